@@ -1,0 +1,44 @@
+# grid_marketing — PGXS build plus the project's own targets (demo, test, bench).
+EXTENSION  = grid_marketing
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = $(EXTENSION)
+OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+
+# The install script of the version under development is assembled from one
+# section per domain (sql/parts/NN_domain.sql); released scripts and upgrade
+# scripts are plain files.
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA       = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
+DOCS       = $(wildcard doc/*.md)
+
+# pg_regress: every sql/<feature>.sql except the extension scripts
+REGRESS      = $(sort $(patsubst sql/%.sql,%,$(filter-out $(wildcard sql/$(EXTENSION)--*.sql),$(wildcard sql/*.sql))))
+REGRESS_OPTS = --load-extension=postgis --load-extension=$(EXTENSION)
+
+PG_CPPFLAGS = -I$(srcdir)/src -DGM_VERSION_STRING=\"$(EXTVERSION)\"
+PG_CFLAGS  ?= -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+EXTRA_CLEAN = results regression.diffs regression.out demo-map.svg
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifeq ($(PGXS),)
+# first run on a fresh machine: nothing to build with yet; demo/test install it
+all install installcheck:
+	@echo "PostgreSQL 15 development files are missing: run 'make test' or 'make demo' (they install them)"; exit 1
+else
+include $(PGXS)
+endif
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql)) $(EXTENSION).control
+	cat $(sort $(wildcard sql/parts/*.sql)) > $@
+
+.PHONY: demo test bench deps
+deps:
+	@test/setup.sh deps
+demo:
+	@test/setup.sh demo
+test:
+	@test/setup.sh test
+bench:
+	@test/setup.sh bench

@@ -1,0 +1,3 @@
+-- demo step: Calendars and deadlines
+\echo
+\echo '---- Calendars and deadlines ----'

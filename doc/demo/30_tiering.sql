@@ -1,0 +1,3 @@
+-- demo step: Customer tiering
+\echo
+\echo '---- Customer tiering ----'

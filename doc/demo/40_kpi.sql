@@ -1,0 +1,3 @@
+-- demo step: KPI dashboard
+\echo
+\echo '---- KPI dashboard ----'

@@ -1,0 +1,3 @@
+-- demo step: Follow-up work orders
+\echo
+\echo '---- Follow-up work orders ----'

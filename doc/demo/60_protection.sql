@@ -1,0 +1,3 @@
+-- demo step: Data protection
+\echo
+\echo '---- Data protection ----'

@@ -1,0 +1,3 @@
+-- demo step: Grid planning
+\echo
+\echo '---- Grid planning ----'

@@ -1,0 +1,3 @@
+-- demo step: Scale-out
+\echo
+\echo '---- Scale-out ----'

@@ -1,0 +1,108 @@
+/*
+ * cache.c — invalidation of per-backend configuration caches (see gm.h).
+ */
+#include "gm.h"
+
+#include "catalog/namespace.h"
+#include "commands/extension.h"
+#include "commands/trigger.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+static GmCacheWatch *watches = NULL;
+static Oid	cached_schema = InvalidOid;
+
+static void
+gm_relcache_callback(Datum arg, Oid relid)
+{
+	GmCacheWatch *w;
+
+	if (relid == InvalidOid)
+		cached_schema = InvalidOid;
+	for (w = watches; w != NULL; w = w->next)
+	{
+		int			i;
+
+		if (relid == InvalidOid)
+		{
+			w->valid = false;
+			continue;
+		}
+		for (i = 0; i < GM_WATCH_MAX_RELS && w->relnames[i] != NULL; i++)
+			if (w->relids[i] == relid)
+				w->valid = false;
+	}
+}
+
+void
+gm_cache_init(void)
+{
+	CacheRegisterRelcacheCallback(gm_relcache_callback, (Datum) 0);
+}
+
+Oid
+gm_schema_oid(void)
+{
+	if (!OidIsValid(cached_schema))
+	{
+		/* the control file pins the schema: relocatable = false, schema = gm */
+		if (OidIsValid(get_extension_oid("grid_marketing", true)))
+			cached_schema = get_namespace_oid("gm", true);
+		if (!OidIsValid(cached_schema))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("extension \"grid_marketing\" is not installed in this database")));
+	}
+	return cached_schema;
+}
+
+bool
+gm_cache_valid(GmCacheWatch *watch)
+{
+	if (!watch->registered)
+	{
+		watch->next = watches;
+		watches = watch;
+		watch->registered = true;
+		watch->valid = false;
+	}
+	return watch->valid;
+}
+
+void
+gm_cache_begin_rebuild(GmCacheWatch *watch)
+{
+	Oid			nsp = gm_schema_oid();
+	int			i;
+
+	(void) gm_cache_valid(watch);	/* registers it */
+	for (i = 0; i < GM_WATCH_MAX_RELS && watch->relnames[i] != NULL; i++)
+	{
+		watch->relids[i] = get_relname_relid(watch->relnames[i], nsp);
+		if (!OidIsValid(watch->relids[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("configuration table gm.%s does not exist", watch->relnames[i])));
+	}
+	watch->valid = true;
+}
+
+/*
+ * gm._config_changed(): statement-level trigger on every configuration table.
+ * Queues a relcache invalidation of the table so that every backend's caches
+ * built from it are rebuilt (own backend: next command; others: at commit).
+ */
+PG_FUNCTION_INFO_V1(gm_config_changed);
+Datum
+gm_config_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("gm._config_changed() must be called as a trigger")));
+	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+	return PointerGetDatum(NULL);
+}

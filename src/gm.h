@@ -1,0 +1,48 @@
+/*
+ * gm.h — things every grid_marketing source file shares: PostgreSQL includes,
+ * the cache-invalidation watch (cache.c) and small error helpers.
+ */
+#ifndef GM_H
+#define GM_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+/*
+ * Configuration caches.  A per-backend cache built from configuration tables
+ * (gm.grid, the calendar tables, ...) declares a GmCacheWatch naming those
+ * tables.  A statement-level trigger on each table (gm._config_changed) sends a
+ * relcache invalidation for it; cache.c's callback marks every watch over that
+ * table (or all watches, for a full reset) stale.  PostgreSQL delivers the
+ * message to the own backend at the next command and to others at commit, and
+ * replays it on rollback, so a cache is never stale after a committed change
+ * and never keeps rows of a rolled-back one.
+ *
+ * Pattern:
+ *     static GmCacheWatch watch = {{"grid"}};
+ *     if (!gm_cache_valid(&watch)) {
+ *         gm_cache_begin_rebuild(&watch);   -- resolves oids, marks valid
+ *         ... read the tables, build the cache ...
+ *     }
+ * gm_cache_begin_rebuild() marks the watch valid *before* the tables are read,
+ * so an invalidation that arrives while reading marks it stale again.
+ */
+#define GM_WATCH_MAX_RELS 6
+
+typedef struct GmCacheWatch
+{
+	const char *relnames[GM_WATCH_MAX_RELS];	/* tables in schema gm */
+	Oid			relids[GM_WATCH_MAX_RELS];
+	bool		valid;
+	bool		registered;
+	struct GmCacheWatch *next;
+} GmCacheWatch;
+
+extern bool gm_cache_valid(GmCacheWatch *watch);
+extern void gm_cache_begin_rebuild(GmCacheWatch *watch);
+extern void gm_cache_init(void);
+
+/* the extension's schema oid (normally gm), looked up once per backend */
+extern Oid	gm_schema_oid(void);
+
+#endif							/* GM_H */

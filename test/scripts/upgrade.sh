@@ -1,0 +1,71 @@
+#!/bin/bash
+# Upgrade paths and dump/restore, printed as TAP lines.
+#  * for every released install script sql/grid_marketing--V.sql older than the current version:
+#    install V, ALTER EXTENSION grid_marketing UPDATE, and compare the extension's catalog
+#    (every member object with its definition) with a fresh install of the current version;
+#  * pg_dump / pg_restore of a database using the extension keeps the user's configuration rows
+#    and does not duplicate the rows the extension ships.
+# Runs against the server in PGHOST/PGPORT (test/setup.sh starts one).
+set -u
+cd "$(dirname "$0")/../.."
+n=0
+ok()  { n=$((n+1)); echo "ok $n - $1"; }
+nok() { n=$((n+1)); echo "not ok $n - $1"; }
+check() { if [ "$1" = "$2" ]; then ok "$3"; else nok "$3"; echo "#   got: $1"; echo "#   expected: $2"; fi; }
+P() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+CUR=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" grid_marketing.control)
+
+snapshot() {  # the extension's objects with their definitions, one line each, sorted
+  P -d "$1" -c "
+    SELECT pg_describe_object(d.classid, d.objid, d.objsubid) || ' ' ||
+           coalesce(CASE WHEN d.classid = 'pg_proc'::regclass THEN md5(pg_get_functiondef(d.objid)) END,
+                    CASE WHEN d.classid = 'pg_class'::regclass THEN
+                      (SELECT md5(string_agg(a.attname || ':' || format_type(a.atttypid, a.atttypmod) || ':' || a.attnotnull
+                                  || ':' || coalesce(pg_get_expr(ad.adbin, ad.adrelid), ''), ',' ORDER BY a.attnum))
+                       FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+                       WHERE a.attrelid = d.objid AND a.attnum > 0 AND NOT a.attisdropped) END,
+                    CASE WHEN d.classid = 'pg_type'::regclass THEN
+                      (SELECT md5(coalesce(string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder), '')) FROM pg_enum e WHERE e.enumtypid = d.objid) END,
+                    '')
+    FROM pg_depend d JOIN pg_extension x ON x.oid = d.refobjid
+    WHERE x.extname = 'grid_marketing' AND d.deptype = 'e' ORDER BY 1"
+}
+fresh() { dropdb --if-exists "$1" >/dev/null 2>&1; createdb "$1" && P -d "$1" -c "SET client_min_messages=warning" -c "CREATE EXTENSION grid_marketing ${2:-} CASCADE"; }
+
+fresh gm_up_fresh || { nok "fresh install of $CUR"; exit 1; }
+ok "fresh install of $CUR"
+want=$(snapshot gm_up_fresh)
+
+olds=0
+for f in sql/grid_marketing--*.sql; do
+  v=${f#sql/grid_marketing--}; v=${v%.sql}
+  case "$v" in *--*|"$CUR") continue ;; esac
+  olds=$((olds+1))
+  if fresh gm_up_old "VERSION '$v'" && P -d gm_up_old -c "ALTER EXTENSION grid_marketing UPDATE" ; then
+    check "$(P -d gm_up_old -c "SELECT extversion FROM pg_extension WHERE extname='grid_marketing'")" "$CUR" "update $v -> $CUR reaches $CUR"
+    got=$(snapshot gm_up_old)
+    if [ "$got" = "$want" ]; then ok "update $v -> $CUR gives the catalog of a fresh install"
+    else nok "update $v -> $CUR gives the catalog of a fresh install"; diff <(echo "$want") <(echo "$got") | sed 's/^/#   /' | head -20; fi
+  else
+    nok "install $v and update to $CUR"
+  fi
+  dropdb --if-exists gm_up_old >/dev/null 2>&1
+done
+[ $olds -eq 0 ] && echo "# no released version older than $CUR yet: upgrade paths start with the next version"
+
+# dump / restore keeps configuration rows, exactly once
+fresh gm_dump_src || nok "install for dump test"
+P -d gm_dump_src -c "
+  INSERT INTO gm.grid(code, name, kind, geom) VALUES ('D1', 'dump test', 'physical', ST_Multi(ST_MakeEnvelope(0,0,1,1)));
+  INSERT INTO gm.grid_member(grid_id, role_name, duty) SELECT grid_id, 'someone', 'manager' FROM gm.grid WHERE code = 'D1';" >/dev/null
+counts() { P -d "$1" -c "SELECT string_agg(format('%s=%s', c.relname, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s', c.oid::regclass), false, true, '')))[1]::text), ' ' ORDER BY c.relname)
+  FROM pg_extension x, unnest(x.extconfig) t(oid) JOIN pg_class c ON c.oid = t.oid WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r','p')"; }
+before=$(counts gm_dump_src)
+tmp=$(mktemp); pg_dump -Fc -d gm_dump_src -f "$tmp" 2>/dev/null
+dropdb --if-exists gm_dump_dst >/dev/null 2>&1; createdb gm_dump_dst
+if pg_restore -d gm_dump_dst "$tmp" 2>"$tmp.err"; then ok "pg_restore succeeds"; else nok "pg_restore succeeds"; sed 's/^/#   /' "$tmp.err" | head; fi
+check "$(counts gm_dump_dst)" "$before" "configuration rows survive dump/restore exactly once"
+check "$(P -d gm_dump_dst -c "INSERT INTO gm.grid(code, name, kind, geom) VALUES ('D2', 'after restore', 'physical', ST_Multi(ST_MakeEnvelope(1,0,2,1))) RETURNING grid_id > (SELECT min(grid_id) FROM gm.grid WHERE code='D1')")" "t" "identity sequences continue after restore"
+rm -f "$tmp" "$tmp.err"
+for d in gm_up_fresh gm_dump_src gm_dump_dst; do dropdb --if-exists $d >/dev/null 2>&1; done
+echo "1..$n"
