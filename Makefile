@@ -5,11 +5,16 @@ EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).
 MODULE_big = $(EXTENSION)
 OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
-# The install script of the version under development is assembled from one
-# section per domain (sql/parts/NN_domain.sql); released scripts and upgrade
-# scripts are plain files.
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA       = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
+# The install script of the version under development is assembled from one section per
+# domain (sql/parts/NN_domain.sql) into build/.  Once a version is released, its script is
+# frozen as sql/grid_marketing--X.Y.Z.sql (committed, never edited again; test/scripts/
+# upgrade.sh checks the parts still assemble to it) and later versions add upgrade scripts
+# sql/grid_marketing--A--B.sql.
+FROZEN     = $(wildcard sql/$(EXTENSION)--$(EXTVERSION).sql)
+ifeq ($(FROZEN),)
+DATA_built = build/$(EXTENSION)--$(EXTVERSION).sql
+endif
+DATA       = $(wildcard sql/$(EXTENSION)--*.sql)
 DOCS       = $(wildcard doc/*.md)
 
 # pg_regress: every sql/<feature>.sql except the extension scripts
@@ -30,7 +35,8 @@ else
 include $(PGXS)
 endif
 
-sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql)) $(EXTENSION).control
+build/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql)) $(EXTENSION).control
+	@mkdir -p build
 	cat $(sort $(wildcard sql/parts/*.sql)) > $@
 
 .PHONY: demo test bench deps

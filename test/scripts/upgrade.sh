@@ -32,6 +32,12 @@ snapshot() {  # the extension's objects with their definitions, one line each, s
 }
 fresh() { dropdb --if-exists "$1" >/dev/null 2>&1; createdb "$1" && P -d "$1" -c "SET client_min_messages=warning" -c "CREATE EXTENSION grid_marketing ${2:-} CASCADE"; }
 
+# a released (frozen) install script must still be what the parts assemble to
+if [ -f "sql/grid_marketing--$CUR.sql" ] && ls sql/parts/*.sql >/dev/null 2>&1; then
+  if cmp -s "sql/grid_marketing--$CUR.sql" <(cat $(ls sql/parts/*.sql | sort)); then ok "released script $CUR equals the assembled sql/parts"
+  else nok "released script $CUR equals the assembled sql/parts (a released script was edited: add an upgrade script instead)"; fi
+fi
+
 fresh gm_up_fresh || { nok "fresh install of $CUR"; exit 1; }
 ok "fresh install of $CUR"
 want=$(snapshot gm_up_fresh)
