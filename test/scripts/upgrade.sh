@@ -44,6 +44,7 @@ want=$(snapshot gm_up_fresh)
 
 olds=0
 for f in sql/grid_marketing--*.sql; do
+  [ -e "$f" ] || continue
   v=${f#sql/grid_marketing--}; v=${v%.sql}
   case "$v" in *--*|"$CUR") continue ;; esac
   olds=$((olds+1))
