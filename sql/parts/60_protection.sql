@@ -117,6 +117,22 @@ $$;
 COMMENT ON FUNCTION gm.my_grids() IS
     'Grid ids visible to the current role: grids of its current memberships (directly or through a role it belongs to) and every grid below them; all grids for gm_admin members';
 
+CREATE FUNCTION gm._drop_policies(tbl regclass) RETURNS void
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    pol name;
+BEGIN
+    FOR pol IN SELECT p.polname FROM pg_catalog.pg_policy p
+               WHERE p.polrelid = tbl AND p.polname IN ('gm_grid_scope', 'gm_admin_all') LOOP
+        EXECUTE pg_catalog.format('DROP POLICY %I ON %s', pol, tbl);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION gm._drop_policies(regclass) IS
+    'Internal: drops the policies gm.secure_table installs (gm_grid_scope, gm_admin_all) from a table, if present';
+
 CREATE FUNCTION gm.secure_table(tbl regclass, grid_column name, force boolean DEFAULT false) RETURNS void
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
@@ -146,8 +162,7 @@ BEGIN
     ELSE
         EXECUTE pg_catalog.format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', tbl);
     END IF;
-    EXECUTE pg_catalog.format('DROP POLICY IF EXISTS gm_grid_scope ON %s', tbl);
-    EXECUTE pg_catalog.format('DROP POLICY IF EXISTS gm_admin_all ON %s', tbl);
+    PERFORM gm._drop_policies(tbl);
     -- the sub-select makes my_grids() an init plan: evaluated once per query, and indexable
     EXECUTE pg_catalog.format(
         'CREATE POLICY gm_grid_scope ON %s AS PERMISSIVE FOR ALL TO PUBLIC '
@@ -165,8 +180,7 @@ CREATE FUNCTION gm.unsecure_table(tbl regclass) RETURNS void
     SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    EXECUTE pg_catalog.format('DROP POLICY IF EXISTS gm_grid_scope ON %s', tbl);
-    EXECUTE pg_catalog.format('DROP POLICY IF EXISTS gm_admin_all ON %s', tbl);
+    PERFORM gm._drop_policies(tbl);
     EXECUTE pg_catalog.format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', tbl);
     EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', tbl);
 END
