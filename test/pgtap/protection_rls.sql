@@ -135,6 +135,18 @@ SELECT is(pg_temp.as_role('gmt_prot_in_team', 'SELECT gm.my_grids()::text'), ARR
 SET LOCAL track_functions = 'all';
 SELECT is(pg_temp.as_role('gmt_prot_mgr_a', $$SELECT (SELECT count(*) FROM public.cust)::text || ' ' || coalesce((SELECT calls FROM pg_stat_xact_user_functions WHERE funcid = 'gm.my_grids()'::regprocedure), 0)$$),
           '120 1', 'scanning 430 rows calls gm.my_grids() once');
+-- inside someone else's SECURITY DEFINER function the caller's grids apply (documented), the
+-- owner's gm_admin membership is checked by PostgreSQL itself
+CREATE FUNCTION public.count_cust() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
+    AS 'SELECT count(*) FROM public.cust';
+ALTER FUNCTION public.count_cust() OWNER TO gmt_prot_outsider;
+SELECT is(pg_temp.as_role('gmt_prot_mgr_a', 'SELECT public.count_cust()'), '120', 'a definer function of an outsider shows manager A its own 120 rows');
+SELECT is(pg_temp.as_role('gmt_prot_outsider', 'SELECT public.count_cust()'), '0', '... and the outsider nothing');
+SELECT is(pg_temp.as_role('gmt_prot_mgr_r1', 'SELECT public.count_cust()'), '220', '... and the region manager its 220');
+ALTER FUNCTION public.count_cust() OWNER TO gmt_prot_boss;
+SELECT is(pg_temp.as_role('gmt_prot_outsider', 'SELECT public.count_cust()'), '430', 'a definer function owned by a gm_admin member sees every row (its owner''s right)');
+DROP FUNCTION public.count_cust();
+
 -- writes are scoped too
 SELECT throws_ok($$SELECT pg_temp.as_role('gmt_prot_mgr_a', 'INSERT INTO public.cust(id, grid_id) VALUES (1000, ' || pg_temp.g('T-B') || ') RETURNING id')$$,
                  '42501', NULL, 'manager of A cannot insert a row into grid B');
