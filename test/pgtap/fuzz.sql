@@ -122,6 +122,7 @@ SELECT ok(EXISTS (SELECT 1 FROM target WHERE name = 'gm.mask_phone(text)'), 'gm.
 SELECT diag('fuzz targets: ' || string_agg(name, ', ' ORDER BY kind, name)) FROM target;
 
 CREATE TEMP TABLE outcome (target text, corpus_id int, sqlstate text);
+SET LOCAL statement_timeout = '10min';   -- a function that hangs fails the test instead of the run
 DO $$
 DECLARE
     t record;
