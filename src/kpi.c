@@ -20,6 +20,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "nodes/execnodes.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
@@ -39,9 +40,18 @@ static inline ArrayType *
 kpi_counts(FunctionCallInfo fcinfo, int argno, int slots, const char *agg)
 {
 	ArrayType  *a;
+	Datum		d = PG_GETARG_DATUM(argno);
 
-	if (AggCheckCallContext(fcinfo, NULL))
-		a = PG_GETARG_ARRAYTYPE_P(argno);
+	/*
+	 * As a transition or combine function of an aggregate (or window
+	 * aggregate) the state is the executor's own copy in the aggregate
+	 * context, never toasted: update it in place (the test is what
+	 * AggCheckCallContext does, inlined for the per-row path).
+	 */
+	if (fcinfo->context &&
+		(IsA(fcinfo->context, AggState) || IsA(fcinfo->context, WindowAggState)) &&
+		!VARATT_IS_EXTENDED(DatumGetPointer(d)))
+		a = (ArrayType *) DatumGetPointer(d);
 	else
 		a = PG_GETARG_ARRAYTYPE_P_COPY(argno);
 
