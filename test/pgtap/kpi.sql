@@ -306,4 +306,38 @@ SELECT throws_ok($$SELECT gm.svg_map('POINT(0 0)'::geometry, 'NaN'::numeric, 'x'
 SELECT lives_ok($$SELECT gm.svg_map(g, 1, NULL) FROM (VALUES ('POINT(0 0)'::geometry), ('LINESTRING(0 0,1 1)'), ('POLYGON EMPTY'), ('GEOMETRYCOLLECTION(POLYGON((0 0,1 0,1 1,0 0)),POINT(2 2))'), ('POLYGON Z ((0 0 1,1 0 1,1 1 1,0 0 1))'), ('SRID=4326;POLYGON M ((0 0 1,1 0 1,1 1 1,0 0 1))')) t(g)$$,
                 'points, lines, empty, collections, Z and M geometries are read (non-polygons draw nothing)');
 
+-------------------------------------------------------------------------------
+-- postgres_fdw: grouped KPI aggregates ship whole to the shards (loopback foreign partitions)
+CREATE EXTENSION postgres_fdw;
+CREATE TABLE shard1 AS SELECT 1 AS region, grid, score, stage, ok, spend, newc, revenue FROM kt WHERE grid % 2 = 0;
+CREATE TABLE shard2 AS SELECT 2 AS region, grid, score, stage, ok, spend, newc, revenue FROM kt WHERE grid % 2 = 1;
+DO $$ BEGIN
+  EXECUTE format('CREATE SERVER kpi_loop FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host %L, port %L, dbname %L, extensions %L)',
+                 split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'), current_database(), 'grid_marketing');
+END $$;
+CREATE USER MAPPING FOR CURRENT_USER SERVER kpi_loop OPTIONS (user 'postgres');
+CREATE TABLE fsurvey (region int, grid int, score int, stage int, ok boolean, spend numeric, newc bigint, revenue numeric) PARTITION BY LIST (region);
+CREATE FOREIGN TABLE fsurvey_1 PARTITION OF fsurvey FOR VALUES IN (1) SERVER kpi_loop OPTIONS (table_name 'shard1');
+CREATE FOREIGN TABLE fsurvey_2 PARTITION OF fsurvey FOR VALUES IN (2) SERVER kpi_loop OPTIONS (table_name 'shard2');
+ANALYZE fsurvey;
+SET enable_partitionwise_aggregate = on;
+CREATE FUNCTION plan_verbose(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text; p text := '';
+BEGIN
+  FOR r IN EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || q LOOP p := p || r || E'\n'; END LOOP;
+  RETURN p;
+END $$;
+SELECT is((SELECT count(*)::int FROM regexp_matches(
+             plan_verbose('SELECT region, grid, gm.nps(score), gm.funnel(stage), gm.rate(ok), gm.cac(spend, newc), gm.roi(revenue, spend) FROM fsurvey GROUP BY region, grid'),
+             'Remote SQL: SELECT region, grid, gm\.nps\(score\), gm\.funnel\(stage\), gm\.rate\(ok\), gm\.cac\(spend, newc\), gm\.roi\(revenue, spend\)', 'g')),
+          2, 'postgres_fdw ships gm.nps, gm.funnel, gm.rate, gm.cac and gm.roi grouped by region, grid to both shards');
+SELECT is((SELECT count(*)::int FROM
+             (SELECT region, grid, gm.nps(score) n, gm.funnel(stage) f, gm.roi(revenue, spend) r FROM fsurvey GROUP BY 1, 2) a
+             FULL JOIN
+             (SELECT region, grid, gm.nps(score) n, gm.funnel(stage) f, gm.roi(revenue, spend) r
+              FROM (SELECT * FROM shard1 UNION ALL SELECT * FROM shard2) u GROUP BY 1, 2) b USING (region, grid)
+           WHERE a.n IS DISTINCT FROM b.n OR a.f::text IS DISTINCT FROM b.f::text OR a.r IS DISTINCT FROM b.r),
+          0, 'shipped aggregates give the single-server answers');
+RESET enable_partitionwise_aggregate;
+
 SELECT * FROM finish();
