@@ -51,7 +51,7 @@ WHERE (e.nps, e.csat, e.csat100, e.rate, e.leads, e.opps, e.deals, e.cac, e.roi)
       IS DISTINCT FROM (r.nps, r.csat, r.csat100, r.rate, r.leads, r.opps, r.deals, r.cac, r.roi);
 
 -- forced parallel plan: a Partial aggregate under Gather, same results
-RESET max_parallel_workers_per_gather;
+SET max_parallel_workers_per_gather = 2;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
