@@ -601,6 +601,8 @@ gm_svg_map_final(PG_FUNCTION_ARGS)
 	if (st->len < 1)
 		PG_RETURN_NULL();
 	mode = st->data[0];
+	if (mode != MODE_VALUE && mode != MODE_LIGHT)
+		elog(ERROR, "gm.svg_map: corrupt state");
 	p = st->data + 1;
 	end = st->data + st->len;
 
@@ -631,6 +633,8 @@ gm_svg_map_final(PG_FUNCTION_ARGS)
 		memcpy(&llen, p + 9, 4);
 		p += 13;
 		s.hasval = hv != 0;
+		if (s.hasval && (mode == MODE_LIGHT ? !(s.val == 0 || s.val == 1 || s.val == 2) : !isfinite(s.val)))
+			elog(ERROR, "gm.svg_map: corrupt state");
 		if (llen != 0xFFFFFFFF)
 		{
 			if ((uint32) (end - p) < llen)

@@ -31,6 +31,8 @@ INSERT INTO gm.kpi_threshold(name, origin, value, note) VALUES
     ('lead_to_deal_target',     'seed', 0.05, 'seed 000 §3.3 read per DESIGN.md: lead → deal overall 5 %'),
     ('grid_density_target',     'seed', 300,  'seed 000 §3.3: 300 customers per grid');
 SELECT pg_catalog.pg_extension_config_dump('gm.kpi_threshold', $$WHERE origin = 'user'$$);
+-- the thresholds are read by STABLE functions any role may call
+GRANT SELECT ON gm.kpi_threshold TO PUBLIC;
 
 CREATE FUNCTION gm.kpi_threshold(threshold_name text) RETURNS numeric
     LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE

@@ -259,6 +259,18 @@ SELECT is(gm.kpi_threshold('manager_load_max'), 250::numeric, 'kpi_threshold ret
 SELECT is((SELECT array_to_string(extcondition, ',') FROM pg_extension WHERE extname = 'grid_marketing')
             LIKE '%origin = ''user''%', true, 'only user threshold rows are dumped');
 SELECT throws_ok($$SELECT gm.kpi_threshold('nope')$$, '22023', NULL, 'unknown threshold: 22023');
+-- any role can read the thresholds (no superuser needed at run time)
+CREATE ROLE kpi_reader;
+GRANT USAGE ON SCHEMA gm TO kpi_reader;
+CREATE TABLE reader_out (l gm.light, n numeric);
+GRANT INSERT ON reader_out TO kpi_reader;
+SET ROLE kpi_reader;
+INSERT INTO reader_out SELECT gm.manager_load_light(260), (SELECT gm.nps(s) FROM unnest('{10,0}'::int[]) s);
+RESET ROLE;
+SELECT is((SELECT l::text || ' ' || n FROM reader_out), 'yellow 0.00000000000000000000', 'a role without table privileges gets thresholds and aggregates');
+DROP TABLE reader_out;
+REVOKE USAGE ON SCHEMA gm FROM kpi_reader;
+DROP ROLE kpi_reader;
 
 -------------------------------------------------------------------------------
 -- SVG map
