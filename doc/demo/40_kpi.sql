@@ -3,6 +3,8 @@
 \echo '---- KPI dashboard ----'
 -- Report date of the sample city: 2026-11-20 18:00 (+08); the 2026 targets are pro-rated to it.
 SET client_min_messages = warning;
+\pset format aligned
+\pset tuples_only off
 DROP TABLE IF EXISTS pg_temp.kpi_grid_target, pg_temp.kpi_dash;
 
 -- 1. target decomposition: each region's 2026 revenue target split over its grids by their
