@@ -1,0 +1,830 @@
+/*
+ * svg.c — gm.svg_map(geom, value, label): a choropleth map of polygons as a
+ * standalone SVG document.
+ *
+ * The geometry is read through PostGIS's own binary output (the geometry
+ * type's send function, which writes (E)WKB), found from the argument's type
+ * at run time: nothing of PostGIS is linked and no schema is assumed.  The
+ * aggregate state is a byte buffer of records (WKB, value, label); it is
+ * `internal` with serial/deserial functions (the buffer is the serial form)
+ * so the aggregate runs in parallel.
+ *
+ * Drawing: every shape becomes one <path> (all rings of all its polygons,
+ * fill-rule evenodd, so holes stay holes); the bounding box of all shapes is
+ * scaled uniformly into a fixed viewport with the y axis flipped (north up);
+ * the label is placed at a point inside the shape's largest polygon (middle
+ * of the widest interior span of the horizontal line through its bounding
+ * box's middle); a legend shows the colour classes.
+ */
+#include "kpi.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_enum.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+#include "utils/syscache.h"
+
+/* viewport */
+#define MAP_X0		10.0
+#define MAP_Y0		40.0
+#define MAP_W		780.0
+#define MAP_H		600.0
+#define SVG_W		1000
+#define SVG_H		660
+
+#define MODE_VALUE	'v'
+#define MODE_LIGHT	'l'
+
+/* fixed ramp, low to high (red - yellow - green, ColorBrewer RdYlGn 5) */
+static const char *const ramp[5] = {"#d73027", "#fc8d59", "#fee08b", "#91cf60", "#1a9850"};
+static const char *const light_colour[3] = {"#1a9850", "#fee08b", "#d73027"};
+static const char *const light_name[3] = {"green", "yellow", "red"};
+#define NODATA_COLOUR "#cccccc"
+
+typedef struct SvgSendCache
+{
+	Oid			geomtype;
+	FmgrInfo	send;
+} SvgSendCache;
+
+/* ------------------------------------------------------------------ state */
+
+static StringInfo
+svg_state(FunctionCallInfo fcinfo, MemoryContext aggcxt, char mode)
+{
+	StringInfo	st;
+	MemoryContext old;
+
+	if (!PG_ARGISNULL(0))
+		return (StringInfo) PG_GETARG_POINTER(0);
+	old = MemoryContextSwitchTo(aggcxt);
+	st = makeStringInfo();
+	appendStringInfoChar(st, mode);
+	MemoryContextSwitchTo(old);
+	return st;
+}
+
+static void
+svg_accum_common(FunctionCallInfo fcinfo, StringInfo st, MemoryContext aggcxt,
+				 bool hasval, double val)
+{
+	SvgSendCache *cache = (SvgSendCache *) fcinfo->flinfo->fn_extra;
+	Oid			geomtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	bytea	   *wkb;
+	uint32		len;
+	MemoryContext old;
+	uint8		hv = hasval ? 1 : 0;
+
+	if (cache == NULL || cache->geomtype != geomtype)
+	{
+		Oid			sendfn;
+		bool		isvarlena;
+
+		if (!OidIsValid(geomtype))
+			ereport(ERROR,
+					(errcode(ERRCODE_INDETERMINATE_DATATYPE),
+					 errmsg("could not determine the geometry type of gm.svg_map's argument")));
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SvgSendCache));
+		getTypeBinaryOutputInfo(geomtype, &sendfn, &isvarlena);
+		fmgr_info_cxt(sendfn, &cache->send, fcinfo->flinfo->fn_mcxt);
+		cache->geomtype = geomtype;
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	wkb = SendFunctionCall(&cache->send, PG_GETARG_DATUM(1));
+	len = VARSIZE_ANY_EXHDR(wkb);
+
+	old = MemoryContextSwitchTo(aggcxt);
+	appendBinaryStringInfo(st, (char *) &len, sizeof(len));
+	appendBinaryStringInfo(st, VARDATA_ANY(wkb), len);
+	appendBinaryStringInfo(st, (char *) &hv, 1);
+	appendBinaryStringInfo(st, (char *) &val, sizeof(val));
+	if (PG_ARGISNULL(3))
+	{
+		uint32		none = 0xFFFFFFFF;
+
+		appendBinaryStringInfo(st, (char *) &none, sizeof(none));
+	}
+	else
+	{
+		text	   *label = PG_GETARG_TEXT_PP(3);
+		uint32		llen = VARSIZE_ANY_EXHDR(label);
+
+		appendBinaryStringInfo(st, (char *) &llen, sizeof(llen));
+		appendBinaryStringInfo(st, VARDATA_ANY(label), llen);
+	}
+	MemoryContextSwitchTo(old);
+	pfree(wkb);
+}
+
+PG_FUNCTION_INFO_V1(gm_svg_map_accum);
+Datum
+gm_svg_map_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	StringInfo	st;
+	double		v = 0;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "gm_svg_map_accum called in non-aggregate context");
+	st = svg_state(fcinfo, aggcxt, MODE_VALUE);
+	if (PG_ARGISNULL(1))
+		PG_RETURN_POINTER(st);	/* no shape: skipped */
+	if (!PG_ARGISNULL(2))
+	{
+		Numeric		n = PG_GETARG_NUMERIC(2);
+
+		if (numeric_is_nan(n))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("gm.svg_map cannot colour by NaN")));
+		v = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(n)));
+		if (isinf(v))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("gm.svg_map cannot colour by an infinite value")));
+	}
+	svg_accum_common(fcinfo, st, aggcxt, !PG_ARGISNULL(2), v);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(gm_svg_map_light_accum);
+Datum
+gm_svg_map_light_accum(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt;
+	StringInfo	st;
+	double		v = 0;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "gm_svg_map_light_accum called in non-aggregate context");
+	st = svg_state(fcinfo, aggcxt, MODE_LIGHT);
+	if (PG_ARGISNULL(1))
+		PG_RETURN_POINTER(st);
+	if (!PG_ARGISNULL(2))
+	{
+		Oid			enumval = PG_GETARG_OID(2);
+		HeapTuple	tup = SearchSysCache1(ENUMOID, ObjectIdGetDatum(enumval));
+		const char *label;
+		int			k = -1;
+
+		if (!HeapTupleIsValid(tup))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid internal value for enum: %u", enumval)));
+		label = NameStr(((Form_pg_enum) GETSTRUCT(tup))->enumlabel);
+		for (int i = 0; i < 3; i++)
+			if (strcmp(label, light_name[i]) == 0)
+				k = i;
+		ReleaseSysCache(tup);
+		if (k < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown light \"%s\"", label)));
+		v = k;
+	}
+	svg_accum_common(fcinfo, st, aggcxt, !PG_ARGISNULL(2), v);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(gm_svg_map_combine);
+Datum
+gm_svg_map_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt,
+				old;
+	StringInfo	a,
+				b;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "gm_svg_map_combine called in non-aggregate context");
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	b = (StringInfo) PG_GETARG_POINTER(1);
+	old = MemoryContextSwitchTo(aggcxt);
+	if (PG_ARGISNULL(0))
+	{
+		a = makeStringInfo();
+		appendBinaryStringInfo(a, b->data, b->len);
+	}
+	else
+	{
+		a = (StringInfo) PG_GETARG_POINTER(0);
+		if (a->len < 1 || b->len < 1 || a->data[0] != b->data[0])
+			elog(ERROR, "gm.svg_map: combining states of different kinds");
+		appendBinaryStringInfo(a, b->data + 1, b->len - 1);
+	}
+	MemoryContextSwitchTo(old);
+	PG_RETURN_POINTER(a);
+}
+
+PG_FUNCTION_INFO_V1(gm_svg_map_serial);
+Datum
+gm_svg_map_serial(PG_FUNCTION_ARGS)
+{
+	StringInfo	st = (StringInfo) PG_GETARG_POINTER(0);
+	bytea	   *b = palloc(VARHDRSZ + st->len);
+
+	SET_VARSIZE(b, VARHDRSZ + st->len);
+	memcpy(VARDATA(b), st->data, st->len);
+	PG_RETURN_BYTEA_P(b);
+}
+
+PG_FUNCTION_INFO_V1(gm_svg_map_deserial);
+Datum
+gm_svg_map_deserial(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	MemoryContext aggcxt,
+				old;
+	StringInfo	st;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		elog(ERROR, "gm_svg_map_deserial called in non-aggregate context");
+	old = MemoryContextSwitchTo(aggcxt);
+	st = makeStringInfo();
+	appendBinaryStringInfo(st, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
+	MemoryContextSwitchTo(old);
+	PG_RETURN_POINTER(st);
+}
+
+/* ------------------------------------------------------------------ WKB reader */
+
+typedef struct Ring
+{
+	int			n;
+	double	   *xy;				/* 2n doubles */
+} Ring;
+
+typedef struct Poly
+{
+	int			nrings;
+	Ring	   *rings;			/* rings[0] is the shell */
+} Poly;
+
+typedef struct Shape
+{
+	int			npolys;
+	int			maxpolys;
+	Poly	   *polys;
+	bool		hasval;
+	double		val;
+	char	   *label;			/* NULL: none */
+} Shape;
+
+typedef struct WkbReader
+{
+	const unsigned char *p;
+	const unsigned char *end;
+} WkbReader;
+
+static void
+wkb_need(WkbReader *r, size_t n)
+{
+	if ((size_t) (r->end - r->p) < n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("truncated WKB geometry in gm.svg_map")));
+}
+
+static uint32
+wkb_u32(WkbReader *r, bool le)
+{
+	uint32		v;
+
+	wkb_need(r, 4);
+	if (le)
+		v = (uint32) r->p[0] | ((uint32) r->p[1] << 8) | ((uint32) r->p[2] << 16) | ((uint32) r->p[3] << 24);
+	else
+		v = (uint32) r->p[3] | ((uint32) r->p[2] << 8) | ((uint32) r->p[1] << 16) | ((uint32) r->p[0] << 24);
+	r->p += 4;
+	return v;
+}
+
+static double
+wkb_f64(WkbReader *r, bool le)
+{
+	uint64		v = 0;
+	double		d;
+
+	wkb_need(r, 8);
+	for (int i = 0; i < 8; i++)
+		v |= (uint64) r->p[le ? i : 7 - i] << (8 * i);
+	r->p += 8;
+	memcpy(&d, &v, sizeof(d));
+	return d;
+}
+
+/* a count that the remaining bytes can hold (each item at least `minsize` bytes) */
+static uint32
+wkb_count(WkbReader *r, bool le, size_t minsize)
+{
+	uint32		n = wkb_u32(r, le);
+
+	if (minsize > 0 && (size_t) n > (size_t) (r->end - r->p) / minsize)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("WKB count %u exceeds the geometry's size in gm.svg_map", n)));
+	return n;
+}
+
+static Ring
+wkb_ring(WkbReader *r, bool le, int dims, bool keep)
+{
+	Ring		ring = {0, NULL};
+	uint32		n = wkb_count(r, le, 8 * dims);
+
+	if (keep)
+	{
+		ring.n = n;
+		ring.xy = palloc(sizeof(double) * 2 * (n > 0 ? n : 1));
+	}
+	for (uint32 i = 0; i < n; i++)
+	{
+		double		x = wkb_f64(r, le),
+					y = wkb_f64(r, le);
+
+		for (int d = 2; d < dims; d++)
+			(void) wkb_f64(r, le);
+		if (keep)
+		{
+			ring.xy[2 * i] = x;
+			ring.xy[2 * i + 1] = y;
+		}
+	}
+	return ring;
+}
+
+static void
+shape_add_poly(Shape *s, Poly p)
+{
+	if (s->npolys == s->maxpolys)
+	{
+		s->maxpolys = s->maxpolys ? s->maxpolys * 2 : 4;
+		s->polys = s->polys ? repalloc(s->polys, sizeof(Poly) * s->maxpolys)
+			: palloc(sizeof(Poly) * s->maxpolys);
+	}
+	s->polys[s->npolys++] = p;
+}
+
+/* read one (E)WKB or ISO WKB geometry, collecting its polygons into s */
+static void
+wkb_geom(WkbReader *r, Shape *s, int depth)
+{
+	bool		le;
+	uint32		type,
+				base;
+	int			dims = 2;
+
+	if (depth > 32)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("geometry collections nested too deeply for gm.svg_map")));
+	wkb_need(r, 1);
+	le = (*r->p++ == 1);
+	type = wkb_u32(r, le);
+	if (type & 0x80000000)
+		dims++;					/* EWKB Z */
+	if (type & 0x40000000)
+		dims++;					/* EWKB M */
+	if (type & 0x20000000)
+		(void) wkb_u32(r, le);	/* EWKB SRID */
+	type &= 0x0FFFFFFF;
+	base = type % 1000;
+	switch (type / 1000)
+	{
+		case 1:
+		case 2:
+			dims++;
+			break;
+		case 3:
+			dims += 2;
+			break;
+		default:
+			break;
+	}
+
+	switch (base)
+	{
+		case 1:					/* point */
+			for (int d = 0; d < dims; d++)
+				(void) wkb_f64(r, le);
+			break;
+		case 2:					/* linestring */
+			(void) wkb_ring(r, le, dims, false);
+			break;
+		case 3:					/* polygon */
+			{
+				uint32		nr = wkb_count(r, le, 4);
+				Poly		p;
+
+				p.nrings = nr;
+				p.rings = palloc(sizeof(Ring) * (nr > 0 ? nr : 1));
+				for (uint32 i = 0; i < nr; i++)
+					p.rings[i] = wkb_ring(r, le, dims, true);
+				if (nr > 0 && p.rings[0].n >= 3)
+					shape_add_poly(s, p);
+				break;
+			}
+		case 4:					/* multipoint, multilinestring, multipolygon, collection */
+		case 5:
+		case 6:
+		case 7:
+			{
+				uint32		ng = wkb_count(r, le, 5);
+
+				for (uint32 i = 0; i < ng; i++)
+					wkb_geom(r, s, depth + 1);
+				break;
+			}
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("gm.svg_map draws polygons and multipolygons, not geometry type %u", type),
+					 errhint("Convert curves with ST_CurveToLine first.")));
+	}
+}
+
+/* ------------------------------------------------------------------ drawing */
+
+static void
+xml_escape(StringInfo out, const char *s)
+{
+	for (; *s; s++)
+	{
+		unsigned char c = (unsigned char) *s;
+
+		switch (c)
+		{
+			case '&':
+				appendStringInfoString(out, "&amp;");
+				break;
+			case '<':
+				appendStringInfoString(out, "&lt;");
+				break;
+			case '>':
+				appendStringInfoString(out, "&gt;");
+				break;
+			case '"':
+				appendStringInfoString(out, "&quot;");
+				break;
+			case '\'':
+				appendStringInfoString(out, "&apos;");
+				break;
+			default:
+				if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+					appendStringInfoChar(out, ' ');	/* not allowed in XML 1.0 */
+				else
+					appendStringInfoChar(out, (char) c);
+		}
+	}
+}
+
+static double
+ring_area(const Ring *r)
+{
+	double		a = 0;
+
+	for (int i = 0; i + 1 < r->n; i++)
+		a += r->xy[2 * i] * r->xy[2 * i + 3] - r->xy[2 * i + 2] * r->xy[2 * i + 1];
+	return fabs(a) / 2;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * A point inside polygon p: on the horizontal line through the middle of its
+ * shell's y range, the middle of the widest span that is inside (crossings of
+ * all rings, half-open rule on vertices).  Falls back to the shell's first
+ * vertex for degenerate rings.
+ */
+static void
+poly_inside_point(const Poly *p, double *px, double *py)
+{
+	const Ring *shell = &p->rings[0];
+	double		ymin = shell->xy[1],
+				ymax = shell->xy[1],
+				y;
+	int			ncross = 0,
+				maxcross = 0;
+	double	   *xs;
+	double		best = -1;
+
+	for (int i = 0; i < shell->n; i++)
+	{
+		ymin = Min(ymin, shell->xy[2 * i + 1]);
+		ymax = Max(ymax, shell->xy[2 * i + 1]);
+	}
+	y = (ymin + ymax) / 2;
+	for (int k = 0; k < p->nrings; k++)
+		maxcross += p->rings[k].n;
+	xs = palloc(sizeof(double) * (maxcross + 1));
+	for (int k = 0; k < p->nrings; k++)
+	{
+		const Ring *r = &p->rings[k];
+
+		for (int i = 0; i + 1 < r->n; i++)
+		{
+			double		x1 = r->xy[2 * i],
+						y1 = r->xy[2 * i + 1],
+						x2 = r->xy[2 * i + 2],
+						y2 = r->xy[2 * i + 3];
+
+			if ((y1 <= y && y < y2) || (y2 <= y && y < y1))
+				xs[ncross++] = x1 + (y - y1) * (x2 - x1) / (y2 - y1);
+		}
+	}
+	qsort(xs, ncross, sizeof(double), cmp_double);
+	*px = shell->xy[0];
+	*py = shell->xy[1];
+	for (int i = 0; i + 1 < ncross; i += 2)
+	{
+		if (xs[i + 1] - xs[i] > best)
+		{
+			best = xs[i + 1] - xs[i];
+			*px = (xs[i] + xs[i + 1]) / 2;
+			*py = y;
+		}
+	}
+	pfree(xs);
+}
+
+static void
+fmt_value(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, "%.6g", v);
+}
+
+PG_FUNCTION_INFO_V1(gm_svg_map_final);
+Datum
+gm_svg_map_final(PG_FUNCTION_ARGS)
+{
+	StringInfo	st;
+	const char *p,
+			   *end;
+	char		mode;
+	Shape	   *shapes = NULL;
+	int			nshapes = 0,
+				maxshapes = 0;
+	double		xmin = INFINITY,
+				ymin = INFINITY,
+				xmax = -INFINITY,
+				ymax = -INFINITY;
+	double		vmin = INFINITY,
+				vmax = -INFINITY;
+	bool		anynull = false;
+	double		scale,
+				ox,
+				oy;
+	StringInfoData out;
+	char		b1[64],
+				b2[64];
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (StringInfo) PG_GETARG_POINTER(0);
+	if (st->len < 1)
+		PG_RETURN_NULL();
+	mode = st->data[0];
+	if (mode != MODE_VALUE && mode != MODE_LIGHT)
+		elog(ERROR, "gm.svg_map: corrupt state");
+	p = st->data + 1;
+	end = st->data + st->len;
+
+	/* decode the records */
+	while (p < end)
+	{
+		uint32		len,
+					llen;
+		uint8		hv;
+		Shape		s;
+		WkbReader	r;
+
+		memset(&s, 0, sizeof(s));
+		if (end - p < 4)
+			elog(ERROR, "gm.svg_map: corrupt state");
+		memcpy(&len, p, 4);
+		p += 4;
+		if ((uint32) (end - p) < len)
+			elog(ERROR, "gm.svg_map: corrupt state");
+		r.p = (const unsigned char *) p;
+		r.end = (const unsigned char *) p + len;
+		wkb_geom(&r, &s, 0);
+		p += len;
+		if (end - p < 1 + 8 + 4)
+			elog(ERROR, "gm.svg_map: corrupt state");
+		memcpy(&hv, p, 1);
+		memcpy(&s.val, p + 1, 8);
+		memcpy(&llen, p + 9, 4);
+		p += 13;
+		s.hasval = hv != 0;
+		if (s.hasval && (mode == MODE_LIGHT ? !(s.val == 0 || s.val == 1 || s.val == 2) : !isfinite(s.val)))
+			elog(ERROR, "gm.svg_map: corrupt state");
+		if (llen != 0xFFFFFFFF)
+		{
+			if ((uint32) (end - p) < llen)
+				elog(ERROR, "gm.svg_map: corrupt state");
+			s.label = pnstrdup(p, llen);
+			p += llen;
+		}
+		if (s.hasval)
+		{
+			vmin = Min(vmin, s.val);
+			vmax = Max(vmax, s.val);
+		}
+		else
+			anynull = true;
+		for (int i = 0; i < s.npolys; i++)
+			for (int k = 0; k < s.polys[i].nrings; k++)
+			{
+				Ring	   *rg = &s.polys[i].rings[k];
+
+				for (int j = 0; j < rg->n; j++)
+				{
+					xmin = Min(xmin, rg->xy[2 * j]);
+					xmax = Max(xmax, rg->xy[2 * j]);
+					ymin = Min(ymin, rg->xy[2 * j + 1]);
+					ymax = Max(ymax, rg->xy[2 * j + 1]);
+				}
+			}
+		if (nshapes == maxshapes)
+		{
+			maxshapes = maxshapes ? maxshapes * 2 : 64;
+			shapes = shapes ? repalloc(shapes, sizeof(Shape) * maxshapes) : palloc(sizeof(Shape) * maxshapes);
+		}
+		shapes[nshapes++] = s;
+	}
+
+	/* uniform scale of the bounding box into the viewport, y flipped */
+	if (xmin > xmax)
+	{
+		xmin = ymin = 0;
+		xmax = ymax = 1;
+	}
+	{
+		double		w = xmax - xmin,
+					h = ymax - ymin;
+
+		if (w <= 0 && h <= 0)
+			scale = 1;
+		else if (w <= 0)
+			scale = MAP_H / h;
+		else if (h <= 0)
+			scale = MAP_W / w;
+		else
+			scale = Min(MAP_W / w, MAP_H / h);
+		ox = MAP_X0 + (MAP_W - w * scale) / 2;
+		oy = MAP_Y0 + (MAP_H - h * scale) / 2;
+	}
+#define SX(x) (ox + ((x) - xmin) * scale)
+#define SY(y) (oy + (ymax - (y)) * scale)
+
+	initStringInfo(&out);
+	appendStringInfo(&out,
+					 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+					 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n"
+					 "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n"
+					 "<g id=\"shapes\" stroke=\"#555555\" stroke-width=\"0.8\" stroke-linejoin=\"round\">\n",
+					 SVG_W, SVG_H, SVG_W, SVG_H, SVG_W, SVG_H);
+
+	for (int i = 0; i < nshapes; i++)
+	{
+		Shape	   *s = &shapes[i];
+		const char *colour = NODATA_COLOUR;
+
+		if (s->hasval)
+		{
+			if (mode == MODE_LIGHT)
+				colour = light_colour[(int) s->val];
+			else if (vmax > vmin)
+			{
+				int			k = (int) floor((s->val - vmin) / (vmax - vmin) * 5);
+
+				colour = ramp[Max(0, Min(4, k))];
+			}
+			else
+				colour = ramp[2];
+		}
+		if (s->npolys == 0)
+			continue;
+		appendStringInfo(&out, "<path fill=\"%s\" fill-rule=\"evenodd\" d=\"", colour);
+		for (int j = 0; j < s->npolys; j++)
+			for (int k = 0; k < s->polys[j].nrings; k++)
+			{
+				Ring	   *rg = &s->polys[j].rings[k];
+
+				for (int m = 0; m < rg->n; m++)
+					appendStringInfo(&out, "%s%.2f,%.2f", m == 0 ? "M" : "L", SX(rg->xy[2 * m]), SY(rg->xy[2 * m + 1]));
+				appendStringInfoChar(&out, 'Z');
+			}
+		appendStringInfoString(&out, "\">");
+		if (s->label || s->hasval)
+		{
+			appendStringInfoString(&out, "<title>");
+			if (s->label)
+				xml_escape(&out, s->label);
+			if (s->hasval)
+			{
+				if (mode == MODE_LIGHT)
+					appendStringInfo(&out, "%s%s", s->label ? ": " : "", light_name[(int) s->val]);
+				else
+				{
+					fmt_value(b1, sizeof(b1), s->val);
+					appendStringInfo(&out, "%s%s", s->label ? ": " : "", b1);
+				}
+			}
+			appendStringInfoString(&out, "</title>");
+		}
+		appendStringInfoString(&out, "</path>\n");
+	}
+	appendStringInfoString(&out, "</g>\n<g id=\"labels\" font-size=\"10\" text-anchor=\"middle\" fill=\"#111111\">\n");
+	for (int i = 0; i < nshapes; i++)
+	{
+		Shape	   *s = &shapes[i];
+		int			big = 0;
+		double		bigarea = -1,
+					lx,
+					ly;
+
+		if (s->label == NULL || s->npolys == 0)
+			continue;
+		for (int j = 0; j < s->npolys; j++)
+		{
+			double		a = ring_area(&s->polys[j].rings[0]);
+
+			if (a > bigarea)
+			{
+				bigarea = a;
+				big = j;
+			}
+		}
+		poly_inside_point(&s->polys[big], &lx, &ly);
+		appendStringInfo(&out, "<text x=\"%.2f\" y=\"%.2f\" dominant-baseline=\"middle\">", SX(lx), SY(ly));
+		xml_escape(&out, s->label);
+		appendStringInfoString(&out, "</text>\n");
+	}
+	appendStringInfoString(&out, "</g>\n");
+
+	/* legend */
+	appendStringInfo(&out, "<g id=\"legend\" font-size=\"12\" transform=\"translate(%d,%d)\">\n", 810, 60);
+	if (mode == MODE_LIGHT)
+	{
+		for (int k = 0; k < 3; k++)
+			appendStringInfo(&out,
+							 "<rect x=\"0\" y=\"%d\" width=\"18\" height=\"18\" fill=\"%s\" stroke=\"#555555\"/>"
+							 "<text x=\"26\" y=\"%d\">%s</text>\n",
+							 k * 24, light_colour[k], k * 24 + 14, light_name[k]);
+		if (anynull)
+			appendStringInfo(&out,
+							 "<rect x=\"0\" y=\"72\" width=\"18\" height=\"18\" fill=\"%s\" stroke=\"#555555\"/>"
+							 "<text x=\"26\" y=\"86\">no data</text>\n", NODATA_COLOUR);
+	}
+	else
+	{
+		int			row = 0;
+
+		if (vmin <= vmax)
+		{
+			int			nclass = vmax > vmin ? 5 : 1;
+
+			for (int k = nclass - 1; k >= 0; k--, row++)
+			{
+				const char *colour = nclass == 5 ? ramp[k] : ramp[2];
+
+				fmt_value(b1, sizeof(b1), vmin + (vmax - vmin) * k / 5.0);
+				fmt_value(b2, sizeof(b2), nclass == 5 ? vmin + (vmax - vmin) * (k + 1) / 5.0 : vmax);
+				appendStringInfo(&out,
+								 "<rect x=\"0\" y=\"%d\" width=\"18\" height=\"18\" fill=\"%s\" stroke=\"#555555\"/>"
+								 "<text x=\"26\" y=\"%d\">",
+								 row * 24, colour, row * 24 + 14);
+				if (nclass == 1)
+					appendStringInfoString(&out, b1);
+				else
+					appendStringInfo(&out, "%s %s %s", b1, k == 4 ? "&#8211;" : "&#8211;", b2);
+				appendStringInfoString(&out, "</text>\n");
+			}
+		}
+		if (anynull)
+			appendStringInfo(&out,
+							 "<rect x=\"0\" y=\"%d\" width=\"18\" height=\"18\" fill=\"%s\" stroke=\"#555555\"/>"
+							 "<text x=\"26\" y=\"%d\">no data</text>\n", row * 24, NODATA_COLOUR, row * 24 + 14);
+	}
+	appendStringInfoString(&out, "</g>\n</svg>\n");
+
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, out.len));
+}
