@@ -8,6 +8,10 @@
 -- Schema gm is created by CREATE EXTENSION (control file: schema = gm).  PostgreSQL does not
 -- let an extension own the schema that holds it, so DROP EXTENSION leaves gm behind, empty.
 
+-- Everybody may call the API of schema gm (functions keep their own EXECUTE grants, tables
+-- their own privileges): CRM roles, analysts calling masking functions, grid teams.
+GRANT USAGE ON SCHEMA gm TO PUBLIC;
+
 CREATE FUNCTION gm.version() RETURNS text
     AS 'MODULE_PATHNAME', 'gm_version'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -15,9 +15,7 @@ BEGIN
 END
 $gm$;
 
--- Everybody may call the API of schema gm (functions keep their own EXECUTE grants, tables
--- their own privileges): analysts call the masking functions, grid teams gm.my_grids().
-GRANT USAGE ON SCHEMA gm TO PUBLIC;
+-- (schema gm is usable by PUBLIC: see 00_core.sql)
 
 -- masking ----------------------------------------------------------------------------------------
 

@@ -18,7 +18,12 @@ CUR=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" grid_marketing.control)
 snapshot() {  # the extension's objects with their definitions, one line each, sorted
   P -d "$1" -c "
     SELECT pg_describe_object(d.classid, d.objid, d.objsubid) || ' ' ||
-           coalesce(CASE WHEN d.classid = 'pg_proc'::regclass THEN md5(pg_get_functiondef(d.objid)) END,
+           coalesce(CASE WHEN d.classid = 'pg_proc'::regclass THEN
+                      (SELECT md5(CASE WHEN p.prokind = 'a' THEN
+                          (SELECT concat_ws(',', pg_get_function_identity_arguments(p.oid), pg_get_function_result(p.oid), a.aggtransfn, a.aggfinalfn,
+                                            a.aggcombinefn, a.aggserialfn, a.aggdeserialfn, format_type(a.aggtranstype, NULL), a.agginitval, a.aggfinalmodify)
+                           FROM pg_aggregate a WHERE a.aggfnoid = p.oid)
+                        ELSE pg_get_functiondef(p.oid) END) FROM pg_proc p WHERE p.oid = d.objid) END,
                     CASE WHEN d.classid = 'pg_class'::regclass THEN
                       (SELECT md5(string_agg(a.attname || ':' || format_type(a.atttypid, a.atttypmod) || ':' || a.attnotnull
                                   || ':' || coalesce(pg_get_expr(ad.adbin, ad.adrelid), ''), ',' ORDER BY a.attnum))
@@ -40,7 +45,7 @@ fi
 
 fresh gm_up_fresh || { nok "fresh install of $CUR"; exit 1; }
 ok "fresh install of $CUR"
-want=$(snapshot gm_up_fresh)
+want=$(snapshot gm_up_fresh) && [ -n "$want" ] && ok "catalog snapshot of a fresh install ($(echo "$want" | wc -l) objects)" || nok "catalog snapshot of a fresh install"
 
 olds=0
 for f in sql/grid_marketing--*.sql; do
