@@ -1,5 +1,6 @@
 -- tiering: gm.rfm, gm.rfm_breaks, scoring, segment maps, lifecycle, value tier, LTV helpers
 SET extra_float_digits = 0;
+SET datestyle = ISO, YMD;
 
 -- gm.rfm: text form, accessors, casts, order, bad input (22P02 / 22003)
 SELECT '545'::gm.rfm AS s, gm.r('545'), gm.f('545'), gm.m('545'), ' 123 '::gm.rfm AS trimmed;
