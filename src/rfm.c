@@ -288,7 +288,7 @@ gm_rfm_breaks_in(PG_FUNCTION_ARGS)
 				breaks_syntax_error(s, psprintf("cut point %d of %s is not a number >= 0", k + 1, col_name[col]));
 			errno = 0;
 			v = strtod(p, &end);
-			if (end == p || errno != 0 || isnan(v) || isinf(v))
+			if (end == p || errno != 0 || isnan(v) || isinf(v) || strspn(p, "0123456789.eE+-") < (size_t) (end - p))
 				breaks_syntax_error(s, psprintf("cut point %d of %s is not a finite number", k + 1, col_name[col]));
 			if (k > 0 && v < b->cut[col][k - 1])
 				breaks_syntax_error(s, psprintf("the cut points of %s decrease", col_name[col]));
@@ -995,7 +995,8 @@ gm_rfm_score(PG_FUNCTION_ARGS)
  * the order they are tried: the first rule whose three score ranges contain
  * the cell wins.  The package's own order makes New Customers, Promising and
  * Can't Lose Them unreachable (their cells all lie inside Potential Loyalist
- * or At Risk, listed before them), so the narrower rules come first here.
+ * or At Risk, listed before them), so those three move just before the rule
+ * that contains them; the rest keeps the package's order.
  */
 typedef struct SegmentRule
 {
@@ -1014,10 +1015,10 @@ static const SegmentRule segment_rules[] = {
 	{"New Customers", 4, 5, 1, 1, 1, 1},
 	{"Promising", 3, 4, 1, 1, 1, 1},
 	{"Potential Loyalist", 3, 5, 1, 3, 1, 3},
-	{"Can't Lose Them", 1, 1, 4, 5, 4, 5},
-	{"At Risk", 1, 2, 2, 5, 2, 5},
 	{"Need Attention", 2, 3, 2, 3, 2, 3},
 	{"About To Sleep", 2, 3, 1, 2, 1, 2},
+	{"Can't Lose Them", 1, 1, 4, 5, 4, 5},
+	{"At Risk", 1, 2, 2, 5, 2, 5},
 	{"Lost", 1, 2, 1, 2, 1, 2},
 };
 

@@ -135,14 +135,17 @@ COMMENT ON FUNCTION gm.rfm_cut_points(gm.rfm_breaks, text) IS
 CREATE FUNCTION gm._rfm_breaks_trans(internal, float8, float8, float8) RETURNS internal
     AS 'MODULE_PATHNAME', 'gm_rfm_breaks_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION gm._rfm_breaks_trans(internal, float8, float8, float8) IS 'Internal: transition function of gm.rfm_breaks';
+-- The combine, serial and deserial functions copy whole states (every value of a column with many
+-- distinct values), so they are declared expensive: the planner then runs gm.rfm_breaks in
+-- parallel workers only where that pays (tables of a few million rows and more).
 CREATE FUNCTION gm._rfm_breaks_combine(internal, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'gm_rfm_breaks_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'gm_rfm_breaks_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 1000000;
 COMMENT ON FUNCTION gm._rfm_breaks_combine(internal, internal) IS 'Internal: combine function of gm.rfm_breaks';
 CREATE FUNCTION gm._rfm_breaks_serial(internal) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'gm_rfm_breaks_serial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'gm_rfm_breaks_serial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000000;
 COMMENT ON FUNCTION gm._rfm_breaks_serial(internal) IS 'Internal: serialisation of the gm.rfm_breaks state';
 CREATE FUNCTION gm._rfm_breaks_deserial(bytea, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'gm_rfm_breaks_deserial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'gm_rfm_breaks_deserial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000000;
 COMMENT ON FUNCTION gm._rfm_breaks_deserial(bytea, internal) IS 'Internal: deserialisation of the gm.rfm_breaks state';
 CREATE FUNCTION gm._rfm_breaks_final(internal) RETURNS gm.rfm_breaks
     AS 'MODULE_PATHNAME', 'gm_rfm_breaks_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
