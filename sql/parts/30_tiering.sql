@@ -84,6 +84,8 @@ COMMENT ON OPERATOR CLASS gm.rfm_ops USING btree IS 'btree order of gm.rfm: by r
 CREATE OPERATOR CLASS gm.rfm_hash_ops DEFAULT FOR TYPE gm.rfm USING hash AS
     OPERATOR 1 pg_catalog.=, FUNCTION 1 gm.rfm_hash(gm.rfm), FUNCTION 2 gm.rfm_hash_extended(gm.rfm, bigint);
 COMMENT ON OPERATOR CLASS gm.rfm_hash_ops USING hash IS 'hash equality of gm.rfm';
+COMMENT ON OPERATOR FAMILY gm.rfm_ops USING btree IS 'btree operator family of gm.rfm';
+COMMENT ON OPERATOR FAMILY gm.rfm_hash_ops USING hash IS 'hash operator family of gm.rfm';
 
 CREATE FUNCTION gm.r(gm.rfm) RETURNS integer
     AS 'MODULE_PATHNAME', 'gm_rfm_r' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
