@@ -23,6 +23,16 @@ SELECT gm.rfm_segment(score) AS segment,
 FROM demo_scored WHERE score IS NOT NULL
 GROUP BY 1 ORDER BY total DESC, segment;
 
+\echo 'Grids with the largest share of Champions (segment counts per grid, top 5):'
+SELECT g.code AS grid, count(*) AS scored,
+       count(*) FILTER (WHERE gm.rfm_segment(score) = 'Champions') AS champions,
+       count(*) FILTER (WHERE gm.rfm_segment(score) = 'Loyal Customers') AS loyal,
+       count(*) FILTER (WHERE gm.rfm_segment(score) IN ('At Risk', 'Can''t Lose Them')) AS at_risk,
+       count(*) FILTER (WHERE gm.rfm_segment(score) = 'Lost') AS lost,
+       round(100.0 * count(*) FILTER (WHERE gm.rfm_segment(score) = 'Champions') / count(*), 1) AS champions_pct
+FROM demo_scored s JOIN gm.grid g ON g.grid_id = s.grid_id
+WHERE score IS NOT NULL GROUP BY g.code ORDER BY champions_pct DESC, g.code LIMIT 5;
+
 \echo 'Chinese 8-class model (high/low against the means):'
 SELECT gm.rfm_means(r, f, m) AS means FROM demo_rfm \gset
 SELECT (c).name AS class, (c).code, (c).bits AS "RFM", count(*) AS customers
