@@ -88,36 +88,46 @@ tier_config(void)
 		int			k;
 
 		gm_cache_begin_rebuild(&tier_watch);
-		lookup_enum("lifecycle_class", lifecycle_labels, LC_COUNT, c.lifecycle_oid);
-		lookup_enum("value_tier_class", tier_labels, VT_COUNT, c.tier_oid);
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		/* a user's row (is_default = false) overrides the shipped default: it comes last */
-		if (SPI_execute("SELECT name, value FROM gm.tier_config ORDER BY name, is_default DESC",
-						true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "cannot read gm.tier_config");
-		for (i = 0; i < SPI_processed; i++)
+		PG_TRY();
 		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	td = SPI_tuptable->tupdesc;
-			bool		isnull;
-			char	   *name = SPI_getvalue(tup, td, 1);
-			Datum		v = SPI_getbinval(tup, td, 2, &isnull);
+			lookup_enum("lifecycle_class", lifecycle_labels, LC_COUNT, c.lifecycle_oid);
+			lookup_enum("value_tier_class", tier_labels, VT_COUNT, c.tier_oid);
+			if (SPI_connect() != SPI_OK_CONNECT)
+				elog(ERROR, "SPI_connect failed");
+			/* a user's row (is_default = false) overrides the shipped default: it comes last */
+			if (SPI_execute("SELECT name, value FROM gm.tier_config ORDER BY name, is_default DESC",
+							true, 0) != SPI_OK_SELECT)
+				elog(ERROR, "cannot read gm.tier_config");
+			for (i = 0; i < SPI_processed; i++)
+			{
+				HeapTuple	tup = SPI_tuptable->vals[i];
+				TupleDesc	td = SPI_tuptable->tupdesc;
+				bool		isnull;
+				char	   *name = SPI_getvalue(tup, td, 1);
+				Datum		v = SPI_getbinval(tup, td, 2, &isnull);
 
+				for (k = 0; k < CFG_COUNT; k++)
+					if (name && strcmp(name, cfg_names[k]) == 0 && !isnull)
+					{
+						c.cfg[k] = DatumGetInt32(v);
+						seen[k] = true;
+					}
+			}
+			SPI_finish();
 			for (k = 0; k < CFG_COUNT; k++)
-				if (name && strcmp(name, cfg_names[k]) == 0 && !isnull)
-				{
-					c.cfg[k] = DatumGetInt32(v);
-					seen[k] = true;
-				}
+				if (!seen[k])
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("gm.tier_config has no row \"%s\"", cfg_names[k]),
+							 errhint("Re-insert the shipped default row or add your own value.")));
 		}
-		SPI_finish();
-		for (k = 0; k < CFG_COUNT; k++)
-			if (!seen[k])
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("gm.tier_config has no row \"%s\"", cfg_names[k]),
-						 errhint("Re-insert the shipped default row or add your own value.")));
+		PG_CATCH();
+		{
+			/* a failed rebuild must not leave a half-built cache marked valid */
+			tier_watch.valid = false;
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
 		tier_cache = c;
 	}
 	return &tier_cache;

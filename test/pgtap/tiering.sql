@@ -1,7 +1,7 @@
 -- tiering: gm.rfm type, gm.rfm_breaks exactness (serial and forced parallel), scoring,
 -- segment maps, lifecycle / value tier configuration and its cache, errors with SQLSTATEs
 BEGIN;
-SELECT plan(57);
+SELECT plan(59);
 
 -- catalog: volatility and parallel labels ------------------------------------------------------
 SELECT volatility_is('gm', 'rfm_score', ARRAY['double precision', 'double precision', 'double precision', 'gm.rfm_breaks'], 'immutable', 'gm.rfm_score is IMMUTABLE (shippable)');
@@ -170,6 +170,10 @@ SELECT throws_ok($$INSERT INTO gm.tier_config(name, value) VALUES ('lifecycle_bo
 SELECT throws_ok($$INSERT INTO gm.tier_config(name, value) VALUES ('lifecycle_new_days', -3)$$, '23514', NULL, 'negative thresholds are rejected');
 SELECT throws_ok($$SELECT gm.lifecycle('2026-11-21', NULL, NULL, false, false, '2026-11-20')$$, '22023', NULL, 'a first order after as_of is rejected');
 SELECT throws_ok($$SELECT gm.lifecycle('2026-01-01', '-infinity', NULL, false, false, '2026-11-20')$$, '22023', NULL, 'an infinite date is rejected');
+DELETE FROM gm.tier_config WHERE name = 'lifecycle_new_days';
+SELECT throws_ok($$SELECT gm.lifecycle('2026-01-01', NULL, NULL, false, false, '2026-11-20')$$, '22023', NULL, 'a missing threshold row is reported');
+INSERT INTO gm.tier_config(name, value) VALUES ('lifecycle_new_days', 30);
+SELECT is(gm.lifecycle('2026-11-01', NULL, NULL, false, false, '2026-11-20')::text, 'new', 'after the failed rebuild the cache is rebuilt from the restored row');
 SELECT throws_ok($$SELECT gm.ltv(100, -1, 0)$$, '22023', NULL, 'negative expected years are rejected');
 SELECT throws_ok($$SELECT gm.churn_rate(5, 6)$$, '22023', NULL, 'more churned customers than customers is rejected');
 SELECT throws_ok($$SELECT gm.arpu('NaN', 6)$$, '22023', NULL, 'NaN revenue is rejected');
