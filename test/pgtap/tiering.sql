@@ -1,7 +1,7 @@
 -- tiering: gm.rfm type, gm.rfm_breaks exactness (serial and forced parallel), scoring,
 -- segment maps, lifecycle / value tier configuration and its cache, errors with SQLSTATEs
 BEGIN;
-SELECT plan(59);
+SELECT plan(60);
 
 -- catalog: volatility and parallel labels ------------------------------------------------------
 SELECT volatility_is('gm', 'rfm_score', ARRAY['double precision', 'double precision', 'double precision', 'gm.rfm_breaks'], 'immutable', 'gm.rfm_score is IMMUTABLE (shippable)');
@@ -100,7 +100,7 @@ SELECT is(gm.rfm_score(-0.0, 0, 0, 'r=[0,0,0,0] f=[0,0,0,0] m=[0,0,0,0]')::text,
 
 -- forced parallel plans give identical breaks (map form, array form, map+map overflowing in combine)
 CREATE TABLE t_par AS
-SELECT i, (i * 7919 % 366)::float8 AS r, floor(i / 20)::float8 AS f, round((i::bigint * 104729 % 1000003)::numeric / 100, 2)::float8 AS m
+SELECT i, i % 4 AS g, (i * 7919 % 366)::float8 AS r, floor(i / 20)::float8 AS f, round((i::bigint * 104729 % 1000003)::numeric / 100, 2)::float8 AS m
 FROM generate_series(1, 100000) i;
 ANALYZE t_par;
 CREATE TEMP TABLE t_serial AS SELECT gm.rfm_breaks(r, f, m)::text AS b FROM t_par;
@@ -130,12 +130,17 @@ SELECT is((SELECT gm.rfm_breaks(r, f, m)::text FROM t_par WHERE i % 3 <> 0 OR f 
                   array_to_string(percentile_disc(array[0.2,0.4,0.6,0.8]) WITHIN GROUP (ORDER BY f), ','),
                   array_to_string(percentile_disc(array[0.2,0.4,0.6,0.8]) WITHIN GROUP (ORDER BY m), ',')) FROM t_par WHERE i % 3 <> 0),
           'parallel breaks over a filtered subset equal percentile_disc');
-SELECT is((SELECT count(*)::int FROM (SELECT g, gm.rfm_breaks(r, f, m)::text b FROM (SELECT i % 4 g, * FROM t_par) x GROUP BY g) y
-           JOIN (SELECT g, format('r=[%s] f=[%s] m=[%s]',
+-- grouped: with free tuple transfer the planner gathers the rows and groups in the leader; make
+-- transfer dear so that the groups are aggregated partially in the workers
+SET LOCAL parallel_tuple_cost = 1;
+SELECT matches(pg_temp.plan_of('SELECT g, gm.rfm_breaks(r, f, m) FROM t_par GROUP BY g'), 'Partial (Hash|Group)?Aggregate',
+               'the forced grouped plan aggregates in parallel workers');
+SELECT is((SELECT string_agg(g || ': ' || b, '; ' ORDER BY g) FROM (SELECT g, gm.rfm_breaks(r, f, m)::text b FROM t_par GROUP BY g) y),
+          (SELECT string_agg(g || ': ' || b, '; ' ORDER BY g) FROM (SELECT g, format('r=[%s] f=[%s] m=[%s]',
                   array_to_string(percentile_disc(array[0.2,0.4,0.6,0.8]) WITHIN GROUP (ORDER BY r), ','),
                   array_to_string(percentile_disc(array[0.2,0.4,0.6,0.8]) WITHIN GROUP (ORDER BY f), ','),
                   array_to_string(percentile_disc(array[0.2,0.4,0.6,0.8]) WITHIN GROUP (ORDER BY m), ',')) b
-                 FROM (SELECT i % 4 g, * FROM t_par) x GROUP BY g) z USING (g, b)), 4,
+                 FROM t_par GROUP BY g) z),
           'grouped parallel breaks equal percentile_disc in every group');
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
