@@ -197,7 +197,7 @@ typedef struct NamedCal
 	struct NamedCal *next;
 } NamedCal;
 
-static GmCacheWatch cal_watch = {{"calendar_def", "calendar_day", "calendar_year"}};
+static GmCacheWatch cal_watch = {{"calendar_def", "calendar_day", "calendar_year", "calendar_compiled"}};
 static MemoryContext named_cxt = NULL;
 static NamedCal *named_list = NULL;
 static uint64 named_generation = 1;
@@ -232,10 +232,21 @@ cal_lookup_name(const char *name)
 	args[0] = CStringGetTextDatum(name);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	ret = SPI_execute_with_args("SELECT gm._calendar_text($1)", 1, argtypes, args, NULL, true, 1);
-	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+	/* the text form kept by the triggers; assembled from the tables when missing */
+	ret = SPI_execute_with_args("SELECT c.value FROM gm.calendar_compiled c WHERE c.name = $1",
+								1, argtypes, args, NULL, true, 1);
+	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "reading calendar \"%s\" failed", name);
-	(void) SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	isnull = true;
+	if (SPI_processed == 1)
+		(void) SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+	{
+		ret = SPI_execute_with_args("SELECT gm._calendar_text($1)", 1, argtypes, args, NULL, true, 1);
+		if (ret != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "reading calendar \"%s\" failed", name);
+		(void) SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	}
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),

@@ -17,6 +17,6 @@ FROM gm.cn_official_day o;
 
 INSERT INTO gm.calendar_year (calendar, year, notice, source, shipped)
 SELECT 'cn', y,
-       (SELECT max(o.notice) FROM gm.cn_official_day o WHERE pg_catalog.date_part('year', o.day) = y),
+       (SELECT pg_catalog.mode() WITHIN GROUP (ORDER BY o.notice) FROM gm.cn_official_day o WHERE pg_catalog.date_part('year', o.day) = y),
        '国务院办公厅关于' || y || '年部分节假日安排的通知', true
 FROM pg_catalog.generate_series(2010, 2026) y;
