@@ -320,6 +320,8 @@ BEGIN
     VALUES (calendar, day, is_workday, note, w)
     ON CONFLICT ON CONSTRAINT calendar_day_pkey DO UPDATE
         SET is_workday = excluded.is_workday, note = excluded.note, working_hours = excluded.working_hours;
+    -- the calendar must still compile (e.g. a working day on a calendar without hours needs its own)
+    PERFORM gm.calendar_in(gm._calendar_text(calendar)::cstring);
 END $$;
 COMMENT ON FUNCTION gm.set_calendar_day(text, date, boolean, text, text) IS
     'Sets a holiday / closure (false) or a make-up / extra working day (true, with its own windows or those of the first working weekday)';
