@@ -145,6 +145,7 @@ COMMENT ON FUNCTION gm._calendar_text(text) IS
 
 CREATE FUNCTION gm._calendar_must_exist(calendar text) RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_variable
 BEGIN
     IF calendar IS NULL THEN
         RAISE EXCEPTION 'calendar name must not be NULL' USING ERRCODE = '22004';
@@ -168,6 +169,7 @@ COMMENT ON TABLE gm.calendar_compiled IS
 
 CREATE FUNCTION gm._calendar_refresh() RETURNS trigger
 LANGUAGE plpgsql PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 BEGIN
     -- serialise concurrent changes; each statement below then sees the committed rows of the others
     LOCK TABLE gm.calendar_compiled IN SHARE ROW EXCLUSIVE MODE;
@@ -201,6 +203,7 @@ COMMENT ON FUNCTION gm.calendar(unknown) IS
 -- Managing calendars ----------------------------------------------------------------
 CREATE FUNCTION gm.create_calendar(name text, time_zone text, working_hours text, based_on text DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 DECLARE
     hours text;
     tz text;
@@ -246,6 +249,7 @@ COMMENT ON FUNCTION gm.create_calendar(text, text, text, text) IS
 
 CREATE FUNCTION gm.drop_calendar(name text) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 BEGIN
     PERFORM gm._calendar_must_exist(name);
     IF EXISTS (SELECT FROM gm.calendar_def d WHERE d.based_on = drop_calendar.name AND d.name <> drop_calendar.name) THEN
@@ -267,6 +271,7 @@ COMMENT ON FUNCTION gm.drop_calendar(text) IS
 
 CREATE FUNCTION gm.reset_calendar(name text) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 BEGIN
     PERFORM gm._calendar_must_exist(name);
     IF NOT EXISTS (SELECT FROM gm.calendar_def d WHERE d.name = reset_calendar.name AND d.shipped) THEN
@@ -282,6 +287,7 @@ COMMENT ON FUNCTION gm.reset_calendar(text) IS
 
 CREATE FUNCTION gm.set_calendar_outside_years(calendar text, mode text) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 DECLARE cur record;
 BEGIN
     PERFORM gm._calendar_must_exist(calendar);
@@ -303,6 +309,7 @@ COMMENT ON FUNCTION gm.set_calendar_outside_years(text, text) IS
 CREATE FUNCTION gm.set_calendar_day(calendar text, day date, is_workday boolean, note text DEFAULT NULL,
                                     working_hours text DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 DECLARE w text;
 BEGIN
     PERFORM gm._calendar_must_exist(calendar);
@@ -328,6 +335,7 @@ COMMENT ON FUNCTION gm.set_calendar_day(text, date, boolean, text, text) IS
 
 CREATE FUNCTION gm.unset_calendar_day(calendar text, day date) RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 BEGIN
     PERFORM gm._calendar_must_exist(calendar);
     DELETE FROM gm.calendar_day d WHERE d.calendar = unset_calendar_day.calendar
@@ -339,6 +347,7 @@ COMMENT ON FUNCTION gm.unset_calendar_day(text, date) IS
 
 CREATE FUNCTION gm.import_calendar_days(calendar text, days date[], is_workday boolean, note text DEFAULT NULL)
 RETURNS integer LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 DECLARE n integer;
 BEGIN
     PERFORM gm._calendar_must_exist(calendar);
@@ -362,6 +371,7 @@ COMMENT ON FUNCTION gm.import_calendar_days(text, date[], boolean, text) IS
 CREATE FUNCTION gm.ics_days(ics text)
 RETURNS TABLE (day date, is_workday boolean, name text)
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+#variable_conflict use_variable
 DECLARE
     body text;
     ev text;
@@ -396,6 +406,7 @@ COMMENT ON FUNCTION gm.ics_days(text) IS
 
 CREATE FUNCTION gm.import_calendar_ics(calendar text, ics text) RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 DECLARE n integer;
 BEGIN
     PERFORM gm._calendar_must_exist(calendar);
@@ -418,6 +429,7 @@ COMMENT ON FUNCTION gm.import_calendar_ics(text, text) IS
 CREATE FUNCTION gm.apply_holiday_notice(calendar text, year integer, holidays daterange[], make_up_days date[],
                                         holiday_names text[] DEFAULT NULL, notice date DEFAULT NULL)
 RETURNS integer LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 DECLARE
     known int4range;
     lo date := pg_catalog.make_date(year, 1, 1) - 31;
@@ -509,6 +521,7 @@ COMMENT ON FUNCTION gm.apply_holiday_notice(text, integer, daterange[], date[], 
 
 CREATE FUNCTION gm.apply_holiday_notice_ics(calendar text, year integer, ics text, notice date DEFAULT NULL)
 RETURNS integer LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 DECLARE
     offs daterange[];
     names text[];
@@ -639,6 +652,7 @@ CREATE FUNCTION gm.day_info(the_day date, calendar text,
     OUT day date, OUT is_workday boolean, OUT kind text, OUT holiday text, OUT holiday_en text,
     OUT note text, OUT from_calendar text)
 RETURNS record LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $$
+#variable_conflict use_variable
 DECLARE
     cal gm.calendar;
     r record;
@@ -715,6 +729,7 @@ CREATE FUNCTION gm.sla_policy_for(for_event text, for_tier text DEFAULT NULL,
     OUT event text, OUT tier text, OUT variant text, OUT unit text, OUT amount interval,
     OUT times_per_period integer, OUT applies_for interval, OUT warn_fraction numeric, OUT escalation_step interval)
 RETURNS record LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_variable
 DECLARE
     n integer;
 BEGIN
@@ -751,6 +766,7 @@ CREATE FUNCTION gm.set_sla_policy(event text, tier text, unit text, amount inter
     variant text DEFAULT 'standard', times_per_period integer DEFAULT 1, applies_for interval DEFAULT NULL,
     note text DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 BEGIN
     INSERT INTO gm.sla_policy AS p (event, tier, variant, enabled, unit, amount, times_per_period, applies_for,
                                     warn_fraction, escalation_step, note, shipped)
@@ -766,6 +782,7 @@ COMMENT ON FUNCTION gm.set_sla_policy(text, text, text, interval, numeric, inter
 
 CREATE FUNCTION gm.use_sla_variant(event text, tier text, variant text) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 DECLARE r record;
 BEGIN
     IF NOT EXISTS (SELECT FROM gm.sla_policy p WHERE p.event = $1 AND p.tier = coalesce($2, '*') AND p.variant = $3) THEN
@@ -789,6 +806,7 @@ COMMENT ON FUNCTION gm.use_sla_variant(text, text, text) IS
 
 CREATE FUNCTION gm.followup_due(event text, at timestamptz, tier text, calendar gm.calendar) RETURNS timestamptz
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_variable
 DECLARE p record;
 BEGIN
     IF at IS NULL OR calendar IS NULL THEN RETURN NULL; END IF;
@@ -814,6 +832,7 @@ COMMENT ON FUNCTION gm.followup_due(text, timestamptz, text, text) IS 'gm.follow
 CREATE FUNCTION gm.next_visit(last_visit timestamptz, tier text, calendar gm.calendar,
                               customer_since timestamptz DEFAULT NULL) RETURNS timestamptz
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_variable
 DECLARE p record;
 BEGIN
     IF last_visit IS NULL OR calendar IS NULL THEN RETURN NULL; END IF;
