@@ -196,7 +196,7 @@ COMMENT ON FUNCTION gm.calendar(text) IS
 -- gm.calendar('cn') with a quoted literal would otherwise be read as the cast 'cn'::gm.calendar
 -- (a one-argument call named like a type); an exact match on type unknown keeps it a lookup.
 CREATE FUNCTION gm.calendar(name unknown) RETURNS gm.calendar
-    AS 'MODULE_PATHNAME', 'gm_calendar_by_name' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gm_calendar_by_name_unknown' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION gm.calendar(unknown) IS
     'gm.calendar(name) called with a quoted literal: the calendar of that name (not a cast)';
 
@@ -555,7 +555,7 @@ CREATE FUNCTION gm.is_workday(day date, calendar gm.calendar) RETURNS boolean
     AS 'MODULE_PATHNAME', 'gm_is_workday' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gm.is_workday(date, gm.calendar) IS 'Whether the day is a working day of the calendar value';
 CREATE FUNCTION gm.is_workday(day date, calendar text) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'gm_is_workday' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gm_is_workday_name' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION gm.is_workday(date, text) IS 'Whether the day is a working day of the named calendar';
 
 CREATE FUNCTION gm.add_working_days(day date, n integer, calendar gm.calendar) RETURNS date
@@ -563,7 +563,7 @@ CREATE FUNCTION gm.add_working_days(day date, n integer, calendar gm.calendar) R
 COMMENT ON FUNCTION gm.add_working_days(date, integer, gm.calendar) IS
     'n = 0: day if a working day, else the next one; n > 0: the n-th working day after day; n < 0: the n-th before it';
 CREATE FUNCTION gm.add_working_days(day date, n integer, calendar text) RETURNS date
-    AS 'MODULE_PATHNAME', 'gm_add_working_days' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gm_add_working_days_name' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION gm.add_working_days(date, integer, text) IS
     'gm.add_working_days on the named calendar';
 
@@ -572,7 +572,7 @@ CREATE FUNCTION gm.working_days_between(a date, b date, calendar gm.calendar) RE
 COMMENT ON FUNCTION gm.working_days_between(date, date, gm.calendar) IS
     'Number of working days from a to b, both included (negative when b < a)';
 CREATE FUNCTION gm.working_days_between(a date, b date, calendar text) RETURNS integer
-    AS 'MODULE_PATHNAME', 'gm_working_days_between' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gm_working_days_between_name' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION gm.working_days_between(date, date, text) IS
     'gm.working_days_between on the named calendar';
 
@@ -581,7 +581,7 @@ CREATE FUNCTION gm.add_working_time(ts timestamptz, amount interval, calendar gm
 COMMENT ON FUNCTION gm.add_working_time(timestamptz, interval, gm.calendar) IS
     'The instant after amount of working time from ts, in the calendar''s time zone (negative amounts count back)';
 CREATE FUNCTION gm.add_working_time(ts timestamptz, amount interval, calendar text) RETURNS timestamptz
-    AS 'MODULE_PATHNAME', 'gm_add_working_time' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gm_add_working_time_name' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION gm.add_working_time(timestamptz, interval, text) IS
     'gm.add_working_time on the named calendar';
 
@@ -590,7 +590,7 @@ CREATE FUNCTION gm.working_time_between(a timestamptz, b timestamptz, calendar g
 COMMENT ON FUNCTION gm.working_time_between(timestamptz, timestamptz, gm.calendar) IS
     'Working time between a and b (negative when b < a), as an interval in hours';
 CREATE FUNCTION gm.working_time_between(a timestamptz, b timestamptz, calendar text) RETURNS interval
-    AS 'MODULE_PATHNAME', 'gm_working_time_between' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gm_working_time_between_name' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION gm.working_time_between(timestamptz, timestamptz, text) IS
     'gm.working_time_between on the named calendar';
 
@@ -633,7 +633,7 @@ CREATE FUNCTION gm.working_day_end(day date, calendar gm.calendar) RETURNS times
 COMMENT ON FUNCTION gm.working_day_end(date, gm.calendar) IS
     'End of the last working window of the day (close of business); NULL on a day off';
 CREATE FUNCTION gm.working_day_end(day date, calendar text) RETURNS timestamptz
-    AS 'MODULE_PATHNAME', 'gm_working_day_end' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gm_working_day_end_name' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION gm.working_day_end(date, text) IS 'gm.working_day_end on the named calendar';
 
 CREATE FUNCTION gm.calendar_time_zone(calendar gm.calendar) RETURNS text
