@@ -4,7 +4,7 @@
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
 SET datestyle = 'ISO, YMD';
-SELECT plan(50);
+SELECT plan(55);
 
 -- ready the moment CREATE EXTENSION returns
 SELECT is(gm.add_working_days('2026-02-13', 3, 'cn'), '2026-02-25'::date,
@@ -130,5 +130,18 @@ RESET search_path;
 RESET TimeZone;
 SELECT is(due, '2026-02-25'::date, 'the value works with search_path = pg_catalog and TimeZone = GMT') FROM shard_answer;
 SELECT is(txt, :'cn_text', 'and its text form round-trips exactly there') FROM shard_answer;
+
+-- an upgrade that ships the 2029 notice: new shipped rows, user rows untouched
+SELECT gm.reset_calendar('cn');
+SELECT gm.set_calendar_day('cn', '2026-12-26', true, 'extra working Saturday');
+SELECT gm.apply_holiday_notice('cn', 2027, ARRAY['[2027-01-01,2027-01-03]']::daterange[], '{}', ARRAY['元旦']);
+INSERT INTO gm.cn_official_day VALUES ('2027-01-01', false, '元旦', 'New Year''s Day', '2026-11-10'),
+    ('2027-01-02', false, '元旦', 'New Year''s Day', '2026-11-10'), ('2027-01-03', false, '元旦', 'New Year''s Day', '2026-11-10'),
+    ('2027-02-06', false, '春节', 'Spring Festival', '2026-11-10');
+SELECT is(gm._cn_sync_official(), 4, 'upgrade: the new official rows are added to cn');
+SELECT is((SELECT count(*) FROM gm.calendar_day WHERE calendar = 'cn' AND NOT shipped), 4::bigint, 'upgrade: user rows untouched (1 day + 3 from the user''s notice)');
+SELECT is(gm.is_workday('2026-12-26', 'cn'), true, 'upgrade: the user''s extra working day still wins');
+SELECT is(gm.is_workday('2027-02-06', 'acme'), false, 'upgrade: the shipped 2027 day reaches calendars based on cn');
+SELECT is(gm.calendar_years(gm.calendar('cn')), ARRAY[2010, 2027], 'upgrade: official years extended to 2027');
 
 SELECT * FROM finish();
