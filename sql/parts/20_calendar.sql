@@ -168,7 +168,7 @@ COMMENT ON TABLE gm.calendar_compiled IS
     'Internal: text form of every calendar (gm._calendar_text), refreshed by triggers on the calendar tables';
 
 CREATE FUNCTION gm._calendar_refresh() RETURNS trigger
-LANGUAGE plpgsql PARALLEL UNSAFE AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
 #variable_conflict use_variable
 BEGIN
     -- serialise concurrent changes; each statement below then sees the committed rows of the others
