@@ -168,7 +168,7 @@ COMMENT ON TABLE gm.calendar_compiled IS
     'Internal: text form of every calendar (gm._calendar_text), refreshed by triggers on the calendar tables';
 
 CREATE FUNCTION gm._calendar_refresh() RETURNS trigger
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
     -- serialise concurrent changes; each statement below then sees the committed rows of the others
@@ -180,7 +180,11 @@ BEGIN
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION gm._calendar_refresh() IS
-    'Internal: statement trigger that rebuilds gm.calendar_compiled after a change of the calendar tables';
+    'Internal: statement trigger that rebuilds gm.calendar_compiled after a change of the calendar tables (security definer: whoever may change a calendar table keeps the compiled copy current)';
+
+-- Reading calendars and policies is open to every role (the arithmetic by name reads them);
+-- changing them needs the privileges the DBA grants on the tables.
+GRANT SELECT ON gm.calendar_def, gm.calendar_day, gm.calendar_year, gm.calendar_compiled TO PUBLIC;
 CREATE TRIGGER calendar_def_refresh AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.calendar_def
     FOR EACH STATEMENT EXECUTE FUNCTION gm._calendar_refresh();
 CREATE TRIGGER calendar_day_refresh AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.calendar_day
@@ -709,6 +713,7 @@ CREATE TABLE gm.sla_policy (
 COMMENT ON TABLE gm.sla_policy IS
     'Follow-up policies: event x customer tier (''*'' = any) -> allowed amount in working time, working days, calendar time or before a date; warn fraction, escalation step; a user row (shipped = false) overrides the shipped default of the same key';
 SELECT pg_catalog.pg_extension_config_dump('gm.sla_policy', 'WHERE NOT shipped');
+GRANT SELECT ON gm.sla_policy TO PUBLIC;
 
 INSERT INTO gm.sla_policy (event, tier, variant, enabled, unit, amount, times_per_period, applies_for, seed, note, shipped) VALUES
  ('first_contact',         '*',          'standard', true,  'calendar_time', '24 hours', 1, NULL,      'seed 000 §5.3 初次接触24小时内响应', 'first contact of a new lead', true),

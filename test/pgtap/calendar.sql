@@ -3,7 +3,7 @@
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
 SET datestyle = 'ISO, YMD';
-SELECT plan(112);
+SELECT plan(116);
 
 -- error helper: 'SQLSTATE: message | detail'
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -220,5 +220,20 @@ ROLLBACK;
 SELECT is(gm.add_working_days('2026-03-02', 1, 't'), '2026-03-04'::date, 'after ROLLBACK the own session forgets the change');
 SELECT is(gm.add_working_days('2026-03-02', 1, 'branch'), '2026-03-04'::date, 'a based-on calendar sees the change of its base');
 SELECT dblink_disconnect('other');
+
+-- an unprivileged role reads calendars by name; changing them needs table privileges
+DO $$ BEGIN CREATE ROLE gm_cal_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+GRANT USAGE ON SCHEMA gm TO gm_cal_reader;
+SET ROLE gm_cal_reader;
+SELECT is(gm.add_working_days('2026-02-13', 1, 't'), '2026-02-14'::date, 'a role without table privileges can use a calendar by name');
+SELECT throws_ok($$SELECT gm.set_calendar_day('t', '2026-06-01', false)$$, '42501', NULL, 'but cannot change it');
+RESET ROLE;
+GRANT INSERT, UPDATE ON gm.calendar_day TO gm_cal_reader;
+SET ROLE gm_cal_reader;
+SELECT lives_ok($$SELECT gm.set_calendar_day('t', '2026-06-01', false)$$, 'with INSERT on gm.calendar_day it can, and the compiled copy follows');
+RESET ROLE;
+SELECT is(gm.is_workday('2026-06-01', 't'), false, 'the change is seen');
+DROP OWNED BY gm_cal_reader;
+DROP ROLE gm_cal_reader;
 
 SELECT * FROM finish();
