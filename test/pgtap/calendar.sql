@@ -3,7 +3,7 @@
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
 SET datestyle = 'ISO, YMD';
-SELECT plan(116);
+SELECT plan(117);
 
 -- error helper: 'SQLSTATE: message | detail'
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -80,6 +80,11 @@ SELECT is(gm.calendar(name)::text, gm.calendar('t')::text, 'gm.calendar(text col
   FROM (VALUES ('t'::text)) v(name);
 SELECT is(convert_from(substr(gm.calendar_send(gm.calendar('t')), 2), 'UTF8'), gm.calendar('t')::text,
           'binary form carries the text form');
+SELECT '/tmp/gm_calendar_binary_' || pg_backend_pid() AS binfile \gset
+CREATE TEMP TABLE cal_bin (c gm.calendar);
+COPY (SELECT gm.calendar('t')) TO :'binfile' (FORMAT binary);
+COPY cal_bin FROM :'binfile' (FORMAT binary);
+SELECT is((SELECT c::text FROM cal_bin), gm.calendar('t')::text, 'binary COPY out and in (send / receive) keeps the value');
 SELECT is('off=2026-03-09..2026-03-11 2026-03-14|on=2026-03-07@10:00-12:00 2026-03-08 2026-03-02|tz=utc|hours=mon-fri 09:00-17:00|years=2026|outside=plain'::gm.calendar::text,
           'tz=UTC|hours=Mon-Fri 09:00-17:00|years=2026|outside=plain|off=2026-03-09..2026-03-11|on=2026-03-07@10:00-12:00 2026-03-08',
           'value input: any key order; days equal to the weekly pattern dropped; ranges joined; windows kept');
