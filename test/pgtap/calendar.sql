@@ -80,7 +80,7 @@ SELECT is(gm.calendar(name)::text, gm.calendar('t')::text, 'gm.calendar(text col
   FROM (VALUES ('t'::text)) v(name);
 SELECT is(convert_from(substr(gm.calendar_send(gm.calendar('t')), 2), 'UTF8'), gm.calendar('t')::text,
           'binary form carries the text form');
-SELECT '/tmp/gm_calendar_binary_' || pg_backend_pid() AS binfile \gset
+SELECT current_setting('data_directory') || '/gm_calendar_binary_' || pg_backend_pid() AS binfile \gset
 CREATE TEMP TABLE cal_bin (c gm.calendar);
 COPY (SELECT gm.calendar('t')) TO :'binfile' (FORMAT binary);
 COPY cal_bin FROM :'binfile' (FORMAT binary);
