@@ -227,7 +227,7 @@ CREATE TRIGGER grid_rule_target BEFORE INSERT OR UPDATE ON gm.grid_rule
 CREATE FUNCTION gm.assign_logical_grid(attrs jsonb, region bigint DEFAULT NULL) RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     WITH RECURSIVE scope(id, depth) AS (
-        SELECT region, 0 WHERE region IS NOT NULL
+        SELECT $2, 0 WHERE $2 IS NOT NULL
         UNION ALL
         SELECT g.parent_id, s.depth + 1 FROM scope s JOIN gm.grid g ON g.grid_id = s.id
          WHERE g.parent_id IS NOT NULL AND s.depth < 64
@@ -236,7 +236,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
       FROM gm.grid_rule r
       JOIN gm.grid t ON t.grid_id = r.grid_id
       LEFT JOIN scope s ON s.id = r.region_id
-     WHERE attrs OPERATOR(pg_catalog.@>) r.match
+     WHERE $1 OPERATOR(pg_catalog.@>) r.match
        AND (r.region_id IS NULL OR s.id IS NOT NULL)
        AND t.valid_from <= CURRENT_DATE AND t.valid_to > CURRENT_DATE
      ORDER BY r.priority,
