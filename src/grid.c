@@ -6,7 +6,7 @@
  * (valid_from <= current_date < valid_to), and no valid physical descendant
  * with a non-empty geometry.
  *
- * The index is a uniform grid of cells over the leaves' extent (about 32
+ * The index is a uniform grid of cells over the leaves' extent (about 16
  * cells per polygon edge).  Each cell lists the leaves whose bounding box
  * reaches it, in grid_id order.  A cell that no polygon edge comes near
  * (separating-axis test with a safety margin) has the same answer at every
@@ -148,7 +148,7 @@ build_cells(GridIndex *ix)
 	w = ix->x1 - ix->x0;
 	h = ix->y1 - ix->y0;
 	degenerate = !(w > 0) || !(h > 0) || !isfinite(w) || !isfinite(h);
-	target = Min((double) MAX_CELLS, Max(64.0, 32.0 * (double) edges));
+	target = Min((double) MAX_CELLS, Max(64.0, 16.0 * (double) edges));
 	if (degenerate)
 	{
 		ix->nx = ix->ny = 1;
@@ -223,7 +223,12 @@ build_cells(GridIndex *ix)
 					mark_edge(ix, crossed, &p->rings[r].xy[2 * e], &p->rings[r].xy[2 * e + 2], m);
 		}
 
-	/* answers of the cells no edge comes near, from their centre */
+	/*
+	 * Answers of the cells no edge comes near, from their centre.  Along a
+	 * row, a run of such cells is one connected region that no boundary
+	 * touches, so the smallest covering grid_id is the same for the whole
+	 * run: it is computed at the run's first cell only.
+	 */
 	ix->cell_answer = palloc((Size) ncells * sizeof(int32));
 	for (c = 0; c < ncells; c++)
 	{
@@ -235,6 +240,11 @@ build_cells(GridIndex *ix)
 		if (crossed[c])
 		{
 			ix->cell_answer[c] = CELL_EVAL;
+			continue;
+		}
+		if (c % ix->nx != 0 && !crossed[c - 1])
+		{
+			ix->cell_answer[c] = ix->cell_answer[c - 1];
 			continue;
 		}
 		cx = ix->x0 + ((c % ix->nx) + 0.5) / ix->sx;
