@@ -225,26 +225,33 @@ CREATE TRIGGER grid_rule_target BEFORE INSERT OR UPDATE ON gm.grid_rule
     FOR EACH ROW EXECUTE FUNCTION gm._grid_rule_check();
 
 CREATE FUNCTION gm.assign_logical_grid(attrs jsonb, region bigint DEFAULT NULL) RETURNS bigint
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    WITH RECURSIVE scope(id, depth) AS (
-        SELECT $2, 0 WHERE $2 IS NOT NULL
-        UNION ALL
-        SELECT g.parent_id, s.depth + 1 FROM scope s JOIN gm.grid g ON g.grid_id = s.id
-         WHERE g.parent_id IS NOT NULL AND s.depth < 64
-    )
-    SELECT r.grid_id
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    scope bigint[] := '{}';
+    p bigint := region;
+    result bigint;
+BEGIN
+    IF attrs IS NULL THEN
+        RETURN NULL;
+    END IF;
+    -- the region and its ancestors: a rule scoped to any of them applies, the nearest first
+    WHILE p IS NOT NULL AND pg_catalog.cardinality(scope) < 64 LOOP
+        scope := scope || p;
+        SELECT g.parent_id INTO p FROM gm.grid g WHERE g.grid_id = p;
+    END LOOP;
+    SELECT r.grid_id INTO result
       FROM gm.grid_rule r
       JOIN gm.grid t ON t.grid_id = r.grid_id
-      LEFT JOIN scope s ON s.id = r.region_id
-     WHERE $1 OPERATOR(pg_catalog.@>) r.match
-       AND (r.region_id IS NULL OR s.id IS NOT NULL)
+     WHERE assign_logical_grid.attrs OPERATOR(pg_catalog.@>) r.match
+       AND (r.region_id IS NULL OR r.region_id = ANY (scope))
        AND t.valid_from <= CURRENT_DATE AND t.valid_to > CURRENT_DATE
      ORDER BY r.priority,
-              s.depth NULLS LAST,
+              pg_catalog.array_position(scope, r.region_id) NULLS LAST,
               (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_object_keys(r.match)) DESC,
               r.rule_id
-     LIMIT 1
-$$;
+     LIMIT 1;
+    RETURN result;
+END $$;
 COMMENT ON FUNCTION gm.assign_logical_grid(jsonb, bigint) IS
     'Logical grid for customer attributes: first matching rule by priority, then nearest region scope, more keys, rule_id';
 
