@@ -35,9 +35,20 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#define CELL_EVAL	(-2)		/* cell crossed by an edge: test the list */
 #define CELL_NONE	(-1)
 #define MAX_CELLS	(4 * 1024 * 1024)
+
+/*
+ * A cell: the leaves whose boundary comes near the cell (items[start ..
+ * next cell's start), ascending grid_id, only those smaller than the
+ * fallback), then the fallback: the smallest leaf covering the whole cell
+ * without a boundary near it, or CELL_NONE.
+ */
+typedef struct GridCell
+{
+	int32		answer;
+	uint32		start;
+} GridCell;
 
 typedef struct GridIndex
 {
@@ -55,9 +66,8 @@ typedef struct GridIndex
 				ny;
 	double		sx,
 				sy;				/* cells per unit */
-	uint32	   *cell_start;		/* nx*ny + 1 */
-	int32	   *cell_item;
-	int32	   *cell_answer;	/* leaf index, CELL_NONE or CELL_EVAL */
+	GridCell   *cells;			/* nx*ny + 1 (the last one ends the item list) */
+	int32	   *items;
 } GridIndex;
 
 static GmCacheWatch grid_watch = {{"grid"}};
@@ -88,9 +98,42 @@ cell_y(const GridIndex *ix, double y)
 	return (int) f;
 }
 
-/* mark the cells that the edge a-b comes within margin m of */
+/* growable list of (cell, leaf) pairs: the leaf's boundary comes near the cell */
+typedef struct PairList
+{
+	uint32	   *cell;
+	int32	   *leaf;
+	Size		n,
+				cap;
+} PairList;
+
 static void
-mark_edge(const GridIndex *ix, uint8 *crossed, const double *a, const double *b, double m)
+pair_add(PairList *pl, uint32 c, int32 k)
+{
+	if (pl->n == pl->cap)
+	{
+		pl->cap = pl->cap ? pl->cap * 2 : 4096;
+		if (pl->cap > MaxAllocSize / sizeof(uint32))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("grid registry too large for the spatial index")));
+		pl->cell = pl->cell ? repalloc(pl->cell, pl->cap * sizeof(uint32)) : palloc(pl->cap * sizeof(uint32));
+		pl->leaf = pl->leaf ? repalloc(pl->leaf, pl->cap * sizeof(int32)) : palloc(pl->cap * sizeof(int32));
+	}
+	pl->cell[pl->n] = c;
+	pl->leaf[pl->n] = k;
+	pl->n++;
+}
+
+/*
+ * Record the cells that the edge a-b of leaf k comes within margin m of
+ * (separating-axis test of the segment against the cell grown by m; the
+ * bounding boxes overlap by construction of the loop).  stamp[] keeps one
+ * pair per (cell, leaf).
+ */
+static void
+mark_edge(const GridIndex *ix, PairList *pl, int32 *stamp, int32 k,
+		  const double *a, const double *b, double m)
 {
 	int			i0 = cell_x(ix, Min(a[0], b[0]) - m),
 				i1 = cell_x(ix, Max(a[0], b[0]) + m),
@@ -113,9 +156,13 @@ mark_edge(const GridIndex *ix, uint8 *crossed, const double *a, const double *b,
 		{
 			double		cx = ix->x0 + (i + 0.5) / ix->sx;
 			double		d = nx * (cx - a[0]) + ny * (cy - a[1]);
+			uint32		c = (uint32) (j * ix->nx + i);
 
-			if (fabs(d) <= r || !isfinite(d))
-				crossed[j * ix->nx + i] = 1;
+			if ((fabs(d) <= r || !isfinite(d)) && stamp[c] != k + 1)
+			{
+				stamp[c] = k + 1;
+				pair_add(pl, c, k);
+			}
 		}
 	}
 }
@@ -131,9 +178,16 @@ build_cells(GridIndex *ix)
 	int			k,
 				c,
 				ncells;
-	uint32	   *fill;
-	uint8	   *crossed;
+	uint32	   *bstart,
+			   *fill,
+			   *cstart;
+	int32	   *bitem,
+			   *stamp,
+			   *citem;
 	bool		degenerate;
+	PairList	pl = {0};
+	Size		t,
+				nitems;
 
 	ix->x0 = ix->y0 = INFINITY;
 	ix->x1 = ix->y1 = -INFINITY;
@@ -171,92 +225,144 @@ build_cells(GridIndex *ix)
 	}
 	ncells = ix->nx * ix->ny;
 
-	/* cell lists: leaves whose bounding box reaches the cell, in grid_id order */
-	ix->cell_start = palloc0(((Size) ncells + 1) * sizeof(uint32));
+	/* (temporary) leaves whose bounding box reaches each cell, in grid_id order */
+	bstart = palloc0(((Size) ncells + 1) * sizeof(uint32));
 	for (k = 0; k < ix->n; k++)
 	{
 		const GmPoly *p = &ix->polys[k];
 		int			i,
 					j;
 
-		if (p->empty)
-			continue;
 		for (j = cell_y(ix, p->ymin); j <= cell_y(ix, p->ymax); j++)
 			for (i = cell_x(ix, p->xmin); i <= cell_x(ix, p->xmax); i++)
-				ix->cell_start[j * ix->nx + i + 1]++;
+				bstart[j * ix->nx + i + 1]++;
 	}
 	for (c = 0; c < ncells; c++)
-		ix->cell_start[c + 1] += ix->cell_start[c];
-	ix->cell_item = palloc(Max(ix->cell_start[ncells], 1) * sizeof(int32));
-	fill = palloc0((Size) ncells * sizeof(uint32));
+		bstart[c + 1] += bstart[c];
+	bitem = palloc(Max(bstart[ncells], 1) * sizeof(int32));
+	fill = palloc0(((Size) ncells + 1) * sizeof(uint32));
 	for (k = 0; k < ix->n; k++)
 	{
 		const GmPoly *p = &ix->polys[k];
 		int			i,
 					j;
 
-		if (p->empty)
-			continue;
 		for (j = cell_y(ix, p->ymin); j <= cell_y(ix, p->ymax); j++)
 			for (i = cell_x(ix, p->xmin); i <= cell_x(ix, p->xmax); i++)
 			{
 				c = j * ix->nx + i;
-				ix->cell_item[ix->cell_start[c] + fill[c]++] = k;
+				bitem[bstart[c] + fill[c]++] = k;
 			}
 	}
-	pfree(fill);
 
-	/* cells near an edge */
-	crossed = palloc0((Size) ncells);
+	/* (cell, leaf) pairs where the leaf's boundary comes near the cell */
+	stamp = palloc0((Size) ncells * sizeof(int32));
 	m = 1e-9 * Max(w, h) + 1e-12 * Max(Max(fabs(ix->x0), fabs(ix->x1)), Max(fabs(ix->y0), fabs(ix->y1)));
-	if (degenerate || !isfinite(m))
-		memset(crossed, 1, ncells);
-	else
-		for (k = 0; k < ix->n; k++)
-		{
-			const GmPoly *p = &ix->polys[k];
-			int			r;
-			uint32		e;
+	for (k = 0; k < ix->n; k++)
+	{
+		const GmPoly *p = &ix->polys[k];
+		int			r;
+		uint32		e;
 
-			for (r = 0; r < p->nrings; r++)
-				for (e = 0; e + 1 < p->rings[r].npts; e++)
-					mark_edge(ix, crossed, &p->rings[r].xy[2 * e], &p->rings[r].xy[2 * e + 2], m);
+		if (degenerate || !isfinite(m))
+		{
+			/* no geometry to reason with: every candidate is tested */
+			for (c = 0; c < ncells; c++)
+				pair_add(&pl, (uint32) c, k);
+			continue;
 		}
+		for (r = 0; r < p->nrings; r++)
+			for (e = 0; e + 1 < p->rings[r].npts; e++)
+				mark_edge(ix, &pl, stamp, k, &p->rings[r].xy[2 * e], &p->rings[r].xy[2 * e + 2], m);
+	}
+	/* counting sort of the pairs by cell; stable, so leaves stay in grid_id order */
+	cstart = palloc0(((Size) ncells + 1) * sizeof(uint32));
+	for (t = 0; t < pl.n; t++)
+		cstart[pl.cell[t] + 1]++;
+	for (c = 0; c < ncells; c++)
+		cstart[c + 1] += cstart[c];
+	citem = palloc(Max(pl.n, 1) * sizeof(int32));
+	memset(fill, 0, ((Size) ncells + 1) * sizeof(uint32));
+	for (t = 0; t < pl.n; t++)
+		citem[cstart[pl.cell[t]] + fill[pl.cell[t]]++] = pl.leaf[t];
 
 	/*
-	 * Answers of the cells no edge comes near, from their centre.  Along a
-	 * row, a run of such cells is one connected region that no boundary
-	 * touches, so the smallest covering grid_id is the same for the whole
-	 * run: it is computed at the run's first cell only.
+	 * Fallback of each cell: the smallest leaf without a boundary near the
+	 * cell that covers the cell's centre (hence the whole cell).  Along a
+	 * row, a run of cells that no boundary comes near is one connected
+	 * region, so the answer of the run's first cell holds for the run.
 	 */
-	ix->cell_answer = palloc((Size) ncells * sizeof(int32));
+	ix->cells = palloc(((Size) ncells + 1) * sizeof(GridCell));
+	nitems = 0;
 	for (c = 0; c < ncells; c++)
 	{
-		uint32		t;
+		bool		crossed = cstart[c + 1] > cstart[c];
+		uint32		u,
+					v;
 		double		cx,
 					cy;
 
-		ix->cell_answer[c] = CELL_NONE;
-		if (crossed[c])
+		ix->cells[c].answer = CELL_NONE;
+		if (!crossed && c % ix->nx != 0 && cstart[c] == cstart[c - 1])
 		{
-			ix->cell_answer[c] = CELL_EVAL;
-			continue;
-		}
-		if (c % ix->nx != 0 && !crossed[c - 1])
-		{
-			ix->cell_answer[c] = ix->cell_answer[c - 1];
+			ix->cells[c].answer = ix->cells[c - 1].answer;
 			continue;
 		}
 		cx = ix->x0 + ((c % ix->nx) + 0.5) / ix->sx;
 		cy = ix->y0 + ((c / ix->nx) + 0.5) / ix->sy;
-		for (t = ix->cell_start[c]; t < ix->cell_start[c + 1]; t++)
-			if (gm_poly_covers(&ix->polys[ix->cell_item[t]], cx, cy))
+		v = cstart[c];
+		for (u = bstart[c]; u < bstart[c + 1]; u++)
+		{
+			int32		kk = bitem[u];
+
+			/* skip the leaves whose boundary is near (both lists ascend) */
+			while (v < cstart[c + 1] && citem[v] < kk)
+				v++;
+			if (v < cstart[c + 1] && citem[v] == kk)
+				continue;
+			if (gm_poly_covers(&ix->polys[kk], cx, cy))
 			{
-				ix->cell_answer[c] = ix->cell_item[t];
+				ix->cells[c].answer = kk;
 				break;
 			}
+		}
 	}
-	pfree(crossed);
+	/* items: the near-boundary leaves smaller than the fallback */
+	for (c = 0; c < ncells; c++)
+	{
+		uint32		u;
+		int32		fb = ix->cells[c].answer;
+
+		for (u = cstart[c]; u < cstart[c + 1]; u++)
+			if (fb == CELL_NONE || citem[u] < fb)
+				nitems++;
+	}
+	ix->items = palloc(Max(nitems, 1) * sizeof(int32));
+	nitems = 0;
+	for (c = 0; c < ncells; c++)
+	{
+		uint32		u;
+		int32		fb = ix->cells[c].answer;
+
+		ix->cells[c].start = (uint32) nitems;
+		for (u = cstart[c]; u < cstart[c + 1]; u++)
+			if (fb == CELL_NONE || citem[u] < fb)
+				ix->items[nitems++] = citem[u];
+	}
+	ix->cells[ncells].answer = CELL_NONE;
+	ix->cells[ncells].start = (uint32) nitems;
+
+	pfree(bstart);
+	pfree(bitem);
+	pfree(fill);
+	pfree(stamp);
+	pfree(cstart);
+	pfree(citem);
+	if (pl.cell)
+	{
+		pfree(pl.cell);
+		pfree(pl.leaf);
+	}
 }
 
 static int
@@ -442,20 +548,18 @@ get_index(void)
 static int32
 lookup(const GridIndex *ix, double x, double y)
 {
-	int32		a;
+	const GridCell *cell;
 	uint32		t,
-				c;
+				end;
 
 	if (!(x >= ix->x0 && x <= ix->x1 && y >= ix->y0 && y <= ix->y1))
 		return CELL_NONE;
-	c = (uint32) (cell_y(ix, y) * ix->nx + cell_x(ix, x));
-	a = ix->cell_answer[c];
-	if (a != CELL_EVAL)
-		return a;
-	for (t = ix->cell_start[c]; t < ix->cell_start[c + 1]; t++)
-		if (gm_poly_covers(&ix->polys[ix->cell_item[t]], x, y))
-			return ix->cell_item[t];
-	return CELL_NONE;
+	cell = &ix->cells[cell_y(ix, y) * ix->nx + cell_x(ix, x)];
+	end = cell[1].start;
+	for (t = cell->start; t < end; t++)
+		if (gm_poly_covers(&ix->polys[ix->items[t]], x, y))
+			return ix->items[t];
+	return cell->answer;
 }
 
 int64
@@ -599,7 +703,7 @@ gm_grid_index_info(PG_FUNCTION_ARGS)
 		elog(ERROR, "return type must be a row type");
 	td = BlessTupleDesc(td);
 	for (c = 0; c < ix->nx * ix->ny; c++)
-		if (ix->cell_answer[c] == CELL_EVAL)
+		if (ix->cells[c + 1].start > ix->cells[c].start)
 			eval++;
 	vals[0] = Int32GetDatum(ix->n);
 	vals[1] = Int32GetDatum(ix->srid);
