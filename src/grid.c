@@ -126,13 +126,13 @@ pair_add(PairList *pl, uint32 c, int32 k)
 }
 
 /*
- * Record the cells that the edge a-b of leaf k comes within margin m of
- * (separating-axis test of the segment against the cell grown by m; the
- * bounding boxes overlap by construction of the loop).  stamp[] keeps one
- * pair per (cell, leaf).
+ * Mark, in the leaf's own window of cells (bw wide, origin i00/j00), the
+ * cells that the edge a-b comes within margin m of: separating-axis test of
+ * the segment against the cell grown by m (the bounding boxes overlap by
+ * construction of the loop).
  */
 static void
-mark_edge(const GridIndex *ix, PairList *pl, int32 *stamp, int32 k,
+mark_edge(const GridIndex *ix, uint8 *win, int i00, int j00, int bw,
 		  const double *a, const double *b, double m)
 {
 	int			i0 = cell_x(ix, Min(a[0], b[0]) - m),
@@ -156,17 +156,24 @@ mark_edge(const GridIndex *ix, PairList *pl, int32 *stamp, int32 k,
 		{
 			double		cx = ix->x0 + (i + 0.5) / ix->sx;
 			double		d = nx * (cx - a[0]) + ny * (cy - a[1]);
-			uint32		c = (uint32) (j * ix->nx + i);
 
-			if ((fabs(d) <= r || !isfinite(d)) && stamp[c] != k + 1)
-			{
-				stamp[c] = k + 1;
-				pair_add(pl, c, k);
-			}
+			if (fabs(d) <= r || !isfinite(d))
+				win[(j - j00) * bw + (i - i00)] = 1;
 		}
 	}
 }
 
+/*
+ * The cells.  Leaves are taken in descending grid_id order; for each, the
+ * cells its boundary comes near are recorded as (cell, leaf) pairs, and on
+ * every row of its window each run of cells its boundary does not come near
+ * is one connected region, inside or outside the leaf as a whole: one
+ * point-in-polygon test at the run's first centre decides the run, and the
+ * covering leaves overwrite the cells' fallback, so the smallest grid_id
+ * remains.  Then each cell keeps the near-boundary leaves smaller than its
+ * fallback, ascending.  Memory touched stays small: a new backend or
+ * parallel worker pays a page fault for every page it touches.
+ */
 static void
 build_cells(GridIndex *ix)
 {
@@ -178,16 +185,13 @@ build_cells(GridIndex *ix)
 	int			k,
 				c,
 				ncells;
-	uint32	   *bstart,
-			   *fill,
-			   *cstart;
-	int32	   *bitem,
-			   *stamp,
-			   *citem;
 	bool		degenerate;
 	PairList	pl = {0};
-	Size		t,
+	uint8	   *win = NULL;
+	Size		wincap = 0,
+				t,
 				nitems;
+	int32	   *items;
 
 	ix->x0 = ix->y0 = INFINITY;
 	ix->x1 = ix->y1 = -INFINITY;
@@ -224,140 +228,100 @@ build_cells(GridIndex *ix)
 		}
 	}
 	ncells = ix->nx * ix->ny;
-
-	/* (temporary) leaves whose bounding box reaches each cell, in grid_id order */
-	bstart = palloc0(((Size) ncells + 1) * sizeof(uint32));
-	for (k = 0; k < ix->n; k++)
+	ix->cells = palloc(((Size) ncells + 1) * sizeof(GridCell));
+	for (c = 0; c <= ncells; c++)
 	{
-		const GmPoly *p = &ix->polys[k];
-		int			i,
-					j;
-
-		for (j = cell_y(ix, p->ymin); j <= cell_y(ix, p->ymax); j++)
-			for (i = cell_x(ix, p->xmin); i <= cell_x(ix, p->xmax); i++)
-				bstart[j * ix->nx + i + 1]++;
+		ix->cells[c].answer = CELL_NONE;
+		ix->cells[c].start = 0;
 	}
-	for (c = 0; c < ncells; c++)
-		bstart[c + 1] += bstart[c];
-	bitem = palloc(Max(bstart[ncells], 1) * sizeof(int32));
-	fill = palloc0(((Size) ncells + 1) * sizeof(uint32));
-	for (k = 0; k < ix->n; k++)
-	{
-		const GmPoly *p = &ix->polys[k];
-		int			i,
-					j;
-
-		for (j = cell_y(ix, p->ymin); j <= cell_y(ix, p->ymax); j++)
-			for (i = cell_x(ix, p->xmin); i <= cell_x(ix, p->xmax); i++)
-			{
-				c = j * ix->nx + i;
-				bitem[bstart[c] + fill[c]++] = k;
-			}
-	}
-
-	/* (cell, leaf) pairs where the leaf's boundary comes near the cell */
-	stamp = palloc0((Size) ncells * sizeof(int32));
 	m = 1e-9 * Max(w, h) + 1e-12 * Max(Max(fabs(ix->x0), fabs(ix->x1)), Max(fabs(ix->y0), fabs(ix->y1)));
-	for (k = 0; k < ix->n; k++)
+	if (!isfinite(m))
+		degenerate = true;
+
+	for (k = ix->n - 1; k >= 0; k--)
 	{
 		const GmPoly *p = &ix->polys[k];
-		int			r;
+		int			i0 = cell_x(ix, p->xmin),
+					i1 = cell_x(ix, p->xmax),
+					j0 = cell_y(ix, p->ymin),
+					j1 = cell_y(ix, p->ymax);
+		int			bw = i1 - i0 + 1,
+					bh = j1 - j0 + 1;
+		int			i,
+					j,
+					r;
 		uint32		e;
 
-		if (degenerate || !isfinite(m))
+		if (degenerate)
 		{
-			/* no geometry to reason with: every candidate is tested */
+			/* nothing to reason with: every cell tests every leaf */
 			for (c = 0; c < ncells; c++)
 				pair_add(&pl, (uint32) c, k);
 			continue;
 		}
+		if ((Size) bw * bh > wincap)
+		{
+			wincap = Max((Size) bw * bh, 2 * wincap);
+			win = win ? repalloc(win, wincap) : palloc(wincap);
+		}
+		memset(win, 0, (Size) bw * bh);
 		for (r = 0; r < p->nrings; r++)
 			for (e = 0; e + 1 < p->rings[r].npts; e++)
-				mark_edge(ix, &pl, stamp, k, &p->rings[r].xy[2 * e], &p->rings[r].xy[2 * e + 2], m);
-	}
-	/* counting sort of the pairs by cell; stable, so leaves stay in grid_id order */
-	cstart = palloc0(((Size) ncells + 1) * sizeof(uint32));
-	for (t = 0; t < pl.n; t++)
-		cstart[pl.cell[t] + 1]++;
-	for (c = 0; c < ncells; c++)
-		cstart[c + 1] += cstart[c];
-	citem = palloc(Max(pl.n, 1) * sizeof(int32));
-	memset(fill, 0, ((Size) ncells + 1) * sizeof(uint32));
-	for (t = 0; t < pl.n; t++)
-		citem[cstart[pl.cell[t]] + fill[pl.cell[t]]++] = pl.leaf[t];
-
-	/*
-	 * Fallback of each cell: the smallest leaf without a boundary near the
-	 * cell that covers the cell's centre (hence the whole cell).  Along a
-	 * row, a run of cells that no boundary comes near is one connected
-	 * region, so the answer of the run's first cell holds for the run.
-	 */
-	ix->cells = palloc(((Size) ncells + 1) * sizeof(GridCell));
-	nitems = 0;
-	for (c = 0; c < ncells; c++)
-	{
-		bool		crossed = cstart[c + 1] > cstart[c];
-		uint32		u,
-					v;
-		double		cx,
-					cy;
-
-		ix->cells[c].answer = CELL_NONE;
-		if (!crossed && c % ix->nx != 0 && cstart[c] == cstart[c - 1])
+				mark_edge(ix, win, i0, j0, bw, &p->rings[r].xy[2 * e], &p->rings[r].xy[2 * e + 2], m);
+		for (j = j0; j <= j1; j++)
 		{
-			ix->cells[c].answer = ix->cells[c - 1].answer;
-			continue;
-		}
-		cx = ix->x0 + ((c % ix->nx) + 0.5) / ix->sx;
-		cy = ix->y0 + ((c / ix->nx) + 0.5) / ix->sy;
-		v = cstart[c];
-		for (u = bstart[c]; u < bstart[c + 1]; u++)
-		{
-			int32		kk = bitem[u];
+			bool		inrun = false,
+						inside = false;
 
-			/* skip the leaves whose boundary is near (both lists ascend) */
-			while (v < cstart[c + 1] && citem[v] < kk)
-				v++;
-			if (v < cstart[c + 1] && citem[v] == kk)
-				continue;
-			if (gm_poly_covers(&ix->polys[kk], cx, cy))
+			for (i = i0; i <= i1; i++)
 			{
-				ix->cells[c].answer = kk;
-				break;
+				c = j * ix->nx + i;
+				if (win[(j - j0) * bw + (i - i0)])
+				{
+					pair_add(&pl, (uint32) c, k);
+					inrun = false;
+					continue;
+				}
+				if (!inrun)
+				{
+					inside = gm_poly_covers(p, ix->x0 + (i + 0.5) / ix->sx, ix->y0 + (j + 0.5) / ix->sy);
+					inrun = true;
+				}
+				if (inside)
+					ix->cells[c].answer = k;
 			}
 		}
 	}
-	/* items: the near-boundary leaves smaller than the fallback */
-	for (c = 0; c < ncells; c++)
-	{
-		uint32		u;
-		int32		fb = ix->cells[c].answer;
 
-		for (u = cstart[c]; u < cstart[c + 1]; u++)
-			if (fb == CELL_NONE || citem[u] < fb)
-				nitems++;
-	}
-	ix->items = palloc(Max(nitems, 1) * sizeof(int32));
+	/* counting sort of the pairs by cell; reading them backwards gives ascending leaves */
+	for (t = 0; t < pl.n; t++)
+		ix->cells[pl.cell[t] + 1].start++;
+	for (c = 0; c < ncells; c++)
+		ix->cells[c + 1].start += ix->cells[c].start;
+	items = palloc(Max(pl.n, 1) * sizeof(int32));
+	for (t = pl.n; t-- > 0;)
+		items[ix->cells[pl.cell[t]].start++] = pl.leaf[t];
+	/* starts now point at each list's end: shift back, keeping only leaves below the fallback */
 	nitems = 0;
-	for (c = 0; c < ncells; c++)
 	{
-		uint32		u;
-		int32		fb = ix->cells[c].answer;
+		uint32		from = 0;
 
-		ix->cells[c].start = (uint32) nitems;
-		for (u = cstart[c]; u < cstart[c + 1]; u++)
-			if (fb == CELL_NONE || citem[u] < fb)
-				ix->items[nitems++] = citem[u];
+		for (c = 0; c < ncells; c++)
+		{
+			uint32		to = ix->cells[c].start;
+			int32		fb = ix->cells[c].answer;
+
+			ix->cells[c].start = (uint32) nitems;
+			for (; from < to; from++)
+				if (fb == CELL_NONE || items[from] < fb)
+					items[nitems++] = items[from];
+		}
 	}
 	ix->cells[ncells].answer = CELL_NONE;
 	ix->cells[ncells].start = (uint32) nitems;
-
-	pfree(bstart);
-	pfree(bitem);
-	pfree(fill);
-	pfree(stamp);
-	pfree(cstart);
-	pfree(citem);
+	ix->items = items;
+	if (win)
+		pfree(win);
 	if (pl.cell)
 	{
 		pfree(pl.cell);
