@@ -132,7 +132,7 @@ pair_add(PairList *pl, uint32 c, int32 k)
  * construction of the loop).
  */
 static void
-mark_edge(const GridIndex *ix, uint8 *win, int i00, int j00, int bw,
+mark_edge(const GridIndex *ix, uint8 *win, int i00, int j00, int bw, int bh,
 		  const double *a, const double *b, double m)
 {
 	int			i0 = cell_x(ix, Min(a[0], b[0]) - m),
@@ -147,6 +147,11 @@ mark_edge(const GridIndex *ix, uint8 *win, int i00, int j00, int bw,
 	int			i,
 				j;
 
+	/* cells outside the leaf's window lie outside its bounding box: never covered */
+	i0 = Max(i0, i00);
+	i1 = Min(i1, i00 + bw - 1);
+	j0 = Max(j0, j00);
+	j1 = Min(j1, j00 + bh - 1);
 	r = r * (1 + 1e-6) + 1e-300;
 	for (j = j0; j <= j1; j++)
 	{
@@ -267,7 +272,7 @@ build_cells(GridIndex *ix)
 		memset(win, 0, (Size) bw * bh);
 		for (r = 0; r < p->nrings; r++)
 			for (e = 0; e + 1 < p->rings[r].npts; e++)
-				mark_edge(ix, win, i0, j0, bw, &p->rings[r].xy[2 * e], &p->rings[r].xy[2 * e + 2], m);
+				mark_edge(ix, win, i0, j0, bw, bh, &p->rings[r].xy[2 * e], &p->rings[r].xy[2 * e + 2], m);
 		for (j = j0; j <= j1; j++)
 		{
 			bool		inrun = false,
