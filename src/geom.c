@@ -160,6 +160,9 @@ ring_build_bands(GmRing *r)
 	r->nbands = 0;
 	if (ne < 32 || !(h > 0) || !isfinite(h))
 		return;
+	for (e = 0; e < r->npts; e++)
+		if (!isfinite(r->xy[2 * e + 1]))
+			return;				/* no bands over non-finite coordinates */
 	nb = ne / 4;
 	if (nb > 65536)
 		nb = 65536;
