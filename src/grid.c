@@ -7,14 +7,17 @@
  * with a non-empty geometry.
  *
  * The index is a uniform grid of cells over the leaves' extent (about 16
- * cells per polygon edge).  Each cell lists the leaves whose bounding box
- * reaches it, in grid_id order.  A cell that no polygon edge comes near
- * (separating-axis test with a safety margin) has the same answer at every
- * point inside it, so that answer is computed once at build time from the
- * cell's centre; a point in such a cell costs one array read.  In the other
- * cells the listed leaves are tested in grid_id order with the exact
- * point-in-polygon test of geom.c (PostGIS's own arithmetic), so the first
- * leaf that covers the point is the smallest grid_id: the tie rule.
+ * cells per polygon edge).  For each cell it keeps
+ *   - the fallback: the smallest leaf that covers the whole cell with no part
+ *     of its boundary near the cell (separating-axis test with a safety
+ *     margin far above rounding error), decided once at build time from the
+ *     cell's centre, where PostGIS's arithmetic is exact;
+ *   - the leaves whose boundary comes near the cell and whose grid_id is
+ *     smaller than the fallback's, ascending.
+ * A point tests those leaves in order with the point-in-polygon test of
+ * geom.c (PostGIS's own arithmetic) and takes the first that covers it, else
+ * the fallback: the smallest covering grid_id, the tie rule.  Most cells have
+ * no such leaf, and a point there costs one array read.
  *
  * The index is built on first use in a backend, from gm.grid through SPI, and
  * rebuilt when gm.grid changes (GmCacheWatch, see gm.h) or the day changes.
