@@ -191,11 +191,12 @@ SELECT throws_ok($$SELECT * FROM gm.split_year(10, '{1,2,3}')$$, '22023', NULL, 
 SELECT throws_ok($$SELECT * FROM gm.split_target_by(10, '{1,2}', '{1}')$$, '22023', NULL, 'split_target_by with mismatched arrays: 22023');
 
 -- grid tree: split over children and roll-up
-INSERT INTO gm.grid(code, name) VALUES ('KR', 'region');
-INSERT INTO gm.grid(code, name, parent_id, capacity, attrs)
-SELECT 'KR-' || i, 'grid ' || i, (SELECT grid_id FROM gm.grid WHERE code = 'KR'), 100 * i, jsonb_build_object('households', 10 * i)
+-- logical grids: a tree without polygons (physical grids need a geometry or children)
+INSERT INTO gm.grid(code, name, kind) VALUES ('KR', 'region', 'logical');
+INSERT INTO gm.grid(code, name, kind, parent_id, capacity, attrs)
+SELECT 'KR-' || i, 'grid ' || i, 'logical', (SELECT grid_id FROM gm.grid WHERE code = 'KR'), 100 * i, jsonb_build_object('households', 10 * i)
 FROM generate_series(1, 3) i;
-INSERT INTO gm.grid(code, name, parent_id) SELECT 'KR-1-a', 'micro', grid_id FROM gm.grid WHERE code = 'KR-1';
+INSERT INTO gm.grid(code, name, kind, parent_id) SELECT 'KR-1-a', 'micro', 'logical', grid_id FROM gm.grid WHERE code = 'KR-1';
 SELECT is((SELECT array_agg(value ORDER BY code) FROM gm.split_to_children(100, (SELECT grid_id FROM gm.grid WHERE code = 'KR'))),
           '{34,33,33}'::numeric[], 'split_to_children: equal weights');
 SELECT is((SELECT array_agg(value ORDER BY code) FROM gm.split_to_children(600, (SELECT grid_id FROM gm.grid WHERE code = 'KR'), 'capacity')),
