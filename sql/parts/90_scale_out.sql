@@ -17,7 +17,7 @@ DECLARE
 BEGIN
     FOR t IN
         SELECT c.oid::regclass AS rel, coalesce(nullif(x.extcondition[i], ''), '') AS cond
-        FROM pg_extension x, generate_subscripts(x.extconfig, 1) i
+        FROM pg_extension x CROSS JOIN LATERAL generate_subscripts(x.extconfig, 1) i
         JOIN pg_class c ON c.oid = x.extconfig[i]
         WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r', 'p')
         ORDER BY c.relname
@@ -54,7 +54,7 @@ BEGIN
     END IF;
     -- configuration tables in registration order (parents are registered before children)
     SELECT array_agg(c.relname::text ORDER BY i) INTO rels
-    FROM pg_extension x, generate_subscripts(x.extconfig, 1) i
+    FROM pg_extension x CROSS JOIN LATERAL generate_subscripts(x.extconfig, 1) i
     JOIN pg_class c ON c.oid = x.extconfig[i]
     WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r', 'p');
 
@@ -65,7 +65,7 @@ BEGIN
     -- children first out, parents first in
     FOR t IN
         SELECT c.relname, coalesce(nullif(x.extcondition[i], ''), '') AS cond, i
-        FROM pg_extension x, generate_subscripts(x.extconfig, 1) i
+        FROM pg_extension x CROSS JOIN LATERAL generate_subscripts(x.extconfig, 1) i
         JOIN pg_class c ON c.oid = x.extconfig[i]
         WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r', 'p')
         ORDER BY i DESC
@@ -74,7 +74,7 @@ BEGIN
     END LOOP;
     FOR t IN
         SELECT c.oid AS relid, c.relname, coalesce(nullif(x.extcondition[i], ''), '') AS cond, i
-        FROM pg_extension x, generate_subscripts(x.extconfig, 1) i
+        FROM pg_extension x CROSS JOIN LATERAL generate_subscripts(x.extconfig, 1) i
         JOIN pg_class c ON c.oid = x.extconfig[i]
         WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r', 'p')
         ORDER BY i
