@@ -335,7 +335,7 @@ BEGIN
                  WHERE g.valid_from <= $1 AND $1 < g.valid_to
                    AND NOT EXISTS (SELECT 1 FROM gm.grid ch WHERE ch.parent_id = g.grid_id))
         SELECT l.grid_id, l.code,
-               (SELECT min(m.role_name) FROM gm.grid_member m
+               (SELECT min(m.role_name::text)::name FROM gm.grid_member m
                  WHERE m.grid_id = l.grid_id AND m.duty = 'manager' AND m.valid_from <= $1 AND $1 < m.valid_to),
                COALESCE(c.n, 0)::bigint,
                COALESCE(l.capacity, gm.planning_param('load_capacity')::integer),
