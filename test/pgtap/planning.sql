@@ -155,7 +155,7 @@ SELECT is((SELECT count(*)::int FROM gm.propose_moves('cust', 'id', 'geom') m JO
 
 -- PostGIS off the search_path: the functions still find it
 SET LOCAL search_path = pg_catalog;
-SELECT is((SELECT sum(customers)::int FROM gm.design_grids(public.ST_MakeEnvelope(0, 0, 10, 10), ARRAY[public.ST_MakePoint(1, 1), public.ST_MakePoint(9, 9)], NULL, 2)),
+SELECT public.is((SELECT sum(customers)::int FROM gm.design_grids(public.ST_MakeEnvelope(0, 0, 10, 10), ARRAY[public.ST_MakePoint(1, 1), public.ST_MakePoint(9, 9)], NULL, 2)),
           2, 'design_grids works with search_path = pg_catalog');
 RESET search_path;
 
