@@ -48,7 +48,73 @@ typedef struct Rings
 	int			cap;
 	Ring	   *rings;
 	double		xmin, ymin, xmax, ymax;
+	/* edges bucketed by horizontal bands of the bounding box (CSR layout) */
+	int			nbands;
+	double		band_h;
+	int		   *band_start;		/* nbands + 1 */
+	double	   *band_edges;		/* 4 doubles per entry: ax, ay, bx, by */
 } Rings;
+
+static int
+band_of(const Rings *g, double y)
+{
+	double		b = floor((y - g->ymin) / g->band_h);
+
+	if (b < 0)
+		return 0;
+	if (b >= g->nbands)
+		return g->nbands - 1;
+	return (int) b;
+}
+
+/* an edge can touch, or be crossed by the ray from, a point only if its y-range holds the
+ * point's y: so only the edges of the point's band need testing */
+static void
+rings_build_bands(Rings *g)
+{
+	int			nedges = 0,
+				i,
+				j,
+				b;
+	int		   *fill;
+
+	for (i = 0; i < g->nrings; i++)
+		nedges += g->rings[i].npts - 1;
+	g->nbands = Max(1, Min(nedges / 2, 1024));
+	g->band_h = (g->ymax - g->ymin) / g->nbands;
+	if (!(g->band_h > 0))
+	{
+		g->nbands = 1;
+		g->band_h = 1;
+	}
+	g->band_start = palloc0(sizeof(int) * (g->nbands + 1));
+	for (i = 0; i < g->nrings; i++)
+		for (j = 0; j < g->rings[i].npts - 1; j++)
+		{
+			const double *v = g->rings[i].xy + 2 * j;
+			int			b0 = band_of(g, Min(v[1], v[3])),
+						b1 = band_of(g, Max(v[1], v[3]));
+
+			for (b = b0; b <= b1; b++)
+				g->band_start[b + 1]++;
+		}
+	for (b = 0; b < g->nbands; b++)
+		g->band_start[b + 1] += g->band_start[b];
+	g->band_edges = palloc(sizeof(double) * 4 * Max(g->band_start[g->nbands], 1));
+	fill = palloc(sizeof(int) * g->nbands);
+	memcpy(fill, g->band_start, sizeof(int) * g->nbands);
+	for (i = 0; i < g->nrings; i++)
+		for (j = 0; j < g->rings[i].npts - 1; j++)
+		{
+			const double *v = g->rings[i].xy + 2 * j;
+			int			b0 = band_of(g, Min(v[1], v[3])),
+						b1 = band_of(g, Max(v[1], v[3]));
+
+			for (b = b0; b <= b1; b++)
+				memcpy(g->band_edges + 4 * (fill[b]++), v, sizeof(double) * 4);
+		}
+	pfree(fill);
+}
 
 typedef struct WkbReader
 {
@@ -205,6 +271,7 @@ wkb_read_polygonal(bytea *wkb, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s is empty", what)));
+	rings_build_bands(out);
 	return out;
 }
 
@@ -216,36 +283,30 @@ static bool
 rings_cover(const Rings *g, double px, double py)
 {
 	bool		inside = false;
-	int			i;
+	int			b,
+				e;
 
 	if (px < g->xmin || px > g->xmax || py < g->ymin || py > g->ymax)
 		return false;
-	for (i = 0; i < g->nrings; i++)
+	b = band_of(g, py);
+	for (e = g->band_start[b]; e < g->band_start[b + 1]; e++)
 	{
-		const Ring *ring = &g->rings[i];
-		const double *v = ring->xy;
-		int			j;
+		const double *v = g->band_edges + 4 * e;
+		double		ax = v[0],
+					ay = v[1],
+					bx = v[2],
+					by = v[3];
 
-		if (px > ring->xmax || py < ring->ymin || py > ring->ymax)
-			continue;			/* no edge touches the point, no crossing to its right */
-		for (j = 0; j < ring->npts - 1; j++)
+		if (px >= Min(ax, bx) && px <= Max(ax, bx) &&
+			py >= Min(ay, by) && py <= Max(ay, by) &&
+			(bx - ax) * (py - ay) == (by - ay) * (px - ax))
+			return true;
+		if ((ay > py) != (by > py))
 		{
-			double		ax = v[2 * j],
-						ay = v[2 * j + 1],
-						bx = v[2 * j + 2],
-						by = v[2 * j + 3];
+			double		xi = ax + (py - ay) * (bx - ax) / (by - ay);
 
-			if (px >= Min(ax, bx) && px <= Max(ax, bx) &&
-				py >= Min(ay, by) && py <= Max(ay, by) &&
-				(bx - ax) * (py - ay) == (by - ay) * (px - ax))
-				return true;
-			if ((ay > py) != (by > py))
-			{
-				double		xi = ax + (py - ay) * (bx - ax) / (by - ay);
-
-				if (px < xi)
-					inside = !inside;
-			}
+			if (px < xi)
+				inside = !inside;
 		}
 	}
 	return inside;
@@ -326,44 +387,42 @@ typedef struct DPoint
 typedef struct Cell
 {
 	double		lo[2], hi[2];
-	int			first, count;	/* range in the point array */
+	int			first, count;	/* range in the orderings */
 	double		weight;
 } Cell;
 
+/*
+ * Both orderings of the points (by x and by y, ties by input position) are kept for every
+ * piece, as ranges of ord[0] and ord[1] holding the same points: a split takes a prefix of
+ * one ordering and stably partitions the other one, so nothing is sorted twice.
+ */
 typedef struct Design
 {
 	DPoint	   *pts;
+	int			npts;
+	int32	   *sorted[2];		/* pristine orderings, for repeated designs */
+	int32	   *ord[2];
+	int32	   *tmp;
+	bool	   *low;			/* per point: on the low side of the current cut */
 	Cell	   *cells;
 	int			ncells;
 } Design;
 
-static int
-cmp_x(const void *a, const void *b)
+/* (coordinate, position) pairs, sorted with an inlined comparison (PostgreSQL's sort template) */
+typedef struct SortKey
 {
-	const DPoint *p = a,
-			   *q = b;
+	double		key;
+	int32		pos;
+} SortKey;
 
-	if (p->c[0] != q->c[0])
-		return p->c[0] < q->c[0] ? -1 : 1;
-	return (p->idx > q->idx) - (p->idx < q->idx);
-}
-
-static int
-cmp_y(const void *a, const void *b)
-{
-	const DPoint *p = a,
-			   *q = b;
-
-	if (p->c[1] != q->c[1])
-		return p->c[1] < q->c[1] ? -1 : 1;
-	return (p->idx > q->idx) - (p->idx < q->idx);
-}
-
-static void
-sort_axis(DPoint *p, int n, int axis)
-{
-	qsort(p, n, sizeof(DPoint), axis == 0 ? cmp_x : cmp_y);
-}
+#define ST_SORT sort_keys
+#define ST_ELEMENT_TYPE SortKey
+#define ST_COMPARE(a, b) ((a)->key < (b)->key ? -1 : (a)->key > (b)->key ? 1 : \
+						  ((a)->pos > (b)->pos) - ((a)->pos < (b)->pos))
+#define ST_SCOPE static
+#define ST_DECLARE
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 static void
 bisect(Design *d, int lo, int hi, int k, const double *blo, const double *bhi)
@@ -379,8 +438,11 @@ bisect(Design *d, int lo, int hi, int k, const double *blo, const double *bhi)
 	double		total = 0,
 				cut = 0;
 	double		nlo[2], nhi[2];
+	int32	   *o;
 
 	CHECK_FOR_INTERRUPTS();
+	for (i = lo; i < hi; i++)
+		total += p[d->ord[0][i]].w;
 	if (k == 1)
 	{
 		Cell	   *c = &d->cells[d->ncells++];
@@ -391,15 +453,11 @@ bisect(Design *d, int lo, int hi, int k, const double *blo, const double *bhi)
 		c->hi[1] = bhi[1];
 		c->first = lo;
 		c->count = cnt;
-		for (i = lo; i < hi; i++)
-			total += p[i].w;
 		c->weight = total;
 		return;
 	}
 	k1 = k / 2;
 	k2 = k - k1;
-	for (i = lo; i < hi; i++)
-		total += p[i].w;
 
 	/* across the longer side first; the other axis if that cut would give an empty box */
 	axis = (bhi[0] - blo[0] >= bhi[1] - blo[1]) ? 0 : 1;
@@ -413,9 +471,9 @@ bisect(Design *d, int lo, int hi, int k, const double *blo, const double *bhi)
 		double		a,
 					b;
 
-		sort_axis(p + lo, cnt, axis);
+		o = d->ord[axis];
 		for (i = lo; i < mlo; i++)
-			acc += p[i].w;
+			acc += p[o[i]].w;
 		m = mlo;
 		for (i = mlo; i <= mhi; i++)
 		{
@@ -427,12 +485,12 @@ bisect(Design *d, int lo, int hi, int k, const double *blo, const double *bhi)
 				m = i;
 			}
 			if (i < hi)
-				acc += p[i].w;
+				acc += p[o[i]].w;
 			if (acc - target > best)
 				break;			/* prefix only grows (weights >= 0) */
 		}
-		a = p[m - 1].c[axis];
-		b = p[m].c[axis];
+		a = p[o[m - 1]].c[axis];
+		b = p[o[m]].c[axis];
 		cut = (a == b) ? a : a + (b - a) / 2;
 		if (cut < a)
 			cut = a;
@@ -447,10 +505,30 @@ bisect(Design *d, int lo, int hi, int k, const double *blo, const double *bhi)
 		/* degenerate: points piled on the box edge; cut the box in the middle */
 		axis = (bhi[0] - blo[0] >= bhi[1] - blo[1]) ? 0 : 1;
 		cut = blo[axis] + (bhi[axis] - blo[axis]) / 2;
-		sort_axis(p + lo, cnt, axis);
-		for (m = lo; m < hi && p[m].c[axis] <= cut; m++)
+		o = d->ord[axis];
+		for (m = lo; m < hi && p[o[m]].c[axis] <= cut; m++)
 			;
 	}
+
+	/* the chosen ordering splits as a prefix; partition the other one stably */
+	o = d->ord[axis];
+	for (i = lo; i < hi; i++)
+		d->low[o[i]] = (i < m);
+	{
+		int32	   *q = d->ord[1 - axis];
+		int			nl = 0,
+					nr = m - lo;
+
+		for (i = lo; i < hi; i++)
+		{
+			if (d->low[q[i]])
+				d->tmp[nl++] = q[i];
+			else
+				d->tmp[nr++] = q[i];
+		}
+		memcpy(q + lo, d->tmp, sizeof(int32) * cnt);
+	}
+
 	memcpy(nlo, blo, sizeof(nlo));
 	memcpy(nhi, bhi, sizeof(nhi));
 	nhi[axis] = cut;
@@ -460,15 +538,44 @@ bisect(Design *d, int lo, int hi, int k, const double *blo, const double *bhi)
 }
 
 static void
-design(Design *d, int npts, int k, const Rings *region)
+design_prepare(Design *d)
+{
+	SortKey    *keys = palloc(sizeof(SortKey) * Max(d->npts, 1));
+	int			axis,
+				i;
+
+	for (axis = 0; axis < 2; axis++)
+	{
+		for (i = 0; i < d->npts; i++)
+		{
+			keys[i].key = d->pts[i].c[axis];
+			keys[i].pos = i;
+		}
+		sort_keys(keys, d->npts);
+		d->sorted[axis] = palloc(sizeof(int32) * Max(d->npts, 1));
+		d->ord[axis] = palloc(sizeof(int32) * Max(d->npts, 1));
+		for (i = 0; i < d->npts; i++)
+			d->sorted[axis][i] = keys[i].pos;
+	}
+	pfree(keys);
+	d->tmp = palloc(sizeof(int32) * Max(d->npts, 1));
+	d->low = palloc(sizeof(bool) * Max(d->npts, 1));
+	d->cells = NULL;
+}
+
+static void
+design(Design *d, int k, const Rings *region)
 {
 	double		blo[2] = {region->xmin, region->ymin};
 	double		bhi[2] = {region->xmax, region->ymax};
 
+	memcpy(d->ord[0], d->sorted[0], sizeof(int32) * d->npts);
+	memcpy(d->ord[1], d->sorted[1], sizeof(int32) * d->npts);
+	if (d->cells)
+		pfree(d->cells);
 	d->ncells = 0;
 	d->cells = palloc(sizeof(Cell) * k);
-	/* every piece is sorted by a total order (coordinate, index): deterministic */
-	bisect(d, 0, npts, k, blo, bhi);
+	bisect(d, 0, d->npts, k, blo, bhi);
 }
 
 static double
@@ -632,6 +739,8 @@ gm_design_cells(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_weight %g is infeasible: one point alone weighs %g", cap, wmax)));
 
+	d.npts = nuse;
+	design_prepare(&d);
 	if (n > 0)
 	{
 		if (n > nuse)
@@ -643,7 +752,7 @@ gm_design_cells(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("max_weight %g is infeasible for %d grids: the total weight is %g", cap, n, total),
 					 errhint("Use at least %.0f grids, or pass n => NULL to choose the number.", ceil(total / cap))));
-		design(&d, nuse, n, region);
+		design(&d, n, region);
 		if (have_cap && max_cell_weight(&d) > cap)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -659,14 +768,13 @@ gm_design_cells(PG_FUNCTION_ARGS)
 		n = (int) Min(Max(start, 1.0), (double) nuse);
 		for (;;)
 		{
-			design(&d, nuse, n, region);
+			design(&d, n, region);
 			if (max_cell_weight(&d) <= cap)
 				break;
 			if (n >= nuse)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("max_weight %g is infeasible: even one grid per point exceeds it", cap)));
-			pfree(d.cells);
 			n++;
 		}
 	}
@@ -687,7 +795,7 @@ gm_design_cells(PG_FUNCTION_ARGS)
 		int			j;
 
 		for (j = 0; j < c->count; j++)
-			ids[j] = d.pts[c->first + j].idx;
+			ids[j] = d.pts[d.ord[0][c->first + j]].idx;
 		qsort(ids, c->count, sizeof(int32), cmp_int32);
 		for (j = 0; j < c->count; j++)
 			mem[j] = Int32GetDatum(ids[j]);

@@ -134,6 +134,7 @@ CREATE FUNCTION gm.design_grids(region geometry, points geometry[], weights floa
                                 max_weight float8 DEFAULT NULL, fixed geometry[] DEFAULT NULL)
     RETURNS TABLE(grid_no integer, geom geometry, weight float8, customers integer, balance float8)
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET plan_cache_mode = force_generic_plan    -- a custom plan would copy the arrays as constants
 AS $$
 #variable_conflict use_column
 DECLARE a record;
@@ -152,6 +153,7 @@ CREATE FUNCTION gm.design_grids_assign(region geometry, points geometry[], weigh
                                        max_weight float8 DEFAULT NULL, fixed geometry[] DEFAULT NULL)
     RETURNS TABLE(point_no integer, grid_no integer)
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_column
 DECLARE a record;
