@@ -130,42 +130,34 @@ $$;
 COMMENT ON FUNCTION gm._design_cell_geom(geometry, float8, float8, float8, float8) IS
     'Internal: the part of the design area inside one box of the bisection';
 
+-- LANGUAGE sql, not plpgsql: plpgsql would expand the big array arguments on entry and plan
+-- them as constants; an SQL function hands them to C untouched
 CREATE FUNCTION gm.design_grids(region geometry, points geometry[], weights float8[], n integer,
                                 max_weight float8 DEFAULT NULL, fixed geometry[] DEFAULT NULL)
     RETURNS TABLE(grid_no integer, geom geometry, weight float8, customers integer, balance float8)
-    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-    SET plan_cache_mode = force_generic_plan    -- a custom plan would copy the arrays as constants
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-#variable_conflict use_column
-DECLARE a record;
-BEGIN
-    a := gm._design_area(region, fixed);
-    RETURN QUERY
     SELECT c.grid_no, gm._design_cell_geom(a.area, c.xmin, c.ymin, c.xmax, c.ymax), c.weight, c.customers, c.balance
-    FROM gm._design_cells(ST_AsBinary(a.area), ST_AsBinary(a.fixed_union), points, weights, n, max_weight,
-                          ST_SRID(region)) c
-    ORDER BY c.grid_no;
-END $$;
+    FROM gm._design_area(region, fixed) AS a,
+         gm._design_cells(ST_AsBinary(a.area), ST_AsBinary(a.fixed_union), points, weights, n, max_weight,
+                          ST_SRID(region)) AS c
+    ORDER BY c.grid_no
+$$;
 COMMENT ON FUNCTION gm.design_grids(geometry, geometry[], float8[], integer, float8, geometry[]) IS
     'Cuts a region into n contiguous grids of near-equal customer weight (recursive weighted bisection in C): grid_no, geom, weight, customers, balance (max/min weight of the design)';
 
 CREATE FUNCTION gm.design_grids_assign(region geometry, points geometry[], weights float8[], n integer,
                                        max_weight float8 DEFAULT NULL, fixed geometry[] DEFAULT NULL)
     RETURNS TABLE(point_no integer, grid_no integer)
-    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-    SET plan_cache_mode = force_generic_plan
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-#variable_conflict use_column
-DECLARE a record;
-BEGIN
-    a := gm._design_area(region, fixed);
-    RETURN QUERY
     SELECT m.p, c.grid_no
-    FROM gm._design_cells(ST_AsBinary(a.area), ST_AsBinary(a.fixed_union), points, weights, n, max_weight,
-                          ST_SRID(region)) c,
+    FROM gm._design_area(region, fixed) AS a,
+         gm._design_cells(ST_AsBinary(a.area), ST_AsBinary(a.fixed_union), points, weights, n, max_weight,
+                          ST_SRID(region)) AS c,
          pg_catalog.unnest(c.members) AS m(p)
-    ORDER BY m.p;
-END $$;
+    ORDER BY m.p
+$$;
 COMMENT ON FUNCTION gm.design_grids_assign(geometry, geometry[], float8[], integer, float8, geometry[]) IS
     'The grid of every point in the design gm.design_grids makes with the same arguments (points in fixed grids are left out)';
 
