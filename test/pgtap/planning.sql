@@ -1,6 +1,6 @@
 -- planning: balanced grid design, value index and class, class review, load and moves, 小区 potential
 BEGIN;
-SELECT plan(78);
+SELECT plan(83);
 SET LOCAL client_min_messages = warning;
 
 -- skewed customers: 70 % in a dense centre, 30 % uniform over a 64-gon region
@@ -109,6 +109,31 @@ SELECT throws_ok($$SELECT * FROM gm.design_grids('POLYGON((0 0, 10 10, 10 0, 0 1
 SELECT throws_ok($$SELECT * FROM gm.design_grids('POLYGON EMPTY'::geometry, ARRAY[ST_MakePoint(1, 1)], NULL, 1)$$, '22023', NULL, 'empty region -> 22023');
 SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeLine(ST_MakePoint(0, 0), ST_MakePoint(1, 1)), ARRAY[ST_MakePoint(1, 1)], NULL, 1)$$, '22023', NULL, 'non-polygon region -> 22023');
 SELECT throws_ok($$SELECT * FROM gm.design_grids(NULL::geometry, ARRAY[ST_MakePoint(1, 1)], NULL, 1)$$, '22023', NULL, 'NULL region -> 22023');
+
+-- the internal C entry point refuses malformed WKB instead of crashing
+SELECT throws_ok($$SELECT * FROM gm._design_cells('\x00'::bytea, NULL, ARRAY[ST_MakePoint(1, 1)], NULL, 1, NULL, 0)$$, '22023', NULL, 'C: truncated WKB -> 22023');
+SELECT throws_ok($$SELECT * FROM gm._design_cells(substr(ST_AsBinary(ST_MakeEnvelope(0, 0, 10, 10)), 1, 30), NULL, ARRAY[ST_MakePoint(1, 1)], NULL, 1, NULL, 0)$$,
+                 '22023', NULL, 'C: WKB cut inside a ring -> 22023');
+SELECT throws_ok($$SELECT * FROM gm._design_cells(ST_AsBinary(ST_MakePoint(1, 1)), NULL, ARRAY[ST_MakePoint(1, 1)], NULL, 1, NULL, 0)$$, '22023', NULL, 'C: WKB of a point as region -> 22023');
+CREATE FUNCTION pg_temp.fuzz() RETURNS integer LANGUAGE plpgsql AS $f$
+DECLARE wkb bytea := ST_AsBinary(ST_Difference(ST_MakeEnvelope(0, 0, 10, 10), ST_MakeEnvelope(4, 4, 6, 6))); w bytea; ok int := 0;
+BEGIN
+  FOR i IN 1 .. 400 LOOP
+    w := set_byte(wkb, (i * 7919) % length(wkb), (i * 31) % 256);
+    IF i % 3 = 0 THEN w := substr(w, 1, (i * 13) % length(w)); END IF;
+    BEGIN
+      PERFORM * FROM gm._design_cells(w, NULL, ARRAY[ST_MakePoint(1, 1), ST_MakePoint(9, 9)], NULL, 2, NULL, 0);
+      ok := ok + 1;
+    EXCEPTION WHEN invalid_parameter_value THEN NULL;
+    END;
+  END LOOP;
+  RETURN ok;
+END $f$;
+SELECT lives_ok('SELECT pg_temp.fuzz()', 'C: 400 corrupted WKB regions give a design or 22023, never another error or a crash');
+
+-- configuration survives pg_dump
+SELECT ok((SELECT array_agg(c::regclass::text) FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'grid_marketing')
+          @> ARRAY['gm.planning_setting', 'gm.grid_class_history'], 'planning_setting and grid_class_history are dumped by pg_dump');
 
 -- value index, class, review
 SELECT is(gm.grid_value(300, 0.05, 0.5), 1.5000, 'value: target density x target conversion x (1 + competitor share)');
