@@ -1,6 +1,6 @@
 -- planning: balanced grid design, value index and class, class review, load and moves, 小区 potential
 BEGIN;
-SELECT plan(83);
+SELECT plan(87);
 SET LOCAL client_min_messages = warning;
 
 -- skewed customers: 70 % in a dense centre, 30 % uniform over a 64-gon region
@@ -67,6 +67,17 @@ SELECT is((SELECT count(*)::int FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 1
 SELECT is((SELECT sum(x.customers)::int FROM gm.design_grids(ST_Difference(ST_MakeEnvelope(0, 0, 10, 10), ST_MakeEnvelope(4, 4, 6, 6)),
            ARRAY[ST_MakePoint(1, 1), ST_MakePoint(9, 9), ST_MakePoint(1, 9), ST_MakePoint(9, 1), ST_MakePoint(4, 5)], NULL, 2) x), 5,
           'region with a hole: points on the hole''s edge are inside');
+
+-- a MultiPolygon region (as gm.grid stores them) gives single polygons
+SELECT is((SELECT count(*)::int FROM lat, gm.design_grids(ST_Multi(ST_MakeEnvelope(0, 0, 10, 10)), lat.pts, NULL, 5) x WHERE GeometryType(x.geom) = 'POLYGON'), 5,
+          'MultiPolygon region: grids are Polygons');
+-- a concave (L-shaped) region: still no gaps, no overlaps, every customer once
+CREATE TEMP TABLE dlshape AS SELECT x.* FROM rg, arr,
+  gm.design_grids(ST_Intersection(rg.geom, ST_Union(ST_MakeEnvelope(0, 0, 5000, 10000), ST_MakeEnvelope(0, 0, 10000, 5000))),
+                  (SELECT array_agg(p) FROM unnest(arr.pts) p WHERE ST_X(p) <= 5000 OR ST_Y(p) <= 5000), NULL, 9) x;
+SELECT is((SELECT sum(customers)::int FROM dlshape), (SELECT count(*)::int FROM pt WHERE ST_X(geom) <= 5000 OR ST_Y(geom) <= 5000), 'L-shaped region: every customer once');
+SELECT ok((SELECT abs(sum(ST_Area(geom)) - ST_Area(ST_Union(geom))) < 1e-3 FROM dlshape), 'L-shaped region: no overlaps');
+SELECT ok((SELECT abs(ST_Area(ST_Union(geom)) - 0.75 * (SELECT ST_Area(geom) FROM rg)) < 1e-3 FROM dlshape), 'L-shaped region: no gaps (three quarters of the disc)');
 
 -- max_weight: cap respected, n chosen automatically, infeasible caps refused
 SELECT ok((SELECT max(weight) <= 450 FROM rg, arr, gm.design_grids(rg.geom, arr.pts, NULL, 12, 450) x), 'max_weight: a feasible cap is respected');
