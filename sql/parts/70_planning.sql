@@ -94,7 +94,8 @@ COMMENT ON FUNCTION gm._check_polygonal(geometry, text) IS
     'Internal: raises 22023 unless the geometry is a non-empty valid (Multi)Polygon';
 
 -- the area to design (region minus fixed grids) and the union of the fixed grids
-CREATE FUNCTION gm._design_area(region geometry, fixed geometry[], OUT area geometry, OUT fixed_union geometry)
+CREATE FUNCTION gm._design_area(region geometry, fixed geometry[], OUT area geometry, OUT fixed_union geometry,
+                                OUT convex boolean)
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
 DECLARE i integer;
@@ -115,9 +116,102 @@ BEGIN
             RAISE EXCEPTION 'the fixed grids cover the whole region' USING ERRCODE = '22023';
         END IF;
     END IF;
+    -- straight cuts of a convex area give one polygon per grid; other areas need gm._design_merged
+    convex := ST_NumGeometries(area) = 1 AND ST_Equals(ST_ConvexHull(area), area);
 END $$;
 COMMENT ON FUNCTION gm._design_area(geometry, geometry[]) IS
-    'Internal: validates the region and fixed grids; returns the region minus the fixed grids and their union';
+    'Internal: validates the region and fixed grids; returns the region minus the fixed grids, their union, and whether the rest is convex';
+
+-- Non-convex areas: a straight cut can leave a grid in several parts.  Every part but the
+-- heaviest is handed, with its customers, to the lightest grid sharing an edge with it (the
+-- grids still tile the area; each customer stays covered by its grid's polygon).  A part with
+-- no edge-sharing grid (a separate piece of a MultiPolygon region) stays where it is.
+CREATE FUNCTION gm._design_merged(area geometry, fixed_union geometry, points geometry[], weights float8[],
+                                  n integer, max_weight float8, srid integer)
+    RETURNS TABLE(grid_no integer, geom geometry, weight float8, customers integer, balance float8, members integer[])
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+#variable_conflict use_column
+DECLARE
+    c record;
+    g geometry[] := '{}';
+    w float8[] := '{}';
+    cnt integer[] := '{}';
+    owner integer[] := '{}';
+    k integer := 0;
+    i integer; j integer; h integer; m integer; best integer;
+    parts geometry[];
+    pw float8[];
+    keep integer;
+    rest geometry[];
+    pt_w float8;
+BEGIN
+    FOR c IN SELECT * FROM gm._design_cells(ST_AsBinary(area), ST_AsBinary(fixed_union), points, weights, n, max_weight, srid)
+    LOOP
+        k := k + 1;
+        g[c.grid_no] := gm._design_cell_geom(area, c.xmin, c.ymin, c.xmax, c.ymax);
+        w[c.grid_no] := c.weight;
+        cnt[c.grid_no] := c.customers;
+        FOREACH m IN ARRAY c.members LOOP
+            owner[m] := c.grid_no;
+        END LOOP;
+    END LOOP;
+    FOR i IN 1 .. k LOOP
+        CONTINUE WHEN ST_NumGeometries(g[i]) <= 1;
+        parts := ARRAY(SELECT d.geom FROM ST_Dump(g[i]) d ORDER BY ST_Area(d.geom) DESC);
+        pw := array_fill(0::float8, ARRAY[cardinality(parts)]);
+        FOR m IN 1 .. cardinality(owner) LOOP
+            CONTINUE WHEN owner[m] IS DISTINCT FROM i;
+            FOR j IN 1 .. cardinality(parts) LOOP
+                IF ST_Covers(parts[j], points[m]) THEN
+                    pw[j] := pw[j] + COALESCE(weights[m], 1);
+                    EXIT;
+                END IF;
+            END LOOP;
+        END LOOP;
+        keep := 1;
+        FOR j IN 2 .. cardinality(parts) LOOP
+            IF pw[j] > pw[keep] THEN keep := j; END IF;
+        END LOOP;
+        rest := ARRAY[parts[keep]];
+        FOR j IN 1 .. cardinality(parts) LOOP
+            CONTINUE WHEN j = keep;
+            best := NULL;
+            FOR h IN 1 .. k LOOP
+                IF h <> i AND ST_Relate(parts[j], g[h], 'F***1****') AND (best IS NULL OR w[h] < w[best]) THEN
+                    best := h;
+                END IF;
+            END LOOP;
+            IF best IS NULL THEN
+                rest := rest || parts[j];
+                CONTINUE;
+            END IF;
+            FOR m IN 1 .. cardinality(owner) LOOP
+                IF owner[m] = i AND ST_Covers(parts[j], points[m])
+                   AND NOT (ST_Covers(parts[keep], points[m]) AND NOT ST_Covers(g[best], points[m])) THEN
+                    owner[m] := best;
+                    pt_w := COALESCE(weights[m], 1);
+                    w[i] := w[i] - pt_w; w[best] := w[best] + pt_w;
+                    cnt[i] := cnt[i] - 1; cnt[best] := cnt[best] + 1;
+                END IF;
+            END LOOP;
+            g[best] := ST_UnaryUnion(ST_Collect(g[best], parts[j]));
+            IF ST_NumGeometries(g[best]) = 1 THEN g[best] := ST_GeometryN(g[best], 1); END IF;
+        END LOOP;
+        g[i] := CASE WHEN cardinality(rest) = 1 THEN rest[1] ELSE ST_Collect(rest) END;
+    END LOOP;
+    RETURN QUERY
+    WITH mem AS (SELECT u.gn, array_agg(u.o::integer ORDER BY u.o) AS ms
+                 FROM unnest(owner) WITH ORDINALITY AS u(gn, o) WHERE u.gn IS NOT NULL GROUP BY u.gn),
+         grids AS (SELECT x.o::integer AS gn, x.geom, x.wt, x.ct FROM unnest(g, w, cnt) WITH ORDINALITY AS x(geom, wt, ct, o))
+    SELECT grids.gn, grids.geom, grids.wt, grids.ct,
+           CASE WHEN min(grids.wt) OVER () > 0 THEN max(grids.wt) OVER () / min(grids.wt) OVER () ELSE 'Infinity'::float8 END,
+           COALESCE(mem.ms, '{}')
+    FROM grids LEFT JOIN mem ON mem.gn = grids.gn
+    ORDER BY grids.gn;
+END $$;
+COMMENT ON FUNCTION gm._design_merged(geometry, geometry, geometry[], float8[], integer, float8, integer) IS
+    'Internal: the design of a non-convex area, grids left in several parts merged into edge-sharing neighbours';
 
 -- one grid polygon: the region cut by a box; a single Polygon when it has one part
 CREATE FUNCTION gm._design_cell_geom(area geometry, xmin float8, ymin float8, xmax float8, ymax float8)
@@ -137,11 +231,18 @@ CREATE FUNCTION gm.design_grids(region geometry, points geometry[], weights floa
     RETURNS TABLE(grid_no integer, geom geometry, weight float8, customers integer, balance float8)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT c.grid_no, gm._design_cell_geom(a.area, c.xmin, c.ymin, c.xmax, c.ymax), c.weight, c.customers, c.balance
+    SELECT x.grid_no, x.geom, x.weight, x.customers, x.balance
     FROM gm._design_area(region, fixed) AS a,
-         gm._design_cells(ST_AsBinary(a.area), ST_AsBinary(a.fixed_union), points, weights, n, max_weight,
-                          ST_SRID(region)) AS c
-    ORDER BY c.grid_no
+         LATERAL (SELECT c.grid_no, gm._design_cell_geom(a.area, c.xmin, c.ymin, c.xmax, c.ymax) AS geom,
+                         c.weight, c.customers, c.balance
+                  FROM gm._design_cells(ST_AsBinary(a.area), ST_AsBinary(a.fixed_union), points, weights, n, max_weight,
+                                        ST_SRID(region)) AS c
+                  WHERE a.convex
+                  UNION ALL
+                  SELECT m.grid_no, m.geom, m.weight, m.customers, m.balance
+                  FROM gm._design_merged(a.area, a.fixed_union, points, weights, n, max_weight, ST_SRID(region)) AS m
+                  WHERE NOT a.convex) AS x
+    ORDER BY x.grid_no
 $$;
 COMMENT ON FUNCTION gm.design_grids(geometry, geometry[], float8[], integer, float8, geometry[]) IS
     'Cuts a region into n contiguous grids of near-equal customer weight (recursive weighted bisection in C): grid_no, geom, weight, customers, balance (max/min weight of the design)';
@@ -151,12 +252,18 @@ CREATE FUNCTION gm.design_grids_assign(region geometry, points geometry[], weigh
     RETURNS TABLE(point_no integer, grid_no integer)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT m.p, c.grid_no
+    SELECT mm.p, x.grid_no
     FROM gm._design_area(region, fixed) AS a,
-         gm._design_cells(ST_AsBinary(a.area), ST_AsBinary(a.fixed_union), points, weights, n, max_weight,
-                          ST_SRID(region)) AS c,
-         pg_catalog.unnest(c.members) AS m(p)
-    ORDER BY m.p
+         LATERAL (SELECT c.grid_no, c.members
+                  FROM gm._design_cells(ST_AsBinary(a.area), ST_AsBinary(a.fixed_union), points, weights, n, max_weight,
+                                        ST_SRID(region)) AS c
+                  WHERE a.convex
+                  UNION ALL
+                  SELECT m.grid_no, m.members
+                  FROM gm._design_merged(a.area, a.fixed_union, points, weights, n, max_weight, ST_SRID(region)) AS m
+                  WHERE NOT a.convex) AS x,
+         pg_catalog.unnest(x.members) AS mm(p)
+    ORDER BY mm.p
 $$;
 COMMENT ON FUNCTION gm.design_grids_assign(geometry, geometry[], float8[], integer, float8, geometry[]) IS
     'The grid of every point in the design gm.design_grids makes with the same arguments (points in fixed grids are left out)';
@@ -464,6 +571,7 @@ BEGIN
     FOREACH f IN ARRAY ARRAY[
         'gm._check_polygonal(geometry, text)',
         'gm._design_area(geometry, geometry[])',
+        'gm._design_merged(geometry, geometry, geometry[], double precision[], integer, double precision, integer)',
         'gm._design_cell_geom(geometry, double precision, double precision, double precision, double precision)',
         'gm.design_grids(geometry, geometry[], double precision[], integer, double precision, geometry[])',
         'gm.design_grids_assign(geometry, geometry[], double precision[], integer, double precision, geometry[])',
