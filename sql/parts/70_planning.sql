@@ -138,6 +138,10 @@ DECLARE
     w float8[] := '{}';
     cnt integer[] := '{}';
     owner integer[] := '{}';
+    memflat integer[] := '{}';      -- members of every grid as the C design left them, grid after grid
+    off integer[] := '{}';          -- grid i's members are memflat[off[i] + 1 .. off[i + 1]]
+    moved integer[] := '{}';        -- points handed to another grid since
+    cand integer[];
     k integer := 0;
     i integer; j integer; h integer; m integer; best integer;
     parts geometry[];
@@ -152,15 +156,20 @@ BEGIN
         g[c.grid_no] := gm._design_cell_geom(area, c.xmin, c.ymin, c.xmax, c.ymax);
         w[c.grid_no] := c.weight;
         cnt[c.grid_no] := c.customers;
+        off[c.grid_no] := cardinality(memflat);
+        memflat := memflat || c.members;
         FOREACH m IN ARRAY c.members LOOP
             owner[m] := c.grid_no;
         END LOOP;
     END LOOP;
+    off[k + 1] := cardinality(memflat);
     FOR i IN 1 .. k LOOP
         CONTINUE WHEN ST_NumGeometries(g[i]) <= 1;
         parts := ARRAY(SELECT d.geom FROM ST_Dump(g[i]) d ORDER BY ST_Area(d.geom) DESC);
         pw := array_fill(0::float8, ARRAY[cardinality(parts)]);
-        FOR m IN 1 .. cardinality(owner) LOOP
+        -- the grid's customers: its own from the design, plus any handed to it since
+        cand := memflat[off[i] + 1 : off[i + 1]] || moved;
+        FOREACH m IN ARRAY cand LOOP
             CONTINUE WHEN owner[m] IS DISTINCT FROM i;
             FOR j IN 1 .. cardinality(parts) LOOP
                 IF ST_Covers(parts[j], points[m]) THEN
@@ -186,10 +195,11 @@ BEGIN
                 rest := rest || parts[j];
                 CONTINUE;
             END IF;
-            FOR m IN 1 .. cardinality(owner) LOOP
+            FOREACH m IN ARRAY cand LOOP
                 IF owner[m] = i AND ST_Covers(parts[j], points[m])
                    AND NOT (ST_Covers(parts[keep], points[m]) AND NOT ST_Covers(g[best], points[m])) THEN
                     owner[m] := best;
+                    moved := moved || m;
                     pt_w := COALESCE(weights[m], 1);
                     w[i] := w[i] - pt_w; w[best] := w[best] + pt_w;
                     cnt[i] := cnt[i] - 1; cnt[best] := cnt[best] + 1;
