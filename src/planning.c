@@ -589,18 +589,9 @@ max_cell_weight(const Design *d)
 	return mx;
 }
 
-static int
-cmp_int32(const void *a, const void *b)
-{
-	int32		x = *(const int32 *) a,
-				y = *(const int32 *) b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * gm._design_cells(region bytea, fixed bytea, points geometry[], weights float8[],
- *                  n int4, max_weight float8, srid int4)
+ *                  n int4, max_weight float8, srid int4, with_members bool)
  *   RETURNS TABLE(grid_no int4, xmin, ymin, xmax, ymax float8, weight float8,
  *                 customers int4, balance float8, members int4[])
  */
@@ -631,6 +622,9 @@ gm_design_cells(PG_FUNCTION_ARGS)
 				wmin = INFINITY,
 				balance;
 	Design		d;
+	bool		with_members = PG_ARGISNULL(7) ? true : PG_GETARG_BOOL(7);
+	Datum	   *members = NULL;
+	int			members_at = 0;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -784,21 +778,36 @@ gm_design_cells(PG_FUNCTION_ARGS)
 		wmin = Min(wmin, d.cells[i].weight);
 	balance = (wmin > 0) ? wmax / wmin : INFINITY;
 
+	/*
+	 * Members of every grid in input order, without sorting: positions in d.pts follow the
+	 * input order, so a counting pass over them lays every grid's list out sorted.
+	 */
+	if (with_members)
+	{
+		int32	   *cell_of = palloc(sizeof(int32) * Max(nuse, 1));
+		int		   *fill = palloc0(sizeof(int) * (d.ncells + 1));
+		int			j;
+
+		for (i = 0; i < d.ncells; i++)
+		{
+			for (j = 0; j < d.cells[i].count; j++)
+				cell_of[d.ord[0][d.cells[i].first + j]] = i;
+			fill[i + 1] = fill[i] + d.cells[i].count;
+		}
+		members = palloc(sizeof(Datum) * Max(nuse, 1));
+		for (j = 0; j < nuse; j++)
+			members[fill[cell_of[j]]++] = Int32GetDatum(d.pts[j].idx);
+		pfree(cell_of);
+		pfree(fill);
+	}
+
 	InitMaterializedSRF(fcinfo, 0);
 	for (i = 0; i < d.ncells; i++)
 	{
 		Cell	   *c = &d.cells[i];
 		Datum		values[9];
 		bool		nulls[9] = {false};
-		Datum	   *mem = palloc(sizeof(Datum) * Max(c->count, 1));
-		int32	   *ids = palloc(sizeof(int32) * Max(c->count, 1));
-		int			j;
 
-		for (j = 0; j < c->count; j++)
-			ids[j] = d.pts[d.ord[0][c->first + j]].idx;
-		qsort(ids, c->count, sizeof(int32), cmp_int32);
-		for (j = 0; j < c->count; j++)
-			mem[j] = Int32GetDatum(ids[j]);
 		values[0] = Int32GetDatum(i + 1);
 		values[1] = Float8GetDatum(c->lo[0]);
 		values[2] = Float8GetDatum(c->lo[1]);
@@ -807,10 +816,14 @@ gm_design_cells(PG_FUNCTION_ARGS)
 		values[5] = Float8GetDatum(c->weight);
 		values[6] = Int32GetDatum(c->count);
 		values[7] = Float8GetDatum(balance);
-		values[8] = PointerGetDatum(construct_array(mem, c->count, INT4OID, 4, true, TYPALIGN_INT));
+		if (with_members)
+		{
+			values[8] = PointerGetDatum(construct_array(members + members_at, c->count, INT4OID, 4, true, TYPALIGN_INT));
+			members_at += c->count;
+		}
+		else
+			nulls[8] = true;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		pfree(mem);
-		pfree(ids);
 	}
 	return (Datum) 0;
 }

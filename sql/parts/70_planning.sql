@@ -62,14 +62,14 @@ COMMENT ON FUNCTION gm.planning_param(text) IS
 -------------------------------------------------------------------------------
 
 CREATE FUNCTION gm._design_cells(region bytea, fixed bytea, points geometry[], weights float8[],
-                                 n integer, max_weight float8, srid integer,
+                                 n integer, max_weight float8, srid integer, with_members boolean DEFAULT true,
                                  OUT grid_no integer, OUT xmin float8, OUT ymin float8,
                                  OUT xmax float8, OUT ymax float8, OUT weight float8,
                                  OUT customers integer, OUT balance float8, OUT members integer[])
     RETURNS SETOF record
     AS 'MODULE_PATHNAME', 'gm_design_cells'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION gm._design_cells(bytea, bytea, geometry[], float8[], integer, float8, integer) IS
+COMMENT ON FUNCTION gm._design_cells(bytea, bytea, geometry[], float8[], integer, float8, integer, boolean) IS
     'Internal: recursive weighted bisection of the region''s bounding box into n boxes (C); used by gm.design_grids';
 
 -- checks a polygonal argument, raising 22023 naming the problem
@@ -246,7 +246,7 @@ AS $$
          LATERAL (SELECT c.grid_no, gm._design_cell_geom(a.area, c.xmin, c.ymin, c.xmax, c.ymax) AS geom,
                          c.weight, c.customers, c.balance
                   FROM gm._design_cells(ST_AsBinary(a.area), ST_AsBinary(a.fixed_union), points, weights, n, max_weight,
-                                        ST_SRID(region)) AS c
+                                        ST_SRID(region), false) AS c
                   WHERE a.convex
                   UNION ALL
                   SELECT m.grid_no, m.geom, m.weight, m.customers, m.balance
