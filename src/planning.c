@@ -406,7 +406,29 @@ typedef struct Design
 	bool	   *low;			/* per point: on the low side of the current cut */
 	Cell	   *cells;
 	int			ncells;
+	int			axis_rule;		/* which axis a piece is cut across first, see first_axis() */
 } Design;
+
+/*
+ * Rule 0 (the default): across the longer side of the piece's box, which keeps grids compact.
+ * Rules 1-3 exist for non-convex areas, where another order of cuts may leave fewer grids in
+ * several parts: 1 across the shorter side, 2 x first then alternating by depth, 3 y first.
+ */
+static int
+first_axis(const Design *d, int depth, const double *blo, const double *bhi)
+{
+	switch (d->axis_rule)
+	{
+		case 1:
+			return (bhi[0] - blo[0] >= bhi[1] - blo[1]) ? 1 : 0;
+		case 2:
+			return depth % 2;
+		case 3:
+			return 1 - depth % 2;
+		default:
+			return (bhi[0] - blo[0] >= bhi[1] - blo[1]) ? 0 : 1;
+	}
+}
 
 /* (coordinate, position) pairs, sorted with an inlined comparison (PostgreSQL's sort template) */
 typedef struct SortKey
@@ -425,7 +447,7 @@ typedef struct SortKey
 #include "lib/sort_template.h"
 
 static void
-bisect(Design *d, int lo, int hi, int k, const double *blo, const double *bhi)
+bisect(Design *d, int lo, int hi, int k, const double *blo, const double *bhi, int depth)
 {
 	DPoint	   *p = d->pts;
 	int			cnt = hi - lo;
@@ -459,8 +481,8 @@ bisect(Design *d, int lo, int hi, int k, const double *blo, const double *bhi)
 	k1 = k / 2;
 	k2 = k - k1;
 
-	/* across the longer side first; the other axis if that cut would give an empty box */
-	axis = (bhi[0] - blo[0] >= bhi[1] - blo[1]) ? 0 : 1;
+	/* the rule's axis first; the other axis if that cut would give an empty box */
+	axis = first_axis(d, depth, blo, bhi);
 	for (try = 0; try < 2 && cnt >= k; try++, axis = 1 - axis)
 	{
 		int			mlo = lo + k1,
@@ -532,9 +554,9 @@ bisect(Design *d, int lo, int hi, int k, const double *blo, const double *bhi)
 	memcpy(nlo, blo, sizeof(nlo));
 	memcpy(nhi, bhi, sizeof(nhi));
 	nhi[axis] = cut;
-	bisect(d, lo, m, k1, blo, nhi);
+	bisect(d, lo, m, k1, blo, nhi, depth + 1);
 	nlo[axis] = cut;
-	bisect(d, m, hi, k2, nlo, bhi);
+	bisect(d, m, hi, k2, nlo, bhi, depth + 1);
 }
 
 static void
@@ -575,7 +597,7 @@ design(Design *d, int k, const Rings *region)
 		pfree(d->cells);
 	d->ncells = 0;
 	d->cells = palloc(sizeof(Cell) * k);
-	bisect(d, 0, d->npts, k, blo, bhi);
+	bisect(d, 0, d->npts, k, blo, bhi, 0);
 }
 
 static double
@@ -591,7 +613,7 @@ max_cell_weight(const Design *d)
 
 /*
  * gm._design_cells(region bytea, fixed bytea, points geometry[], weights float8[],
- *                  n int4, max_weight float8, srid int4, with_members bool)
+ *                  n int4, max_weight float8, srid int4, with_members bool, axis_rule int4)
  *   RETURNS TABLE(grid_no int4, xmin, ymin, xmax, ymax float8, weight float8,
  *                 customers int4, balance float8, members int4[])
  */
@@ -623,6 +645,7 @@ gm_design_cells(PG_FUNCTION_ARGS)
 				balance;
 	Design		d;
 	bool		with_members = PG_ARGISNULL(7) ? true : PG_GETARG_BOOL(7);
+	int			axis_rule = PG_ARGISNULL(8) ? 0 : PG_GETARG_INT32(8);
 	Datum	   *members = NULL;
 	int			members_at = 0;
 
@@ -733,7 +756,12 @@ gm_design_cells(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_weight %g is infeasible: one point alone weighs %g", cap, wmax)));
 
+	if (axis_rule < 0 || axis_rule > 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("axis_rule must be 0, 1, 2 or 3, not %d", axis_rule)));
 	d.npts = nuse;
+	d.axis_rule = axis_rule;
 	design_prepare(&d);
 	if (n > 0)
 	{

@@ -63,13 +63,14 @@ COMMENT ON FUNCTION gm.planning_param(text) IS
 
 CREATE FUNCTION gm._design_cells(region bytea, fixed bytea, points geometry[], weights float8[],
                                  n integer, max_weight float8, srid integer, with_members boolean DEFAULT true,
+                                 axis_rule integer DEFAULT 0,
                                  OUT grid_no integer, OUT xmin float8, OUT ymin float8,
                                  OUT xmax float8, OUT ymax float8, OUT weight float8,
                                  OUT customers integer, OUT balance float8, OUT members integer[])
     RETURNS SETOF record
     AS 'MODULE_PATHNAME', 'gm_design_cells'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION gm._design_cells(bytea, bytea, geometry[], float8[], integer, float8, integer, boolean) IS
+COMMENT ON FUNCTION gm._design_cells(bytea, bytea, geometry[], float8[], integer, float8, integer, boolean, integer) IS
     'Internal: recursive weighted bisection of the region''s bounding box into n boxes (C); used by gm.design_grids';
 
 -- checks a polygonal argument, raising 22023 naming the problem
@@ -127,7 +128,7 @@ COMMENT ON FUNCTION gm._design_area(geometry, geometry[]) IS
 -- grids still tile the area; each customer stays covered by its grid's polygon).  A part with
 -- no edge-sharing grid (a separate piece of a MultiPolygon region) stays where it is.
 CREATE FUNCTION gm._design_merged(area geometry, fixed_union geometry, points geometry[], weights float8[],
-                                  n integer, max_weight float8, srid integer)
+                                  n integer, max_weight float8, srid integer, rules integer[] DEFAULT '{0,1,2,3}')
     RETURNS TABLE(grid_no integer, geom geometry, weight float8, customers integer, balance float8, members integer[])
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
@@ -149,8 +150,34 @@ DECLARE
     keep integer;
     rest geometry[];
     pt_w float8;
+    rule integer := 0;
+    r integer;
+    best_parts bigint;
+    best_bal float8;
+    np bigint;
+    bal float8;
+    wkb bytea := ST_AsBinary(area);
+    fwkb bytea := ST_AsBinary(fixed_union);
 BEGIN
-    FOR c IN SELECT * FROM gm._design_cells(ST_AsBinary(area), ST_AsBinary(fixed_union), points, weights, n, max_weight, srid)
+    -- the order of cuts that leaves the fewest grids in several parts (then: the best balance)
+    FOREACH r IN ARRAY rules LOOP
+        SELECT count(*) FILTER (WHERE ST_NumGeometries(gm._design_cell_geom(area, x.xmin, x.ymin, x.xmax, x.ymax)) > 1),
+               max(x.balance)
+          INTO np, bal
+          FROM gm._design_cells(wkb, fwkb, points, weights, n, max_weight, srid, false, r) AS x;
+        IF best_parts IS NULL OR np < best_parts OR (np = best_parts AND bal < best_bal) THEN
+            rule := r; best_parts := np; best_bal := bal;
+        END IF;
+        EXIT WHEN np = 0;
+    END LOOP;
+    IF best_parts = 0 THEN          -- every grid is one polygon: nothing to merge
+        RETURN QUERY
+        SELECT x.grid_no, gm._design_cell_geom(area, x.xmin, x.ymin, x.xmax, x.ymax), x.weight, x.customers, x.balance, x.members
+        FROM gm._design_cells(wkb, fwkb, points, weights, n, max_weight, srid, true, rule) AS x
+        ORDER BY x.grid_no;
+        RETURN;
+    END IF;
+    FOR c IN SELECT * FROM gm._design_cells(wkb, fwkb, points, weights, n, max_weight, srid, true, rule)
     LOOP
         k := k + 1;
         g[c.grid_no] := gm._design_cell_geom(area, c.xmin, c.ymin, c.xmax, c.ymax);
@@ -220,7 +247,7 @@ BEGIN
     FROM grids LEFT JOIN mem ON mem.gn = grids.gn
     ORDER BY grids.gn;
 END $$;
-COMMENT ON FUNCTION gm._design_merged(geometry, geometry, geometry[], float8[], integer, float8, integer) IS
+COMMENT ON FUNCTION gm._design_merged(geometry, geometry, geometry[], float8[], integer, float8, integer, integer[]) IS
     'Internal: the design of a non-convex area, grids left in several parts merged into edge-sharing neighbours';
 
 -- one grid polygon: the region cut by a box; a single Polygon when it has one part
@@ -581,7 +608,7 @@ BEGIN
     FOREACH f IN ARRAY ARRAY[
         'gm._check_polygonal(geometry, text)',
         'gm._design_area(geometry, geometry[])',
-        'gm._design_merged(geometry, geometry, geometry[], double precision[], integer, double precision, integer)',
+        'gm._design_merged(geometry, geometry, geometry[], double precision[], integer, double precision, integer, integer[])',
         'gm._design_cell_geom(geometry, double precision, double precision, double precision, double precision)',
         'gm.design_grids(geometry, geometry[], double precision[], integer, double precision, geometry[])',
         'gm.design_grids_assign(geometry, geometry[], double precision[], integer, double precision, geometry[])',

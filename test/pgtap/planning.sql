@@ -1,6 +1,6 @@
 -- planning: balanced grid design, value index and class, class review, load and moves, 小区 potential
 BEGIN;
-SELECT plan(92);
+SELECT plan(94);
 SET LOCAL client_min_messages = warning;
 
 -- skewed customers: 70 % in a dense centre, 30 % uniform over a 64-gon region
@@ -79,7 +79,7 @@ SELECT is((SELECT sum(customers)::int FROM dlshape), (SELECT count(*)::int FROM 
 SELECT ok((SELECT abs(sum(ST_Area(geom)) - ST_Area(ST_Union(geom))) < 1e-3 FROM dlshape), 'L-shaped region: no overlaps');
 SELECT ok((SELECT abs(ST_Area(ST_Union(geom)) - 0.75 * (SELECT ST_Area(geom) FROM rg)) < 1e-3 FROM dlshape), 'L-shaped region: no gaps (three quarters of the disc)');
 
--- a U-shaped region: the first cut crosses both legs; the pieces are merged into neighbours
+-- a U-shaped region: cut across its longer side first, the first cut crosses both legs
 CREATE TEMP TABLE ureg AS SELECT ST_Difference(ST_MakeEnvelope(0, 0, 10, 20), ST_MakeEnvelope(3, 0, 7, 16)) AS geom;
 CREATE TEMP TABLE upts AS SELECT array_agg(p ORDER BY x, y) AS pts
   FROM (SELECT ST_MakePoint(x + 0.25, y + 0.25) AS p, x, y FROM generate_series(0, 9) x, generate_series(0, 19) y) s, ureg
@@ -87,14 +87,19 @@ CREATE TEMP TABLE upts AS SELECT array_agg(p ORDER BY x, y) AS pts
 SELECT is((SELECT count(*)::int FROM ureg, upts, gm._design_cells(ST_AsBinary(ureg.geom), NULL, upts.pts, NULL, 4, NULL, 0) c
            WHERE ST_NumGeometries(gm._design_cell_geom(ureg.geom, c.xmin, c.ymin, c.xmax, c.ymax)) > 1), 2,
           'U-shaped region: straight cuts alone leave two grids in two parts');
-CREATE TEMP TABLE du AS SELECT x.* FROM ureg, upts, gm.design_grids(ureg.geom, upts.pts, NULL, 4) x;
-CREATE TEMP TABLE au AS SELECT x.* FROM ureg, upts, gm.design_grids_assign(ureg.geom, upts.pts, NULL, 4) x;
+-- the merge step, forced to the longer-side order of cuts
+CREATE TEMP TABLE du AS SELECT x.grid_no, x.geom, x.weight, x.customers FROM ureg, upts, gm._design_merged(ureg.geom, NULL, upts.pts, NULL, 4, NULL, 0, '{0}') x;
+CREATE TEMP TABLE au AS SELECT m.p AS point_no, x.grid_no FROM ureg, upts, gm._design_merged(ureg.geom, NULL, upts.pts, NULL, 4, NULL, 0, '{0}') x, unnest(x.members) m(p);
 SELECT is((SELECT count(*)::int FROM du WHERE ST_NumGeometries(ST_Multi(geom)) = 1 AND ST_IsValid(geom)), 4, 'U-shaped region: after merging, every grid is one valid polygon');
 SELECT ok((SELECT abs(sum(ST_Area(geom)) - 136) < 1e-9 AND abs(ST_Area(ST_Union(geom)) - 136) < 1e-9 FROM du), 'U-shaped region: no gaps, no overlaps');
 SELECT is((SELECT sum(customers)::int FROM du), 136, 'U-shaped region: every customer once');
 SELECT is((SELECT count(*)::int FROM au JOIN du USING (grid_no), upts WHERE ST_Covers(du.geom, upts.pts[au.point_no])
            AND (SELECT customers FROM du d2 WHERE d2.grid_no = au.grid_no) = (SELECT count(*) FROM au a2 WHERE a2.grid_no = au.grid_no)), 136,
           'U-shaped region: every customer covered by its grid, counts agree with design_grids_assign');
+SELECT is((SELECT count(*)::int FROM ureg, upts, gm.design_grids(ureg.geom, upts.pts, NULL, 4) x WHERE ST_NumGeometries(ST_Multi(x.geom)) = 1), 4,
+          'U-shaped region: design_grids finds an order of cuts giving one polygon per grid');
+SELECT is((SELECT max(x.weight) - min(x.weight) FROM ureg, upts, gm.design_grids(ureg.geom, upts.pts, NULL, 4) x), 0::float8,
+          'U-shaped region: design_grids stays balanced (34 customers in each grid)');
 
 -- max_weight: cap respected, n chosen automatically, infeasible caps refused
 SELECT ok((SELECT max(weight) <= 450 FROM rg, arr, gm.design_grids(rg.geom, arr.pts, NULL, 12, 450) x), 'max_weight: a feasible cap is respected');
