@@ -1,0 +1,857 @@
+/*
+ * planning.c — balanced grid design by recursive weighted bisection.
+ *
+ * gm._design_cells(region wkb, fixed wkb, points geometry[], weights float8[], n, max_weight, srid)
+ * cuts the bounding box of the region into n axis-parallel boxes whose customers (points) carry
+ * near-equal total weight.  The SQL wrapper gm.design_grids() intersects every box with the
+ * region (PostGIS) to get the grid polygons.
+ *
+ * The cut rule, which makes the point assignment agree with the polygons:
+ *   a piece holding k grids is split into k1 = floor(k/2) and k2 = k - k1 grids across the
+ *   longer side of its box; its points are sorted by (coordinate on that axis, point index);
+ *   the first m points go to the low side, where m is the prefix whose weight is closest to
+ *   total * k1 / k (each side keeping at least as many points as grids); the cut line lies at
+ *   the midpoint between the m-th and (m+1)-th coordinate, or exactly on them when they are
+ *   equal.  A point on a cut line is therefore covered by both boxes (closed) and belongs to
+ *   the side its index order puts it in: counted once, covered by its own grid's polygon.
+ *
+ * Geometry is read without liblwgeom: the region (and the union of fixed grids) arrive as 2D
+ * WKB from ST_AsBinary(ST_Force2D(..)); the points are read straight from PostGIS's serialized
+ * form (versions 1 and 2, liblwgeom/gserialized.txt).
+ */
+#include "gm.h"
+#include "planning.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "port/pg_bswap.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/tuplestore.h"
+
+/* ------------------------------------------------------------------ polygons from WKB */
+
+typedef struct Ring
+{
+	int			npts;
+	double	   *xy;				/* 2 * npts doubles, closed (first == last) */
+	double		xmin, ymin, xmax, ymax;
+} Ring;
+
+typedef struct Rings
+{
+	int			nrings;
+	int			cap;
+	Ring	   *rings;
+	double		xmin, ymin, xmax, ymax;
+	/* edges bucketed by horizontal bands of the bounding box (CSR layout) */
+	int			nbands;
+	double		band_h;
+	int		   *band_start;		/* nbands + 1 */
+	double	   *band_edges;		/* 4 doubles per entry: ax, ay, bx, by */
+} Rings;
+
+static int
+band_of(const Rings *g, double y)
+{
+	double		b = floor((y - g->ymin) / g->band_h);
+
+	if (b < 0)
+		return 0;
+	if (b >= g->nbands)
+		return g->nbands - 1;
+	return (int) b;
+}
+
+/* an edge can touch, or be crossed by the ray from, a point only if its y-range holds the
+ * point's y: so only the edges of the point's band need testing */
+static void
+rings_build_bands(Rings *g)
+{
+	int			nedges = 0,
+				i,
+				j,
+				b;
+	int		   *fill;
+
+	for (i = 0; i < g->nrings; i++)
+		nedges += g->rings[i].npts - 1;
+	g->nbands = Max(1, Min(nedges / 2, 1024));
+	g->band_h = (g->ymax - g->ymin) / g->nbands;
+	if (!(g->band_h > 0))
+	{
+		g->nbands = 1;
+		g->band_h = 1;
+	}
+	g->band_start = palloc0(sizeof(int) * (g->nbands + 1));
+	for (i = 0; i < g->nrings; i++)
+		for (j = 0; j < g->rings[i].npts - 1; j++)
+		{
+			const double *v = g->rings[i].xy + 2 * j;
+			int			b0 = band_of(g, Min(v[1], v[3])),
+						b1 = band_of(g, Max(v[1], v[3]));
+
+			for (b = b0; b <= b1; b++)
+				g->band_start[b + 1]++;
+		}
+	for (b = 0; b < g->nbands; b++)
+		g->band_start[b + 1] += g->band_start[b];
+	g->band_edges = palloc(sizeof(double) * 4 * Max(g->band_start[g->nbands], 1));
+	fill = palloc(sizeof(int) * g->nbands);
+	memcpy(fill, g->band_start, sizeof(int) * g->nbands);
+	for (i = 0; i < g->nrings; i++)
+		for (j = 0; j < g->rings[i].npts - 1; j++)
+		{
+			const double *v = g->rings[i].xy + 2 * j;
+			int			b0 = band_of(g, Min(v[1], v[3])),
+						b1 = band_of(g, Max(v[1], v[3]));
+
+			for (b = b0; b <= b1; b++)
+				memcpy(g->band_edges + 4 * (fill[b]++), v, sizeof(double) * 4);
+		}
+	pfree(fill);
+}
+
+typedef struct WkbReader
+{
+	const unsigned char *p;
+	const unsigned char *end;
+	const char *what;
+} WkbReader;
+
+static void
+wkb_short(WkbReader *r)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s is not a valid WKB polygon (truncated)", r->what)));
+}
+
+static uint32
+wkb_u32(WkbReader *r, bool swap)
+{
+	uint32		v;
+
+	if (r->end - r->p < 4)
+		wkb_short(r);
+	memcpy(&v, r->p, 4);
+	r->p += 4;
+	return swap ? pg_bswap32(v) : v;
+}
+
+static double
+wkb_f64(WkbReader *r, bool swap)
+{
+	uint64		v;
+	double		d;
+
+	if (r->end - r->p < 8)
+		wkb_short(r);
+	memcpy(&v, r->p, 8);
+	r->p += 8;
+	if (swap)
+		v = pg_bswap64(v);
+	memcpy(&d, &v, 8);
+	return d;
+}
+
+static bool
+wkb_order(WkbReader *r)
+{
+	unsigned char bo;
+	static const uint16 one = 1;
+	bool		little = (*(const unsigned char *) &one) == 1;
+
+	if (r->end - r->p < 1)
+		wkb_short(r);
+	bo = *r->p++;
+	if (bo > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is not valid WKB (byte order %d)", r->what, bo)));
+	return (bo == 1) != little;
+}
+
+static void
+wkb_polygon_body(WkbReader *r, bool swap, Rings *out)
+{
+	uint32		nr = wkb_u32(r, swap);
+	uint32		i;
+
+	for (i = 0; i < nr; i++)
+	{
+		uint32		np = wkb_u32(r, swap);
+		Ring	   *ring;
+		uint32		j;
+
+		if (np > (uint32) ((r->end - r->p) / 16))
+			wkb_short(r);
+		if (np < 4)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s has a ring of %u points", r->what, np)));
+		if (out->nrings == out->cap)
+		{
+			out->cap = out->cap ? out->cap * 2 : 8;
+			out->rings = out->rings ? repalloc(out->rings, out->cap * sizeof(Ring))
+				: palloc(out->cap * sizeof(Ring));
+		}
+		ring = &out->rings[out->nrings++];
+		ring->npts = np;
+		ring->xy = palloc(sizeof(double) * 2 * np);
+		ring->xmin = ring->ymin = INFINITY;
+		ring->xmax = ring->ymax = -INFINITY;
+		for (j = 0; j < np; j++)
+		{
+			double		x = wkb_f64(r, swap);
+			double		y = wkb_f64(r, swap);
+
+			if (!isfinite(x) || !isfinite(y))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s has a non-finite coordinate", r->what)));
+			ring->xy[2 * j] = x;
+			ring->xy[2 * j + 1] = y;
+			ring->xmin = Min(ring->xmin, x);
+			ring->xmax = Max(ring->xmax, x);
+			ring->ymin = Min(ring->ymin, y);
+			ring->ymax = Max(ring->ymax, y);
+		}
+		out->xmin = Min(out->xmin, ring->xmin);
+		out->xmax = Max(out->xmax, ring->xmax);
+		out->ymin = Min(out->ymin, ring->ymin);
+		out->ymax = Max(out->ymax, ring->ymax);
+	}
+}
+
+/* parse a 2D WKB Polygon or MultiPolygon into a flat list of rings */
+static Rings *
+wkb_read_polygonal(bytea *wkb, const char *what)
+{
+	WkbReader	r;
+	Rings	   *out = palloc0(sizeof(Rings));
+	bool		swap;
+	uint32		type;
+
+	r.p = (const unsigned char *) VARDATA_ANY(wkb);
+	r.end = r.p + VARSIZE_ANY_EXHDR(wkb);
+	r.what = what;
+	out->xmin = out->ymin = INFINITY;
+	out->xmax = out->ymax = -INFINITY;
+
+	swap = wkb_order(&r);
+	type = wkb_u32(&r, swap);
+	if (type == 3)
+		wkb_polygon_body(&r, swap, out);
+	else if (type == 6)
+	{
+		uint32		n = wkb_u32(&r, swap);
+		uint32		i;
+
+		for (i = 0; i < n; i++)
+		{
+			bool		s2 = wkb_order(&r);
+
+			if (wkb_u32(&r, s2) != 3)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s: a MultiPolygon member is not a 2D polygon", what)));
+			wkb_polygon_body(&r, s2, out);
+		}
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a 2D Polygon or MultiPolygon (WKB type %u)", what, type)));
+	if (out->nrings == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is empty", what)));
+	rings_build_bands(out);
+	return out;
+}
+
+/*
+ * Point covered by a valid (multi)polygon, boundary included: on an edge -> true, else
+ * crossing parity over all rings (holes and parts included).
+ */
+static bool
+rings_cover(const Rings *g, double px, double py)
+{
+	bool		inside = false;
+	int			b,
+				e;
+
+	if (px < g->xmin || px > g->xmax || py < g->ymin || py > g->ymax)
+		return false;
+	b = band_of(g, py);
+	for (e = g->band_start[b]; e < g->band_start[b + 1]; e++)
+	{
+		const double *v = g->band_edges + 4 * e;
+		double		ax = v[0],
+					ay = v[1],
+					bx = v[2],
+					by = v[3];
+
+		if (px >= Min(ax, bx) && px <= Max(ax, bx) &&
+			py >= Min(ay, by) && py <= Max(ay, by) &&
+			(bx - ax) * (py - ay) == (by - ay) * (px - ax))
+			return true;
+		if ((ay > py) != (by > py))
+		{
+			double		xi = ax + (py - ay) * (bx - ax) / (by - ay);
+
+			if (px < xi)
+				inside = !inside;
+		}
+	}
+	return inside;
+}
+
+/* ------------------------------------------------------------------ points (gserialized) */
+
+static void
+read_point(Datum d, int idx, int32 want_srid, double *x, double *y)
+{
+	struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d));
+	const unsigned char *p = (const unsigned char *) VARDATA_ANY(v);
+	Size		len = VARSIZE_ANY_EXHDR(v);
+	uint8		flags;
+	bool		v2;
+	Size		off = 4;
+	int32		srid;
+	uint32		type,
+				npoints;
+
+	if (len < 8)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("points[%d] is not a geometry", idx)));
+	flags = p[3];
+	v2 = (flags & 0x40) != 0;
+	srid = (int32) (((uint32) p[0] << 16) | ((uint32) p[1] << 8) | (uint32) p[2]);
+	srid = (int32) ((uint32) srid << 11) >> 11;	/* 21-bit signed */
+	if (v2 && (flags & 0x10))
+		off += 8;				/* extended flags */
+	if (flags & 0x04)
+	{
+		int			ndims = (flags & 0x08) ? 3 : 2 + (flags & 0x01) + ((flags & 0x02) >> 1);
+
+		off += 2 * ndims * sizeof(float);
+	}
+	if (len < off + 8)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("points[%d] is not a geometry", idx)));
+	memcpy(&type, p + off, 4);
+	memcpy(&npoints, p + off + 4, 4);
+	if (type != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("points[%d] is not a point (geometry type %u)", idx, type)));
+	if (npoints == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("points[%d] is an empty point", idx)));
+	if (len < off + 8 + 16)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("points[%d] is not a geometry", idx)));
+	if (srid != want_srid)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("points[%d] has SRID %d, the region has SRID %d", idx, srid, want_srid)));
+	memcpy(x, p + off + 8, 8);
+	memcpy(y, p + off + 16, 8);
+	if (!isfinite(*x) || !isfinite(*y))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("points[%d] has a non-finite coordinate", idx)));
+	if ((Pointer) v != DatumGetPointer(d))
+		pfree(v);
+}
+
+/* ------------------------------------------------------------------ bisection */
+
+typedef struct DPoint
+{
+	double		c[2];			/* x, y */
+	double		w;
+	int32		idx;			/* 1-based position in the input array */
+} DPoint;
+
+typedef struct Cell
+{
+	double		lo[2], hi[2];
+	int			first, count;	/* range in the orderings */
+	double		weight;
+} Cell;
+
+/*
+ * Both orderings of the points (by x and by y, ties by input position) are kept for every
+ * piece, as ranges of ord[0] and ord[1] holding the same points: a split takes a prefix of
+ * one ordering and stably partitions the other one, so nothing is sorted twice.
+ */
+typedef struct Design
+{
+	DPoint	   *pts;
+	int			npts;
+	int32	   *sorted[2];		/* pristine orderings, for repeated designs */
+	int32	   *ord[2];
+	int32	   *tmp;
+	bool	   *low;			/* per point: on the low side of the current cut */
+	Cell	   *cells;
+	int			ncells;
+	int			axis_rule;		/* which axis a piece is cut across first, see first_axis() */
+} Design;
+
+/*
+ * Rule 0 (the default): across the longer side of the piece's box, which keeps grids compact.
+ * Rules 1-3 exist for non-convex areas, where another order of cuts may leave fewer grids in
+ * several parts: 1 across the shorter side, 2 x first then alternating by depth, 3 y first.
+ */
+static int
+first_axis(const Design *d, int depth, const double *blo, const double *bhi)
+{
+	switch (d->axis_rule)
+	{
+		case 1:
+			return (bhi[0] - blo[0] >= bhi[1] - blo[1]) ? 1 : 0;
+		case 2:
+			return depth % 2;
+		case 3:
+			return 1 - depth % 2;
+		default:
+			return (bhi[0] - blo[0] >= bhi[1] - blo[1]) ? 0 : 1;
+	}
+}
+
+/* (coordinate, position) pairs, sorted with an inlined comparison (PostgreSQL's sort template) */
+typedef struct SortKey
+{
+	double		key;
+	int32		pos;
+} SortKey;
+
+#define ST_SORT sort_keys
+#define ST_ELEMENT_TYPE SortKey
+#define ST_COMPARE(a, b) ((a)->key < (b)->key ? -1 : (a)->key > (b)->key ? 1 : \
+						  ((a)->pos > (b)->pos) - ((a)->pos < (b)->pos))
+#define ST_SCOPE static
+#define ST_DECLARE
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+static void
+bisect(Design *d, int lo, int hi, int k, const double *blo, const double *bhi, int depth)
+{
+	DPoint	   *p = d->pts;
+	int			cnt = hi - lo;
+	int			k1,
+				k2,
+				axis,
+				m = -1,
+				i,
+				try;
+	double		total = 0,
+				cut = 0;
+	double		nlo[2], nhi[2];
+	int32	   *o;
+
+	CHECK_FOR_INTERRUPTS();
+	for (i = lo; i < hi; i++)
+		total += p[d->ord[0][i]].w;
+	if (k == 1)
+	{
+		Cell	   *c = &d->cells[d->ncells++];
+
+		c->lo[0] = blo[0];
+		c->lo[1] = blo[1];
+		c->hi[0] = bhi[0];
+		c->hi[1] = bhi[1];
+		c->first = lo;
+		c->count = cnt;
+		c->weight = total;
+		return;
+	}
+	k1 = k / 2;
+	k2 = k - k1;
+
+	/* the rule's axis first; the other axis if that cut would give an empty box */
+	axis = first_axis(d, depth, blo, bhi);
+	for (try = 0; try < 2 && cnt >= k; try++, axis = 1 - axis)
+	{
+		int			mlo = lo + k1,
+					mhi = hi - k2;
+		double		target = total * k1 / k,
+					acc = 0,
+					best = INFINITY;
+		double		a,
+					b;
+
+		o = d->ord[axis];
+		for (i = lo; i < mlo; i++)
+			acc += p[o[i]].w;
+		m = mlo;
+		for (i = mlo; i <= mhi; i++)
+		{
+			double		err = fabs(acc - target);
+
+			if (err < best)
+			{
+				best = err;
+				m = i;
+			}
+			if (i < hi)
+				acc += p[o[i]].w;
+			if (acc - target > best)
+				break;			/* prefix only grows (weights >= 0) */
+		}
+		a = p[o[m - 1]].c[axis];
+		b = p[o[m]].c[axis];
+		cut = (a == b) ? a : a + (b - a) / 2;
+		if (cut < a)
+			cut = a;
+		if (cut > b)
+			cut = b;
+		if (cut > blo[axis] && cut < bhi[axis])
+			break;
+		m = -1;
+	}
+	if (m < 0)
+	{
+		/* degenerate: points piled on the box edge; cut the box in the middle */
+		axis = (bhi[0] - blo[0] >= bhi[1] - blo[1]) ? 0 : 1;
+		cut = blo[axis] + (bhi[axis] - blo[axis]) / 2;
+		o = d->ord[axis];
+		for (m = lo; m < hi && p[o[m]].c[axis] <= cut; m++)
+			;
+	}
+
+	/* the chosen ordering splits as a prefix; partition the other one stably */
+	o = d->ord[axis];
+	for (i = lo; i < hi; i++)
+		d->low[o[i]] = (i < m);
+	{
+		int32	   *q = d->ord[1 - axis];
+		int			nl = 0,
+					nr = m - lo;
+
+		for (i = lo; i < hi; i++)
+		{
+			if (d->low[q[i]])
+				d->tmp[nl++] = q[i];
+			else
+				d->tmp[nr++] = q[i];
+		}
+		memcpy(q + lo, d->tmp, sizeof(int32) * cnt);
+	}
+
+	memcpy(nlo, blo, sizeof(nlo));
+	memcpy(nhi, bhi, sizeof(nhi));
+	nhi[axis] = cut;
+	bisect(d, lo, m, k1, blo, nhi, depth + 1);
+	nlo[axis] = cut;
+	bisect(d, m, hi, k2, nlo, bhi, depth + 1);
+}
+
+static void
+design_prepare(Design *d)
+{
+	SortKey    *keys = palloc(sizeof(SortKey) * Max(d->npts, 1));
+	int			axis,
+				i;
+
+	for (axis = 0; axis < 2; axis++)
+	{
+		for (i = 0; i < d->npts; i++)
+		{
+			keys[i].key = d->pts[i].c[axis];
+			keys[i].pos = i;
+		}
+		sort_keys(keys, d->npts);
+		d->sorted[axis] = palloc(sizeof(int32) * Max(d->npts, 1));
+		d->ord[axis] = palloc(sizeof(int32) * Max(d->npts, 1));
+		for (i = 0; i < d->npts; i++)
+			d->sorted[axis][i] = keys[i].pos;
+	}
+	pfree(keys);
+	d->tmp = palloc(sizeof(int32) * Max(d->npts, 1));
+	d->low = palloc(sizeof(bool) * Max(d->npts, 1));
+	d->cells = NULL;
+}
+
+static void
+design(Design *d, int k, const Rings *region)
+{
+	double		blo[2] = {region->xmin, region->ymin};
+	double		bhi[2] = {region->xmax, region->ymax};
+
+	memcpy(d->ord[0], d->sorted[0], sizeof(int32) * d->npts);
+	memcpy(d->ord[1], d->sorted[1], sizeof(int32) * d->npts);
+	if (d->cells)
+		pfree(d->cells);
+	d->ncells = 0;
+	d->cells = palloc(sizeof(Cell) * k);
+	bisect(d, 0, d->npts, k, blo, bhi, 0);
+}
+
+static double
+max_cell_weight(const Design *d)
+{
+	double		mx = 0;
+	int			i;
+
+	for (i = 0; i < d->ncells; i++)
+		mx = Max(mx, d->cells[i].weight);
+	return mx;
+}
+
+/*
+ * gm._design_cells(region bytea, fixed bytea, points geometry[], weights float8[],
+ *                  n int4, max_weight float8, srid int4, with_members bool, axis_rule int4)
+ *   RETURNS TABLE(grid_no int4, xmin, ymin, xmax, ymax float8, weight float8,
+ *                 customers int4, balance float8, members int4[])
+ */
+PG_FUNCTION_INFO_V1(gm_design_cells);
+Datum
+gm_design_cells(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Rings	   *region,
+			   *fixed = NULL;
+	ArrayType  *parr;
+	Datum	   *pelems;
+	bool	   *pnulls;
+	int			np,
+				nw = 0,
+				nuse = 0,
+				i,
+				n = 0;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	float8	   *w = NULL;
+	bool		have_cap = !PG_ARGISNULL(5);
+	double		cap = have_cap ? PG_GETARG_FLOAT8(5) : 0;
+	int32		srid;
+	double		total = 0,
+				wmax = 0,
+				wmin = INFINITY,
+				balance;
+	Design		d;
+	bool		with_members = PG_ARGISNULL(7) ? true : PG_GETARG_BOOL(7);
+	int			axis_rule = PG_ARGISNULL(8) ? 0 : PG_GETARG_INT32(8);
+	Datum	   *members = NULL;
+	int			members_at = 0;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("region must not be NULL")));
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("points must not be NULL")));
+	if (PG_ARGISNULL(6))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("srid must not be NULL")));
+	srid = PG_GETARG_INT32(6);
+	if (PG_ARGISNULL(4) && !have_cap)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the number of grids n must be given (or max_weight, to choose it)")));
+	if (!PG_ARGISNULL(4))
+	{
+		n = PG_GETARG_INT32(4);
+		if (n <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the number of grids must be positive, not %d", n)));
+	}
+	if (have_cap && !(cap > 0 && isfinite(cap)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_weight must be a positive number, not %g", cap)));
+
+	region = wkb_read_polygonal(PG_GETARG_BYTEA_PP(0), "region");
+	if (!PG_ARGISNULL(1))
+		fixed = wkb_read_polygonal(PG_GETARG_BYTEA_PP(1), "fixed grids");
+
+	parr = PG_GETARG_ARRAYTYPE_P(2);
+	get_typlenbyvalalign(ARR_ELEMTYPE(parr), &typlen, &typbyval, &typalign);
+	deconstruct_array(parr, ARR_ELEMTYPE(parr), typlen, typbyval, typalign, &pelems, &pnulls, &np);
+
+	if (!PG_ARGISNULL(3))
+	{
+		ArrayType  *warr = PG_GETARG_ARRAYTYPE_P(3);
+		Datum	   *we;
+		bool	   *wn;
+
+		if (ARR_ELEMTYPE(warr) != FLOAT8OID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("weights must be float8[]")));
+		deconstruct_array(warr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &we, &wn, &nw);
+		if (nw != np)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%d points but %d weights", np, nw)));
+		w = palloc(sizeof(float8) * Max(nw, 1));
+		for (i = 0; i < nw; i++)
+		{
+			if (wn[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("weights[%d] is NULL", i + 1)));
+			w[i] = DatumGetFloat8(we[i]);
+			if (!(w[i] >= 0) || !isfinite(w[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("weights[%d] must be a finite number >= 0, not %g", i + 1, w[i])));
+		}
+	}
+
+	d.pts = palloc(sizeof(DPoint) * Max(np, 1));
+	for (i = 0; i < np; i++)
+	{
+		double		x,
+					y;
+
+		if (pnulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("points[%d] is NULL", i + 1)));
+		read_point(pelems[i], i + 1, srid, &x, &y);
+		if (fixed && rings_cover(fixed, x, y))
+			continue;			/* belongs to a fixed grid */
+		if (!rings_cover(region, x, y))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("points[%d] (%g %g) lies outside the region%s", i + 1, x, y,
+							fixed ? " and outside the fixed grids" : "")));
+		d.pts[nuse].c[0] = x;
+		d.pts[nuse].c[1] = y;
+		d.pts[nuse].w = w ? w[i] : 1.0;
+		d.pts[nuse].idx = i + 1;
+		total += d.pts[nuse].w;
+		wmax = Max(wmax, d.pts[nuse].w);
+		nuse++;
+	}
+	if (nuse == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("no points to design grids over%s", fixed ? " outside the fixed grids" : "")));
+	if (!(total > 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the weights sum to zero")));
+	if (have_cap && wmax > cap)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_weight %g is infeasible: one point alone weighs %g", cap, wmax)));
+
+	if (axis_rule < 0 || axis_rule > 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("axis_rule must be 0, 1, 2 or 3, not %d", axis_rule)));
+	d.npts = nuse;
+	d.axis_rule = axis_rule;
+	design_prepare(&d);
+	if (n > 0)
+	{
+		if (n > nuse)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("more grids (%d) than points (%d)", n, nuse)));
+		if (have_cap && total / n > cap)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("max_weight %g is infeasible for %d grids: the total weight is %g", cap, n, total),
+					 errhint("Use at least %.0f grids, or pass n => NULL to choose the number.", ceil(total / cap))));
+		design(&d, n, region);
+		if (have_cap && max_cell_weight(&d) > cap)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("max_weight %g is infeasible for %d grids: the heaviest grid weighs %g",
+							cap, n, max_cell_weight(&d)),
+					 errhint("Use more grids, or pass n => NULL to choose the number.")));
+	}
+	else
+	{
+		/* the smallest n whose design respects the cap */
+		double		start = ceil(total / cap);
+
+		n = (int) Min(Max(start, 1.0), (double) nuse);
+		for (;;)
+		{
+			design(&d, n, region);
+			if (max_cell_weight(&d) <= cap)
+				break;
+			if (n >= nuse)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("max_weight %g is infeasible: even one grid per point exceeds it", cap)));
+			n++;
+		}
+	}
+
+	wmax = max_cell_weight(&d);
+	for (i = 0; i < d.ncells; i++)
+		wmin = Min(wmin, d.cells[i].weight);
+	balance = (wmin > 0) ? wmax / wmin : INFINITY;
+
+	/*
+	 * Members of every grid in input order, without sorting: positions in d.pts follow the
+	 * input order, so a counting pass over them lays every grid's list out sorted.
+	 */
+	if (with_members)
+	{
+		int32	   *cell_of = palloc(sizeof(int32) * Max(nuse, 1));
+		int		   *fill = palloc0(sizeof(int) * (d.ncells + 1));
+		int			j;
+
+		for (i = 0; i < d.ncells; i++)
+		{
+			for (j = 0; j < d.cells[i].count; j++)
+				cell_of[d.ord[0][d.cells[i].first + j]] = i;
+			fill[i + 1] = fill[i] + d.cells[i].count;
+		}
+		members = palloc(sizeof(Datum) * Max(nuse, 1));
+		for (j = 0; j < nuse; j++)
+			members[fill[cell_of[j]]++] = Int32GetDatum(d.pts[j].idx);
+		pfree(cell_of);
+		pfree(fill);
+	}
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (i = 0; i < d.ncells; i++)
+	{
+		Cell	   *c = &d.cells[i];
+		Datum		values[9];
+		bool		nulls[9] = {false};
+
+		values[0] = Int32GetDatum(i + 1);
+		values[1] = Float8GetDatum(c->lo[0]);
+		values[2] = Float8GetDatum(c->lo[1]);
+		values[3] = Float8GetDatum(c->hi[0]);
+		values[4] = Float8GetDatum(c->hi[1]);
+		values[5] = Float8GetDatum(c->weight);
+		values[6] = Int32GetDatum(c->count);
+		values[7] = Float8GetDatum(balance);
+		if (with_members)
+		{
+			values[8] = PointerGetDatum(construct_array(members + members_at, c->count, INT4OID, 4, true, TYPALIGN_INT));
+			members_at += c->count;
+		}
+		else
+			nulls[8] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
