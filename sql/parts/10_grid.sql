@@ -85,34 +85,9 @@ CREATE TRIGGER grid_srid_insert AFTER INSERT ON gm.grid REFERENCING NEW TABLE AS
 CREATE TRIGGER grid_srid_update AFTER UPDATE ON gm.grid REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION gm._grid_srid_check();
 
--- A physical grid without a polygon must have children (checked at commit, so a region can
--- be inserted before its grids in the same transaction).
-CREATE FUNCTION gm._grid_geom_check() RETURNS trigger
-LANGUAGE plpgsql PARALLEL UNSAFE AS $$
-DECLARE
-    ids bigint[];
-    bad record;
-BEGIN
-    IF TG_OP <> 'DELETE' THEN
-        ids := ARRAY[NEW.grid_id, NEW.parent_id];
-    END IF;
-    IF TG_OP <> 'INSERT' THEN
-        ids := ids || OLD.parent_id;
-    END IF;
-    SELECT g.grid_id, g.code INTO bad FROM gm.grid g
-     WHERE g.grid_id = ANY (ids) AND g.kind = 'physical' AND g.geom IS NULL
-       AND NOT EXISTS (SELECT 1 FROM gm.grid c WHERE c.parent_id = g.grid_id)
-     LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'physical grid "%" (grid_id %) has no geometry and no child grids', bad.code, bad.grid_id
-            USING ERRCODE = '23514', HINT = 'A physical leaf grid needs a MultiPolygon in geom.';
-    END IF;
-    RETURN NULL;
-END $$;
-COMMENT ON FUNCTION gm._grid_geom_check() IS
-    'Internal: deferred constraint trigger: a physical grid needs a geometry unless it has child grids (23514)';
-CREATE CONSTRAINT TRIGGER grid_geom_required AFTER INSERT OR UPDATE OR DELETE ON gm.grid
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION gm._grid_geom_check();
+-- A physical grid without a polygon should have children: reported by gm.grid_check() as
+-- missing_geometry rather than enforced by a deferred constraint trigger, which would leave
+-- pending trigger events and so forbid DDL on gm.grid (CREATE INDEX) in the same transaction.
 
 -- Exactly one manager per grid at a time ------------------------------------------------------
 
@@ -396,3 +371,6 @@ DECLARE
 BEGIN
     EXECUTE pg_catalog.format('ALTER FUNCTION gm.grid_check() SET search_path = pg_catalog, gm, %I', s);
 END $do$;
+-- The registry is read by every CRM and BI role (gm.assign_grid reads it as the caller, RLS
+-- policies resolve grids through it); changing it stays with the owner and roles granted so.
+GRANT SELECT ON gm.grid, gm.grid_member, gm.grid_rule TO PUBLIC;

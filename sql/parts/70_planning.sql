@@ -624,3 +624,6 @@ BEGIN
         EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, gm, %I', f, s);
     END LOOP;
 END $do$;
+
+-- configuration is readable by every role that calls the planning functions
+GRANT SELECT ON gm.planning_default, gm.planning_setting, gm.planning_settings, gm.grid_class_history TO PUBLIC;
