@@ -2,7 +2,7 @@
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dblink;
-SELECT plan(39);
+SELECT plan(40);
 
 -- catalogue: labels the issue asks for
 SELECT volatility_is('gm', 'assign_grid', ARRAY['geometry'], 'stable', 'assign_grid(pt) is STABLE');
