@@ -618,7 +618,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                  WHEN 'quarter' THEN p.start + pg_catalog.round(k * 91.0 / $2)::int
                END AS slot
         FROM (SELECT g::date AS start
-              FROM pg_catalog.generate_series(pg_catalog.date_trunc(CASE $1 WHEN 'half_month' THEN 'month' ELSE $1 END, $3::timestamp),
+              FROM pg_catalog.generate_series(pg_catalog.date_trunc(CASE WHEN $1 IN ('week', 'quarter') THEN $1 ELSE 'month' END, $3::timestamp),
                                               $4::timestamp,
                                               CASE $1 WHEN 'week' THEN interval '1 week' WHEN 'quarter' THEN interval '3 months'
                                                       ELSE interval '1 month' END) g) p,
@@ -829,7 +829,7 @@ COMMENT ON FUNCTION gm.followup_orders_per_person_day(date, date) IS
 
 CREATE FUNCTION gm.followup_coverage(customers regclass, period_from date, period_to date,
                                      key_column text DEFAULT 'customer_id', grid_column text DEFAULT 'grid_id')
-    RETURNS TABLE(grid_id bigint, customers bigint, covered bigint, coverage numeric)
+    RETURNS TABLE(grid_id bigint, n_customers bigint, covered bigint, coverage numeric)
 LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gm AS $$
 DECLARE
     v_col text;
@@ -897,7 +897,7 @@ BEGIN
     END IF;
     INSERT INTO gm.work_log AS w (role_name, grid_id, day, content)
     VALUES (v_me, submit_work_log.grid_id, submit_work_log.day, submit_work_log.content)
-    ON CONFLICT (role_name, grid_id, day) DO UPDATE SET content = EXCLUDED.content, submitted_at = pg_catalog.now()
+    ON CONFLICT ON CONSTRAINT work_log_role_name_grid_id_day_key DO UPDATE SET content = EXCLUDED.content, submitted_at = pg_catalog.now()
         WHERE w.reviewed_at IS NULL
     RETURNING w.log_id INTO v_id;
     IF v_id IS NULL THEN
