@@ -43,3 +43,354 @@ CREATE INDEX grid_member_grid_idx ON gm.grid_member (grid_id);
 CREATE TRIGGER grid_member_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.grid_member
     FOR EACH STATEMENT EXECUTE FUNCTION gm._config_changed();
 
+
+-- The registry's geometry rules --------------------------------------------------------------
+
+CREATE FUNCTION gm._geom_srid(geometry) RETURNS integer
+    AS 'MODULE_PATHNAME', 'gm_geom_srid'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gm._geom_srid(geometry) IS
+    'Internal: SRID of a geometry read from its serialized header (no PostGIS call)';
+
+-- One SRID for the whole registry: checked after each INSERT / UPDATE statement.
+CREATE FUNCTION gm._grid_srid_check() RETURNS trigger
+LANGUAGE plpgsql PARALLEL UNSAFE AS $$
+DECLARE
+    s integer[];
+    other integer;
+BEGIN
+    SELECT pg_catalog.array_agg(DISTINCT gm._geom_srid(n.geom) ORDER BY gm._geom_srid(n.geom))
+      INTO s FROM new_rows n WHERE n.geom IS NOT NULL;
+    IF s IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF pg_catalog.cardinality(s) > 1 THEN
+        RAISE EXCEPTION 'grid geometries with different SRIDs (%) in one statement', pg_catalog.array_to_string(s, ', ')
+            USING ERRCODE = '22023', HINT = 'The grid registry uses one SRID for every grid.';
+    END IF;
+    SELECT gm._geom_srid(g.geom) INTO other FROM gm.grid g
+     WHERE g.geom IS NOT NULL AND gm._geom_srid(g.geom) <> s[1] LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'grid geometry has SRID % but the grid registry uses SRID %', s[1], other
+            USING ERRCODE = '22023', HINT = pg_catalog.format('Transform the geometry with ST_Transform(geom, %s).', other);
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION gm._grid_srid_check() IS
+    'Internal: statement trigger keeping one SRID for every geometry of gm.grid (22023 otherwise)';
+CREATE TRIGGER grid_srid_insert AFTER INSERT ON gm.grid REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._grid_srid_check();
+CREATE TRIGGER grid_srid_update AFTER UPDATE ON gm.grid REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._grid_srid_check();
+
+-- A physical grid without a polygon must have children (checked at commit, so a region can
+-- be inserted before its grids in the same transaction).
+CREATE FUNCTION gm._grid_geom_check() RETURNS trigger
+LANGUAGE plpgsql PARALLEL UNSAFE AS $$
+DECLARE
+    ids bigint[];
+    bad record;
+BEGIN
+    IF TG_OP <> 'DELETE' THEN
+        ids := ARRAY[NEW.grid_id, NEW.parent_id];
+    END IF;
+    IF TG_OP <> 'INSERT' THEN
+        ids := ids || OLD.parent_id;
+    END IF;
+    SELECT g.grid_id, g.code INTO bad FROM gm.grid g
+     WHERE g.grid_id = ANY (ids) AND g.kind = 'physical' AND g.geom IS NULL
+       AND NOT EXISTS (SELECT 1 FROM gm.grid c WHERE c.parent_id = g.grid_id)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'physical grid "%" (grid_id %) has no geometry and no child grids', bad.code, bad.grid_id
+            USING ERRCODE = '23514', HINT = 'A physical leaf grid needs a MultiPolygon in geom.';
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION gm._grid_geom_check() IS
+    'Internal: deferred constraint trigger: a physical grid needs a geometry unless it has child grids (23514)';
+CREATE CONSTRAINT TRIGGER grid_geom_required AFTER INSERT OR UPDATE OR DELETE ON gm.grid
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION gm._grid_geom_check();
+
+-- Exactly one manager per grid at a time ------------------------------------------------------
+
+CREATE FUNCTION gm._grid_manager_check() RETURNS trigger
+LANGUAGE plpgsql PARALLEL UNSAFE AS $$
+DECLARE
+    other record;
+BEGIN
+    IF NEW.duty <> 'manager' THEN
+        RETURN NULL;
+    END IF;
+    -- serialise manager changes of one grid across sessions
+    PERFORM pg_catalog.pg_advisory_xact_lock(1196443981, (NEW.grid_id % 2147483647)::integer);
+    SELECT m.member_id, m.role_name, m.valid_from, m.valid_to INTO other
+      FROM gm.grid_member m
+     WHERE m.grid_id = NEW.grid_id AND m.duty = 'manager' AND m.member_id <> NEW.member_id
+       AND m.valid_from < NEW.valid_to AND NEW.valid_from < m.valid_to
+     ORDER BY m.valid_from LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'grid % already has manager % from % to %, overlapping % from % to %',
+              NEW.grid_id, other.role_name, other.valid_from, other.valid_to, NEW.role_name, NEW.valid_from, NEW.valid_to
+            USING ERRCODE = '23P01',
+                  HINT = 'A grid has one manager at a time: close the current period first, or use gm.set_manager().';
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION gm._grid_manager_check() IS
+    'Internal: row trigger refusing overlapping manager periods of one grid (23P01)';
+CREATE TRIGGER grid_member_one_manager AFTER INSERT OR UPDATE ON gm.grid_member
+    FOR EACH ROW EXECUTE FUNCTION gm._grid_manager_check();
+CREATE INDEX grid_member_manager_idx ON gm.grid_member (grid_id, valid_from) WHERE duty = 'manager';
+
+CREATE FUNCTION gm.set_manager(grid bigint, role name, from_date date DEFAULT CURRENT_DATE, note text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+DECLARE
+    id bigint;
+BEGIN
+    IF grid IS NULL OR role IS NULL OR from_date IS NULL THEN
+        RAISE EXCEPTION 'gm.set_manager: grid, role and from_date must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM gm.grid g WHERE g.grid_id = grid) THEN
+        RAISE EXCEPTION 'grid % does not exist', grid USING ERRCODE = '23503';
+    END IF;
+    UPDATE gm.grid_member m SET valid_to = from_date
+     WHERE m.grid_id = grid AND m.duty = 'manager' AND m.valid_from < from_date AND m.valid_to > from_date;
+    INSERT INTO gm.grid_member(grid_id, role_name, duty, valid_from, note)
+    VALUES (grid, role, 'manager', from_date, note) RETURNING member_id INTO id;
+    RETURN id;
+END $$;
+COMMENT ON FUNCTION gm.set_manager(bigint, name, date, text) IS
+    'Hand a grid to a new manager from a date: closes the period of the manager in office then, keeps the history';
+
+CREATE FUNCTION gm.grid_manager(grid bigint, on_date date DEFAULT CURRENT_DATE) RETURNS name
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT m.role_name FROM gm.grid_member m
+     WHERE m.grid_id = grid AND m.duty = 'manager' AND m.valid_from <= on_date AND m.valid_to > on_date
+     ORDER BY m.valid_from DESC LIMIT 1
+$$;
+COMMENT ON FUNCTION gm.grid_manager(bigint, date) IS
+    'The manager (role name) of a grid on a date (default today), NULL when none';
+
+-- Physical assignment (C, spatial index per backend) -----------------------------------------
+
+CREATE FUNCTION gm.assign_grid(pt geometry) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'gm_assign_grid'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gm.assign_grid(geometry) IS
+    'Leaf physical grid covering the point (boundary included; smallest grid_id on shared edges and vertices); NULL when none';
+
+CREATE FUNCTION gm.assign_grid(pt geometry, max_distance double precision) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'gm_assign_grid_near'
+    LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION gm.assign_grid(geometry, double precision) IS
+    'Leaf physical grid covering the point, else the nearest leaf grid within max_distance (SRID units); NULL when none';
+
+CREATE FUNCTION gm.grid_index_info(OUT leaves integer, OUT srid integer, OUT cells integer,
+                                   OUT edge_cells integer, OUT built_for date)
+    AS 'MODULE_PATHNAME', 'gm_grid_index_info'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm.grid_index_info() IS
+    'What this backend''s spatial index of leaf grids holds: leaves, registry SRID, cells, cells crossed by edges, day built for';
+
+-- Logical grids: ordered attribute rules -------------------------------------------------------
+
+CREATE TABLE gm.grid_rule (
+    rule_id    bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    priority   integer NOT NULL DEFAULT 100,
+    region_id  bigint REFERENCES gm.grid(grid_id) ON DELETE CASCADE,
+    match      jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(match) = 'object'),
+    grid_id    bigint NOT NULL REFERENCES gm.grid(grid_id) ON DELETE CASCADE,
+    note       text
+);
+COMMENT ON TABLE gm.grid_rule IS
+    'Logical grid rules: a customer whose attributes contain match (jsonb @>) belongs to grid_id; lowest priority first, optional region scope';
+SELECT pg_catalog.pg_extension_config_dump('gm.grid_rule', '');
+SELECT pg_catalog.pg_extension_config_dump('gm.grid_rule_rule_id_seq', '');
+CREATE INDEX grid_rule_order_idx ON gm.grid_rule (priority, rule_id);
+
+CREATE FUNCTION gm._grid_rule_check() RETURNS trigger
+LANGUAGE plpgsql PARALLEL UNSAFE AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM gm.grid g WHERE g.grid_id = NEW.grid_id AND g.kind = 'logical') THEN
+        RAISE EXCEPTION 'rule target grid % is not a logical grid', NEW.grid_id
+            USING ERRCODE = '22023', HINT = 'Rules point at grids of kind ''logical''.';
+    END IF;
+    RETURN NEW;
+END $$;
+COMMENT ON FUNCTION gm._grid_rule_check() IS
+    'Internal: a rule''s target must be a logical grid (22023)';
+CREATE TRIGGER grid_rule_target BEFORE INSERT OR UPDATE ON gm.grid_rule
+    FOR EACH ROW EXECUTE FUNCTION gm._grid_rule_check();
+
+CREATE FUNCTION gm.assign_logical_grid(attrs jsonb, region bigint DEFAULT NULL) RETURNS bigint
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    scope bigint[] := '{}';
+    p bigint := region;
+    result bigint;
+BEGIN
+    IF attrs IS NULL THEN
+        RETURN NULL;
+    END IF;
+    -- the region and its ancestors: a rule scoped to any of them applies, the nearest first
+    WHILE p IS NOT NULL AND pg_catalog.cardinality(scope) < 64 LOOP
+        scope := scope || p;
+        SELECT g.parent_id INTO p FROM gm.grid g WHERE g.grid_id = p;
+    END LOOP;
+    SELECT r.grid_id INTO result
+      FROM gm.grid_rule r
+      JOIN gm.grid t ON t.grid_id = r.grid_id
+     WHERE assign_logical_grid.attrs OPERATOR(pg_catalog.@>) r.match
+       AND (r.region_id IS NULL OR r.region_id = ANY (scope))
+       AND t.valid_from <= CURRENT_DATE AND t.valid_to > CURRENT_DATE
+     ORDER BY r.priority,
+              pg_catalog.array_position(scope, r.region_id) NULLS LAST,
+              (SELECT pg_catalog.count(*) FROM pg_catalog.jsonb_object_keys(r.match)) DESC,
+              r.rule_id
+     LIMIT 1;
+    RETURN result;
+END $$;
+COMMENT ON FUNCTION gm.assign_logical_grid(jsonb, bigint) IS
+    'Logical grid for customer attributes: first matching rule by priority, then nearest region scope, more keys, rule_id';
+
+-- Batch re-assignment with a permanent history ----------------------------------------------
+
+CREATE TABLE gm.assignment_log (
+    log_id      bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    table_name  text NOT NULL,
+    row_key     text NOT NULL,
+    from_grid   bigint,
+    to_grid     bigint,
+    changed_at  timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    reason      text,
+    changed_by  name NOT NULL DEFAULT CURRENT_USER
+);
+COMMENT ON TABLE gm.assignment_log IS
+    'Permanent history of grid re-assignments: which row moved from which grid to which, when, why, by whom';
+SELECT pg_catalog.pg_extension_config_dump('gm.assignment_log', '');
+SELECT pg_catalog.pg_extension_config_dump('gm.assignment_log_log_id_seq', '');
+CREATE INDEX assignment_log_row_idx ON gm.assignment_log (table_name, row_key);
+
+CREATE PROCEDURE gm.reassign(tbl regclass, geom_column name, grid_column name, batch_size integer,
+                             reason text DEFAULT 'boundary change')
+LANGUAGE plpgsql AS $$
+DECLARE
+    keycol name;
+    keytype text;
+    total bigint;
+    scanned bigint := 0;
+    moved bigint := 0;
+    last_key text := NULL;
+    b_last text;
+    b_scanned bigint;
+    b_moved bigint;
+    q text;
+BEGIN
+    IF tbl IS NULL OR geom_column IS NULL OR grid_column IS NULL OR batch_size IS NULL THEN
+        RAISE EXCEPTION 'gm.reassign: tbl, geom_column, grid_column and batch_size must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF batch_size < 1 THEN
+        RAISE EXCEPTION 'gm.reassign: batch_size must be positive, not %', batch_size USING ERRCODE = '22023';
+    END IF;
+    SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO keycol, keytype
+      FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+     WHERE i.indrelid = tbl AND i.indisprimary AND i.indnatts = 1;
+    IF keycol IS NULL THEN
+        RAISE EXCEPTION 'gm.reassign: table % needs a single-column primary key', tbl USING ERRCODE = '22023';
+    END IF;
+    PERFORM 1 FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = tbl AND a.attname = geom_column AND a.attnum > 0 AND NOT a.attisdropped
+       AND a.atttypid = 'geometry'::regtype;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'gm.reassign: table % has no geometry column "%"', tbl, geom_column USING ERRCODE = '42703';
+    END IF;
+    PERFORM 1 FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = tbl AND a.attname = grid_column AND a.attnum > 0 AND NOT a.attisdropped;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'gm.reassign: table % has no column "%"', tbl, grid_column USING ERRCODE = '42703';
+    END IF;
+    EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', tbl) INTO total;
+    LOOP
+        q := pg_catalog.format($q$
+            WITH cand AS (
+                SELECT t.%1$I AS k, t.%3$I AS old_grid, gm.assign_grid(t.%2$I) AS new_grid
+                  FROM %4$s t %5$s ORDER BY t.%1$I LIMIT %6$s),
+            moved AS (
+                UPDATE %4$s t SET %3$I = c.new_grid FROM cand c
+                 WHERE t.%1$I = c.k AND c.old_grid IS DISTINCT FROM c.new_grid
+                RETURNING c.k, c.old_grid, c.new_grid),
+            logged AS (
+                INSERT INTO gm.assignment_log(table_name, row_key, from_grid, to_grid, reason)
+                SELECT %7$L, m.k::text, m.old_grid, m.new_grid, %8$L FROM moved m RETURNING 1)
+            SELECT (SELECT pg_catalog.max(k)::text FROM cand), (SELECT pg_catalog.count(*) FROM cand),
+                   (SELECT pg_catalog.count(*) FROM logged)$q$,
+            keycol, geom_column, grid_column, tbl,
+            CASE WHEN last_key IS NULL THEN '' ELSE pg_catalog.format('WHERE t.%I > %L::%s', keycol, last_key, keytype) END,
+            batch_size, tbl::text, reason);
+        EXECUTE q INTO b_last, b_scanned, b_moved;
+        EXIT WHEN b_scanned = 0;
+        scanned := scanned + b_scanned;
+        moved := moved + b_moved;
+        last_key := b_last;
+        RAISE NOTICE 'gm.reassign %: % of % rows checked, % moved so far', tbl, scanned, total, moved;
+        COMMIT;
+    END LOOP;
+    RAISE NOTICE 'gm.reassign %: done, % rows checked, % moved', tbl, scanned, moved;
+END $$;
+COMMENT ON PROCEDURE gm.reassign(regclass, name, name, integer, text) IS
+    'Re-assign a table''s rows to grids after boundary changes: only changed rows, committed batches, progress notices, history in gm.assignment_log';
+
+-- Registry check --------------------------------------------------------------------------------
+
+CREATE FUNCTION gm.grid_check()
+RETURNS TABLE (problem text, grid_id bigint, other_grid_id bigint, detail text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN QUERY
+    WITH g AS (
+        SELECT * FROM gm.grid x WHERE x.valid_from <= CURRENT_DATE AND x.valid_to > CURRENT_DATE
+    ), pg AS (
+        SELECT g.* FROM g WHERE g.kind = 'physical' AND g.geom IS NOT NULL
+    ), valid AS (
+        SELECT pg.* FROM pg WHERE ST_IsValid(pg.geom)
+    )
+    SELECT 'invalid_polygon', pg.grid_id, NULL::bigint, ST_IsValidReason(pg.geom)
+      FROM pg WHERE NOT ST_IsValid(pg.geom)
+    UNION ALL
+    SELECT 'missing_geometry', g.grid_id, NULL, 'physical grid without geometry and without child grids'
+      FROM g WHERE g.kind = 'physical' AND g.geom IS NULL
+       AND NOT EXISTS (SELECT 1 FROM g c WHERE c.parent_id = g.grid_id)
+    UNION ALL
+    SELECT 'sibling_overlap', a.grid_id, b.grid_id,
+           pg_catalog.format('overlap area %s', ST_Area(ST_Intersection(a.geom, b.geom)))
+      FROM valid a JOIN valid b ON a.parent_id IS NOT DISTINCT FROM b.parent_id AND a.grid_id < b.grid_id
+       AND a.geom && b.geom AND ST_Relate(a.geom, b.geom, '2********')
+    UNION ALL
+    SELECT 'gap_in_region', p.grid_id, NULL, pg_catalog.format('uncovered area %s', u.gap)
+      FROM valid p
+      CROSS JOIN LATERAL (SELECT ST_Area(ST_Difference(p.geom, ST_Union(c.geom))) AS gap
+                            FROM valid c WHERE c.parent_id = p.grid_id) u
+     WHERE u.gap > 1e-9 * ST_Area(p.geom)
+    UNION ALL
+    SELECT 'outside_parent', c.grid_id, p.grid_id, pg_catalog.format('area outside the parent %s', ST_Area(ST_Difference(c.geom, p.geom)))
+      FROM valid c JOIN valid p ON p.grid_id = c.parent_id
+     WHERE ST_Area(ST_Difference(c.geom, p.geom)) > 1e-9 * ST_Area(c.geom)
+    UNION ALL
+    SELECT 'no_manager', g.grid_id, NULL, pg_catalog.format('grid "%s" has no manager on %s', g.code, CURRENT_DATE)
+      FROM g WHERE NOT EXISTS (SELECT 1 FROM gm.grid_member m WHERE m.grid_id = g.grid_id AND m.duty = 'manager'
+                                  AND m.valid_from <= CURRENT_DATE AND m.valid_to > CURRENT_DATE)
+    ORDER BY 1, 2, 3;
+END $$;
+COMMENT ON FUNCTION gm.grid_check() IS
+    'Problems of the grid registry in force today, one row each: invalid polygons, sibling overlaps, gaps, children outside parents, missing geometry, no manager';
+
+-- PostGIS may live in any schema: pin it for the functions that call it unqualified
+DO $do$
+DECLARE
+    s name := (SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+                WHERE e.extname = 'postgis');
+BEGIN
+    EXECUTE pg_catalog.format('ALTER FUNCTION gm.grid_check() SET search_path = pg_catalog, gm, %I', s);
+END $do$;
