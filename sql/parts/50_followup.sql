@@ -42,6 +42,7 @@ COMMENT ON FUNCTION gm.escalation_level(timestamptz, timestamptz, interval, inte
 CREATE TABLE gm.followup_event (
     event           text PRIMARY KEY,
     duty            text NOT NULL,
+    sla_event       text,
     warn_fraction   float8 NOT NULL DEFAULT 0.75 CHECK (warn_fraction > 0 AND warn_fraction <= 1),
     escalation_step interval NOT NULL DEFAULT '48 hours' CHECK (escalation_step > interval '0'),
     default_due     interval NOT NULL DEFAULT '24 hours' CHECK (default_due >= interval '0'),
@@ -49,23 +50,23 @@ CREATE TABLE gm.followup_event (
     note            text
 );
 COMMENT ON TABLE gm.followup_event IS
-    'Follow-up events: duty of the team member an order is routed to, warn fraction, escalation step, due used when no SLA policy applies';
+    'Follow-up events: duty of the team member an order is routed to, the event of gm.sla_policy that sets its deadline, and the deadline, warn fraction and escalation step used when no SLA policy applies';
 SELECT pg_catalog.pg_extension_config_dump('gm.followup_event', 'WHERE NOT shipped');
-INSERT INTO gm.followup_event(event, duty, default_due, shipped, note) VALUES
-    ('first_contact',         'marketer',  '24 hours', true, 'seed 000 §5.3: first contact within 24 h'),
-    ('needs_discovery',       'marketer',  '7 days',   true, 'seed 000 §5.3: needs discovery weekly'),
-    ('proposal',              'marketer',  '3 days',   true, 'seed 000 §5.3: proposal within 3 working days'),
-    ('post_signing_callback', 'marketer',  '48 hours', true, 'seed 000 §5.3: call-back within 48 h of signing'),
-    ('renewal',               'marketer',  '15 days',  true, 'seed 000 §5.3: renewal reminder 15 days before expiry'),
-    ('churn_warning',         'manager',   '48 hours', true, 'seed 000 §5.3: churn warning after 30 days without interaction'),
-    ('churn_intervention',    'manager',   '48 hours', true, 'seed 000 §5.3: churn-risk intervention within 48 h'),
-    ('complaint',             'manager',   '2 days',   true, 'seed 003: complaint first response within 2 working days, escalation after 48 h'),
-    ('satisfaction_callback', 'marketer',  '2 days',   true, 'seed 003: satisfaction call-back 30 days after closing a complaint'),
-    ('visit',                 'marketer',  '1 day',    true, 'seed 004: visits, gold customers every half month'),
-    ('arrears',               'marketer',  '3 days',   true, 'arrears reminder'),
-    ('install',               'installer', '2 days',   true, 'installation / repair'),
-    ('insight_report',        'marketer',  '3 days',   true, 'monthly insight report for potential customers'),
-    ('upgrade_proposal',      'marketer',  '3 days',   true, 'quarterly upgrade proposal for mature customers');
+INSERT INTO gm.followup_event(event, duty, sla_event, default_due, shipped, note) VALUES
+    ('first_contact',         'marketer',  'first_contact',         '24 hours', true, 'seed 000 §5.3: first contact within 24 h'),
+    ('needs_discovery',       'marketer',  'needs_discovery',       '7 days',   true, 'seed 000 §5.3: needs discovery weekly'),
+    ('proposal',              'marketer',  'proposal',              '3 days',   true, 'seed 000 §5.3: proposal within 3 working days'),
+    ('post_signing_callback', 'marketer',  'post_signing_callback', '48 hours', true, 'seed 000 §5.3: call-back within 48 h of signing'),
+    ('renewal',               'marketer',  NULL,                    '15 days',  true, 'seed 000 §5.3: renewal reminder 15 days before expiry (planned: due at expiry)'),
+    ('churn_warning',         'manager',   'churn_intervention',    '48 hours', true, 'seed 000 §5.3: churn warning after 30 days without interaction, intervention within 48 h'),
+    ('churn_intervention',    'manager',   'churn_intervention',    '48 hours', true, 'seed 000 §5.3: churn-risk intervention within 48 h'),
+    ('complaint',             'manager',   'complaint_response',    '2 days',   true, 'seed 003: complaint first response within 2 working days, escalation after 48 h'),
+    ('satisfaction_callback', 'marketer',  NULL,                    '2 days',   true, 'seed 003: satisfaction call-back 30 days after closing a complaint'),
+    ('visit',                 'marketer',  'visit',                 '1 day',    true, 'seed 004: visits by the tier''s cadence'),
+    ('arrears',               'marketer',  NULL,                    '3 days',   true, 'arrears reminder'),
+    ('install',               'installer', NULL,                    '2 days',   true, 'installation / repair'),
+    ('insight_report',        'marketer',  NULL,                    '3 days',   true, 'monthly insight report for potential customers'),
+    ('upgrade_proposal',      'marketer',  NULL,                    '3 days',   true, 'quarterly upgrade proposal for mature customers');
 
 CREATE TABLE gm.followup_tier (
     tier    text PRIMARY KEY,
@@ -106,7 +107,7 @@ INSERT INTO gm.followup_cadence(tier, event, period, times, first_month_only, sh
 
 CREATE TABLE gm.followup_setting (
     one               boolean PRIMARY KEY DEFAULT true CHECK (one),
-    calendar          text,
+    calendar          text NOT NULL DEFAULT 'cn_followup',
     time_zone         text NOT NULL DEFAULT 'Asia/Shanghai',
     top_role          name,
     callback_after    interval NOT NULL DEFAULT '30 days',
@@ -125,7 +126,7 @@ CREATE FUNCTION gm.followup_settings() RETURNS gm.followup_setting
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT x.s FROM (SELECT s, 0 AS o FROM gm.followup_setting s
                      UNION ALL
-                     SELECT ROW(true, NULL, 'Asia/Shanghai', NULL, '30 days', '30 days', '15 days', '30 days', 3)::gm.followup_setting, 1) x
+                     SELECT ROW(true, 'cn_followup', 'Asia/Shanghai', NULL, '30 days', '30 days', '15 days', '30 days', 3)::gm.followup_setting, 1) x
     ORDER BY x.o LIMIT 1
 $$;
 COMMENT ON FUNCTION gm.followup_settings() IS
@@ -207,34 +208,74 @@ CREATE FUNCTION gm._followup_tz() RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT (gm.followup_settings()).time_zone $$;
 COMMENT ON FUNCTION gm._followup_tz() IS 'Internal: time zone of the follow-up settings';
 
--- deadlines: the SLA policies and business calendar of section 20 when they are installed -------
--- Three internal functions are the only place this section touches the calendar; they are
--- LANGUAGE sql so that the planner inlines them into gm.followup_status.
-CREATE FUNCTION gm._followup_due(event text, tier text, started timestamptz, planned_due timestamptz)
+-- deadlines: the SLA policies and business calendars of section 20 ----------------------------
+-- The follow-up calendar: the official mainland calendar 'cn', with plain weeks outside the years
+-- it has official data for (so that orders of next year still get a due time).
+INSERT INTO gm.calendar_def (name, time_zone, working_hours, based_on, outside_years, note, shipped)
+VALUES ('cn_followup', NULL, NULL, 'cn', 'plain',
+        'Follow-up work orders: the official calendar cn, plain Mon-Fri weeks outside its official years', true);
+
+-- the policy in force for every follow-up event and tier, resolved once per query by
+-- gm.sla_policy_for (the tier's own row, else tier '*'); events without a policy use the
+-- deadline of gm.followup_event (calendar time)
+CREATE FUNCTION gm.followup_policy()
+    RETURNS TABLE(event text, tier text, sla_event text, sla_tier text, unit text, amount interval,
+                  days integer, times_per_period integer, warn_fraction numeric, escalation_step interval)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    e gm.followup_event;
+    t text;
+    p record;
+BEGIN
+    FOR e IN SELECT * FROM gm.followup_event x ORDER BY x.event LOOP
+        FOR t IN SELECT x.tier FROM gm.followup_tier x ORDER BY x.tier LOOP
+            IF e.sla_event IS NOT NULL AND EXISTS (
+                   SELECT 1 FROM (SELECT DISTINCT ON (q.event, q.tier, q.variant) q.enabled FROM gm.sla_policy q
+                                  WHERE q.event = e.sla_event AND q.tier IN (t, '*')
+                                  ORDER BY q.event, q.tier, q.variant, q.shipped) z WHERE z.enabled) THEN
+                p := gm.sla_policy_for(e.sla_event, t);
+                event := e.event; tier := t; sla_event := p.event; sla_tier := p.tier; unit := p.unit;
+                amount := p.amount; days := pg_catalog.date_part('day', p.amount)::integer;
+                times_per_period := p.times_per_period; warn_fraction := p.warn_fraction;
+                escalation_step := p.escalation_step;
+            ELSE
+                event := e.event; tier := t; sla_event := NULL; sla_tier := NULL; unit := 'calendar_time';
+                amount := e.default_due; days := NULL; times_per_period := 1;
+                warn_fraction := e.warn_fraction::numeric; escalation_step := e.escalation_step;
+            END IF;
+            RETURN NEXT;
+        END LOOP;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION gm.followup_policy() IS
+    'The deadline policy in force for every follow-up event and tier: the SLA policy of gm.sla_policy (via gm.sla_policy_for), else the event''s own default';
+
+-- due time from a policy on a calendar, as gm.followup_due computes it (inlined into the view)
+CREATE FUNCTION gm._followup_due(started timestamptz, planned_due timestamptz, unit text, amount interval,
+                                 days integer, times_per_period integer, calendar gm.calendar)
     RETURNS timestamptz
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT COALESCE($4, $3 + (SELECT e.default_due FROM gm.followup_event e WHERE e.event = $1))
+    SELECT CASE WHEN $2 IS NOT NULL THEN $2
+                WHEN $3 = 'calendar_time' THEN $1 + $4 / $6
+                WHEN $3 = 'working_days' THEN
+                     gm.working_day_end(gm.add_working_days(($1 AT TIME ZONE gm.calendar_time_zone($7))::date, $5, $7), $7)
+                WHEN $3 = 'working_time' THEN gm.add_working_time($1, $4, $7)
+                WHEN $3 = 'before_date' THEN $1 - $4
+           END
 $$;
-COMMENT ON FUNCTION gm._followup_due(text, text, timestamptz, timestamptz) IS
-    'Internal: due time of a follow-up (planned due, else the SLA policy of event x tier on the business calendar)';
+COMMENT ON FUNCTION gm._followup_due(timestamptz, timestamptz, text, interval, integer, integer, gm.calendar) IS
+    'Internal: due time of a follow-up: its planned due, else the policy (unit, amount) applied from its start on the calendar';
 
-CREATE FUNCTION gm._followup_light(started timestamptz, due timestamptz, done_or_now timestamptz, warn_fraction float8)
-    RETURNS gm.light
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN $3 > $2 THEN 'red'
-                WHEN $3 >= $1 + ($2 - $1) * $4 THEN 'yellow'
-                ELSE 'green' END::gm.light
-$$;
-COMMENT ON FUNCTION gm._followup_light(timestamptz, timestamptz, timestamptz, float8) IS
-    'Internal: traffic light of a follow-up (green, yellow once the warn fraction of the allowed time is used, red when overdue)';
+CREATE FUNCTION gm._followup_calendar() RETURNS gm.calendar
+LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$ SELECT gm.calendar((gm.followup_settings()).calendar) $$;
+COMMENT ON FUNCTION gm._followup_calendar() IS 'Internal: the business calendar of the follow-up settings';
 
 CREATE FUNCTION gm._followup_workday(day date, n integer) RETURNS date
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT $1 + k FROM pg_catalog.generate_series(CASE WHEN $2 > 0 THEN 1 ELSE 0 END, 7 + 2 * $2) k
-    WHERE pg_catalog.date_part('isodow', $1 + k) < 6 ORDER BY k OFFSET GREATEST($2 - 1, 0) LIMIT 1
+LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$
+    SELECT gm.add_working_days($1, $2, gm._followup_calendar())
 $$;
 COMMENT ON FUNCTION gm._followup_workday(date, integer) IS
-    'Internal: n = 0 the day itself if a workday else the next workday; n > 0 the n-th workday after the day (business calendar)';
+    'Internal: gm.add_working_days on the follow-up calendar (n = 0: the day if a workday, else the next one)';
 
 -- routing ---------------------------------------------------------------------------------------
 -- candidates of a grid's team for an event on a day: the members whose duty fits the event
@@ -302,32 +343,35 @@ COMMENT ON FUNCTION gm.followup_escalation_target(bigint, integer, date) IS
 CREATE VIEW gm.followup_status AS
 SELECT f.followup_id, f.customer_key, f.grid_id, f.event, f.tier, f.state, f.assignee, f.assignee_duty,
        COALESCE(f.reopened_at, f.opened_at) AS started_at,
-       gm._followup_due(f.event, f.tier, COALESCE(f.reopened_at, f.opened_at), f.planned_due) AS due,
+       gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit, p.amount, p.days,
+                        p.times_per_period, (SELECT gm._followup_calendar())) AS due,
        f.responded_at AS done_at,
        CASE WHEN f.state <> 'cancelled' THEN
-           gm._followup_light(COALESCE(f.reopened_at, f.opened_at),
-                              gm._followup_due(f.event, f.tier, COALESCE(f.reopened_at, f.opened_at), f.planned_due),
-                              COALESCE(f.responded_at, pg_catalog.now()),
-                              e.warn_fraction)
+           gm.followup_light(COALESCE(f.reopened_at, f.opened_at),
+                             gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit, p.amount, p.days,
+                                              p.times_per_period, (SELECT gm._followup_calendar())),
+                             COALESCE(f.responded_at, pg_catalog.now()), p.warn_fraction)
        END AS light,
        CASE WHEN f.state = 'cancelled' THEN 0 ELSE
-           gm.escalation_level(gm._followup_due(f.event, f.tier, COALESCE(f.reopened_at, f.opened_at), f.planned_due),
-                               COALESCE(f.responded_at, pg_catalog.now()), e.escalation_step,
+           gm.escalation_level(gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit, p.amount, p.days,
+                                                p.times_per_period, (SELECT gm._followup_calendar())),
+                               COALESCE(f.responded_at, pg_catalog.now()), p.escalation_step,
                                (SELECT (gm.followup_settings()).top_level))
        END AS escalation_level,
+       p.sla_event, p.warn_fraction, p.escalation_step,
        f.state IN ('new', 'dispatched', 'responded', 'reopened') AS is_open,
        f.opened_at, f.responded_at, f.resolved_at, f.closed_at, f.repeat_of, f.parent_id
-FROM gm.followup f JOIN gm.followup_event e ON e.event = f.event;
+FROM gm.followup f LEFT JOIN gm.followup_policy() p ON p.event = f.event AND p.tier = f.tier;
 COMMENT ON VIEW gm.followup_status IS
     'Every follow-up order with its due time, light and escalation level computed now from the SLA policies and the business calendar';
 
-CREATE VIEW gm.followup_escalation AS
+CREATE VIEW gm.followup_escalated AS
 SELECT s.followup_id, s.customer_key, s.grid_id, s.event, s.state, s.assignee, s.due, s.escalation_level,
        gm.followup_escalation_target(s.grid_id, s.escalation_level,
                                      (pg_catalog.now() AT TIME ZONE gm._followup_tz())::date) AS escalate_to
 FROM gm.followup_status s
 WHERE s.escalation_level > 0 AND s.state IN ('new', 'dispatched', 'reopened');
-COMMENT ON VIEW gm.followup_escalation IS
+COMMENT ON VIEW gm.followup_escalated IS
     'Open orders not yet responded to and overdue, with their escalation level and the manager they escalate to';
 
 CREATE VIEW gm.followup_unrouted AS
@@ -787,8 +831,7 @@ CREATE VIEW gm.followup_kpi AS
 SELECT s.grid_id,
        pg_catalog.count(*) AS orders,
        pg_catalog.count(*) FILTER (WHERE s.is_open) AS open_orders,
-       pg_catalog.round(pg_catalog.avg(CASE WHEN s.done_at IS NOT NULL THEN (s.done_at <= s.due)::int
-                                            WHEN pg_catalog.now() > s.due THEN 0 END), 4) AS on_time_rate,
+       pg_catalog.round(gm.on_time_rate(s.due, s.done_at)::numeric, 4) AS on_time_rate,
        pg_catalog.avg(s.responded_at - s.opened_at) AS mean_response_time,
        pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY s.responded_at - s.opened_at) AS p50_response_time,
        pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY s.responded_at - s.opened_at) AS p90_response_time,

@@ -2,13 +2,13 @@
 -- missing members, escalation at its boundaries, deadlines seen at query time, complaints,
 -- cadence planning, KPIs, work logs, bad input
 BEGIN;
-SELECT plan(194);
+SELECT plan(199);
 SET LOCAL timezone = 'Asia/Shanghai';
 
 -- a small grid tree: top T -> region R -> grids G1 (full team), G2 (a marketer, no manager), G3 (nobody)
-INSERT INTO gm.grid(grid_id, code, name, parent_id) VALUES
-    (9001, 'T', 'top', NULL), (9002, 'R', 'region', 9001),
-    (9003, 'G1', 'grid one', 9002), (9004, 'G2', 'grid two', 9002), (9005, 'G3', 'grid three', 9002);
+INSERT INTO gm.grid(grid_id, code, name, parent_id, kind) VALUES
+    (9001, 'T', 'top', NULL, 'logical'), (9002, 'R', 'region', 9001, 'logical'),
+    (9003, 'G1', 'grid one', 9002, 'logical'), (9004, 'G2', 'grid two', 9002, 'logical'), (9005, 'G3', 'grid three', 9002, 'logical');
 INSERT INTO gm.grid_member(grid_id, role_name, duty, valid_from, valid_to) VALUES
     (9001, 'mgr_t',   'manager',   '-infinity', 'infinity'),
     (9002, 'mgr_r',   'manager',   '-infinity', 'infinity'),
@@ -21,9 +21,9 @@ INSERT INTO gm.grid_member(grid_id, role_name, duty, valid_from, valid_to) VALUE
 
 -- a longer / the original deadline of complaints (the SLA policy when the calendar section has it)
 CREATE FUNCTION pg_temp.sla_longer() RETURNS void LANGUAGE sql AS $$
-    UPDATE gm.followup_event SET default_due = default_due * 2 WHERE event = 'complaint' $$;
+    SELECT gm.set_sla_policy('complaint_response', '*', 'working_days', '4 days') $$;
 CREATE FUNCTION pg_temp.sla_restore() RETURNS void LANGUAGE sql AS $$
-    UPDATE gm.followup_event SET default_due = default_due / 2 WHERE event = 'complaint' $$;
+    DELETE FROM gm.sla_policy WHERE event = 'complaint_response' AND NOT shipped $$;
 
 -- 1. the transition table -------------------------------------------------------------------------
 CREATE TEMP TABLE expected_transition(f text, t text);
@@ -234,15 +234,15 @@ SELECT is((SELECT light::text || escalation_level FROM gm.followup_status WHERE 
           'green0', 'responded at once: green, level 0');
 ROLLBACK TO s1;
 -- the escalation view names who it escalates to
-SELECT is((SELECT escalate_to::text FROM gm.followup_escalation WHERE followup_id = (SELECT id FROM k)), 'vp_sales',
+SELECT is((SELECT escalate_to::text FROM gm.followup_escalated WHERE followup_id = (SELECT id FROM k)), 'vp_sales',
           'the overdue complaint escalates to the top role');
-SELECT is((SELECT count(*)::int FROM gm.followup_escalation e JOIN gm.followup f USING (followup_id) WHERE f.state NOT IN ('new', 'dispatched', 'reopened')),
+SELECT is((SELECT count(*)::int FROM gm.followup_escalated e JOIN gm.followup f USING (followup_id) WHERE f.state NOT IN ('new', 'dispatched', 'reopened')),
           0, 'only orders not yet responded to are listed as escalating');
 -- a policy change is seen by the next query
-UPDATE gm.followup_event SET escalation_step = '1000 days' WHERE event = 'complaint';
+SELECT gm.set_sla_policy('complaint_response', '*', 'working_days', '2 days', 0.75, '1000 days') \g /dev/null
 SELECT is((SELECT escalation_level FROM gm.followup_status WHERE followup_id = (SELECT id FROM k)), 1,
           'a longer escalation step applies at once');
-UPDATE gm.followup_event SET escalation_step = '48 hours' WHERE event = 'complaint';
+SELECT pg_temp.sla_restore() \g /dev/null
 -- a deadline change (SLA policy / calendar) is seen by the next query
 SELECT pg_temp.sla_longer() \g /dev/null
 SELECT ok((SELECT due FROM gm.followup_status WHERE followup_id = (SELECT id FROM k)) > (SELECT due FROM kdue),
@@ -250,6 +250,22 @@ SELECT ok((SELECT due FROM gm.followup_status WHERE followup_id = (SELECT id FRO
 SELECT pg_temp.sla_restore() \g /dev/null
 SELECT is((SELECT due FROM gm.followup_status WHERE followup_id = (SELECT id FROM k)), (SELECT due FROM kdue),
           'and restoring it restores the due time');
+-- the business calendar: a complaint opened the day before National Day is due 2 working days later
+CREATE TEMP TABLE nd AS SELECT gm.open_followup('nd1', 9003, 'complaint', 'standard', '2026-09-30 10:00+08') AS id;
+SELECT is((SELECT due FROM gm.followup_status WHERE followup_id = (SELECT id FROM nd)), '2026-10-09 18:00+08'::timestamptz,
+          'complaint response: 2 working days on the cn calendar (1-7 October off): 9 October 18:00');
+SELECT gm.set_calendar_day('cn_followup', '2026-10-09', false, 'test closure') \g /dev/null
+SELECT is((SELECT due FROM gm.followup_status WHERE followup_id = (SELECT id FROM nd)), '2026-10-10 18:00+08'::timestamptz,
+          'a calendar change is seen by the next query (9 October closed: Saturday 10 October, a make-up working day)');
+SELECT gm.unset_calendar_day('cn_followup', '2026-10-09') \g /dev/null
+SELECT is((SELECT due FROM gm.followup_status WHERE followup_id = (SELECT id FROM nd)), '2026-10-09 18:00+08'::timestamptz,
+          'and undoing it restores the due time');
+SELECT is((SELECT count(*)::int FROM gm.followup_status s
+           WHERE s.sla_event IS NOT NULL AND s.due IS DISTINCT FROM
+                 gm.followup_due(s.sla_event, s.started_at, s.tier, 'cn_followup')
+           AND (SELECT planned_due FROM gm.followup f WHERE f.followup_id = s.followup_id) IS NULL), 0,
+          'the view''s due equals gm.followup_due of the calendar section for every order with an SLA policy');
+SELECT ok((SELECT count(*) FROM gm.followup_status WHERE sla_event IS NOT NULL) > 10, 'and that covered many orders');
 -- cancelled orders have no light and never escalate
 SELECT gm.cancel(gm.open_followup('k2', 9003, 'complaint', 'standard', '2026-03-02 10:00+08')) \g /dev/null
 SELECT is((SELECT coalesce(light::text, 'none') || escalation_level FROM gm.followup_status WHERE customer_key = 'k2'), 'none0',
@@ -316,7 +332,7 @@ SELECT is((SELECT string_agg(to_char(due_slot, 'DD Dy'), ' ' ORDER BY due_slot) 
           '02 Wed 03 Thu 07 Mon', 'high-value customers: Monday, Wednesday, Thursday');
 SELECT is((SELECT string_agg(to_char(due_slot, 'MM-DD') || '>' || to_char(opened_at, 'MM-DD Dy'), ' ' ORDER BY due_slot) FROM gm.followup
            WHERE customer_key = '3' AND event = 'visit'),
-          '09-01>09-01 Tue 09-16>09-16 Wed 10-01>10-01 Thu 10-16>10-16 Fri', 'gold customers: every half month');
+          '09-01>09-01 Tue 09-16>09-16 Wed 10-01>10-08 Thu 10-16>10-16 Fri', 'gold customers: every half month (the 1 October visit moves past National Day)');
 SELECT is((SELECT string_agg(to_char(due_slot, 'MM-DD'), ' ' ORDER BY due_slot) FROM gm.followup
            WHERE customer_key = '4' AND event = 'visit'),
           '09-14 09-21 09-28 10-05', 'new group customers: weekly in their first month only');

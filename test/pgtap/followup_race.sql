@@ -4,7 +4,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dblink;
 SELECT plan(14);
 
-INSERT INTO gm.grid(grid_id, code, name) VALUES (9101, 'RACE', 'race grid');
+INSERT INTO gm.grid(grid_id, code, name, kind) VALUES (9101, 'RACE', 'race grid', 'logical');
 INSERT INTO gm.grid_member(grid_id, role_name, duty) VALUES (9101, 'mkt_race', 'marketer');
 SELECT gm.open_followup('race-1', 9101, 'visit', 'standard', '2026-03-02 10:00+08') AS id1 \gset
 SELECT gm.open_followup('race-2', 9101, 'visit', 'standard', '2026-03-02 10:00+08') AS id2 \gset
