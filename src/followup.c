@@ -20,6 +20,7 @@
 #include "common/int.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/numeric.h"
 #include "utils/timestamp.h"
 
 static const char *const state_labels[GM_FU_NSTATES] = {
@@ -190,4 +191,80 @@ gm_escalation_level(PG_FUNCTION_ARGS)
 	if (TIMESTAMP_NOT_FINITE(at))
 		PG_RETURN_INT32(TIMESTAMP_IS_NOEND(at) ? top : 0);
 	PG_RETURN_INT32(gm_followup_escalation(due, at, step_us, top));
+}
+
+/*
+ * gm._followup_light(started timestamptz, due timestamptz, done_or_now timestamptz,
+ *                    warn_fraction numeric) RETURNS gm.light
+ * The light of gm.followup_light (calendar section) as a C function, so that the status view
+ * computes it with one call per row: NULL when a time is NULL; red when done_or_now is past
+ * due; yellow when it is at due, when due is not after started, or once warn_fraction
+ * (NULL: 0.75) of the allowed time is used; else green.  The label's enum value is looked
+ * up once per call site (fn_extra).
+ */
+PG_FUNCTION_INFO_V1(gm_followup_light_c);
+Datum
+gm_followup_light_c(PG_FUNCTION_ARGS)
+{
+	TimestampTz started,
+				due,
+				done;
+	double		warn = 0.75;
+	const char *label;
+	Oid		   *oids = (Oid *) fcinfo->flinfo->fn_extra;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	started = PG_GETARG_TIMESTAMPTZ(0);
+	due = PG_GETARG_TIMESTAMPTZ(1);
+	done = PG_GETARG_TIMESTAMPTZ(2);
+	if (!PG_ARGISNULL(3))
+		warn = DatumGetFloat8(DirectFunctionCall1(numeric_float8, PG_GETARG_DATUM(3)));
+
+	if (done > due)
+		label = "red";
+	else if (done >= due || due <= started)
+		label = "yellow";
+	else
+	{
+		int64		used,
+					allowed;
+		double		u,
+					a;
+
+		/* exact differences when they fit (they do for any real dates) */
+		if (pg_sub_s64_overflow(done, started, &used) || pg_sub_s64_overflow(due, started, &allowed))
+		{
+			u = (double) done - (double) started;
+			a = (double) due - (double) started;
+		}
+		else
+		{
+			u = (double) used;
+			a = (double) allowed;
+		}
+		label = (u >= warn * a) ? "yellow" : "green";
+	}
+
+	if (oids == NULL)
+	{
+		Oid			enumtype = get_fn_expr_rettype(fcinfo->flinfo);
+		int			i;
+		static const char *const labels[3] = {"green", "yellow", "red"};
+
+		if (!OidIsValid(enumtype))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("could not determine the result type of gm._followup_light")));
+		oids = (Oid *) MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, 3 * sizeof(Oid));
+		for (i = 0; i < 3; i++)
+		{
+			Datum		d = DirectFunctionCall2(enum_in, CStringGetDatum(labels[i]),
+												ObjectIdGetDatum(enumtype));
+
+			oids[i] = DatumGetObjectId(d);
+		}
+		fcinfo->flinfo->fn_extra = oids;
+	}
+	PG_RETURN_OID(label[0] == 'g' ? oids[0] : label[0] == 'y' ? oids[1] : oids[2]);
 }
