@@ -2,7 +2,7 @@
 -- missing members, escalation at its boundaries, deadlines seen at query time, complaints,
 -- cadence planning, KPIs, work logs, bad input
 BEGIN;
-SELECT plan(199);
+SELECT plan(200);
 SET LOCAL timezone = 'Asia/Shanghai';
 
 -- a small grid tree: top T -> region R -> grids G1 (full team), G2 (a marketer, no manager), G3 (nobody)
@@ -195,6 +195,21 @@ SELECT is(gm.escalation_level('4713-01-01 BC', '294275-01-01', '1 microsecond'),
 SELECT throws_ok($$SELECT gm.escalation_level(now(), now(), '0 hours')$$, '22023', NULL, 'a zero step is refused');
 SELECT throws_ok($$SELECT gm.escalation_level(now(), now(), '-1 hours')$$, '22023', NULL, 'a negative step is refused');
 SELECT is(gm.escalation_level(NULL, now(), '1 hour'), NULL, 'NULL due: NULL');
+-- the C light equals the calendar section's gm.followup_light, also at its edges and on NULLs
+SELECT is((SELECT count(*)::int FROM (
+              SELECT a, a + d1 AS b, a + d2 AS c, w
+              FROM (SELECT timestamptz '2026-03-02 10:00+08' + random() * interval '30 days' AS a,
+                           random() * interval '5 days' AS d1, random() * interval '8 days' - interval '1 day' AS d2,
+                           (ARRAY[0.5, 0.75, 1, NULL])[1 + floor(random() * 4)::int]::numeric AS w
+                    FROM generate_series(1, 3000)) r
+              UNION ALL SELECT '2026-03-02 10:00+08', '2026-03-03 10:00+08', x, w
+              FROM unnest(ARRAY['2026-03-02 10:00+08', '2026-03-02 22:00+08', '2026-03-02 21:59:59.999999+08', '2026-03-02 16:00+08',
+                                '2026-03-03 10:00+08', '2026-03-03 10:00:00.000001+08', NULL]::timestamptz[]) x,
+                   unnest(ARRAY[0.5, 0.75, 1, NULL]::numeric[]) w
+              UNION ALL SELECT NULL, now(), now(), 0.5 UNION ALL SELECT now(), NULL, now(), 0.5
+              UNION ALL SELECT now(), now(), now(), 0.5 UNION ALL SELECT now(), now() - interval '1 hour', now() - interval '2 hours', 0.5) t
+           WHERE gm._followup_light(a, b, c, w) IS DISTINCT FROM gm.followup_light(a, b, c, w)), 0,
+          'gm._followup_light (C) equals gm.followup_light on 3000 random and 30 edge cases');
 -- escalation targets up the tree
 SELECT is(gm.followup_escalation_target(9003, 1, '2026-03-02'), 'mgr_g1', 'level 1: the grid manager of the day');
 SELECT is(gm.followup_escalation_target(9003, 1, '2026-08-02'), 'mgr_g1b', 'level 1 later: the new grid manager');
