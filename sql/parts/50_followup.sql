@@ -700,7 +700,7 @@ CREATE FUNCTION gm.plan_followups(customers regclass, period_from date, period_t
                                   last_contact_column text DEFAULT 'last_contact',
                                   batch_size integer DEFAULT 100000)
     RETURNS bigint
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gm AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gm SET jit = off AS $$
 DECLARE
     v_set gm.followup_setting := gm.followup_settings();
     v_cols text[] := ARRAY[key_column, tier_column, grid_column];
@@ -891,7 +891,7 @@ COMMENT ON FUNCTION gm.followup_orders_per_person_day(date, date) IS
 CREATE FUNCTION gm.followup_coverage(customers regclass, period_from date, period_to date,
                                      key_column text DEFAULT 'customer_id', grid_column text DEFAULT 'grid_id')
     RETURNS TABLE(grid_id bigint, n_customers bigint, covered bigint, coverage numeric)
-LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gm AS $$
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gm SET jit = off AS $$
 DECLARE
     v_col text;
 BEGIN
