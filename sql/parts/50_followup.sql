@@ -221,7 +221,7 @@ VALUES ('cn_followup', NULL, NULL, 'cn', 'plain',
 CREATE FUNCTION gm.followup_policy()
     RETURNS TABLE(event text, tier text, sla_event text, sla_tier text, unit text, amount interval,
                   days integer, times_per_period integer, warn_fraction numeric, escalation_step interval,
-                  calendar gm.calendar)
+                  calendar gm.calendar, unit_code integer, per_time interval)
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
 DECLARE
     e gm.followup_event;
@@ -253,6 +253,10 @@ BEGIN
                 warn_fraction := e.warn_fraction::numeric; escalation_step := e.escalation_step;
             END IF;
             calendar := v_cal;
+            -- for the view: the unit as a small number, the calendar-time allowance per occurrence
+            unit_code := CASE unit WHEN 'calendar_time' THEN 1 WHEN 'working_days' THEN 2
+                                   WHEN 'working_time' THEN 3 WHEN 'before_date' THEN 4 END;
+            per_time := amount / times_per_period;
             RETURN NEXT;
         END LOOP;
     END LOOP;
@@ -269,20 +273,20 @@ COMMENT ON FUNCTION gm._followup_light(timestamptz, timestamptz, timestamptz, nu
     'Internal: gm.followup_light in C (one call per row of gm.followup_status)';
 
 -- due time from a policy on a calendar, as gm.followup_due computes it (inlined into the view)
-CREATE FUNCTION gm._followup_due(started timestamptz, planned_due timestamptz, unit text, amount interval,
-                                 days integer, times_per_period integer, calendar gm.calendar)
+CREATE FUNCTION gm._followup_due(started timestamptz, planned_due timestamptz, unit_code integer, amount interval,
+                                 days integer, per_time interval, calendar gm.calendar)
     RETURNS timestamptz
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN $2 IS NOT NULL THEN $2
-                WHEN $3 = 'calendar_time' THEN $1 + $4 / $6
-                WHEN $3 = 'working_days' THEN
+                WHEN $3 = 1 THEN $1 + $6
+                WHEN $3 = 2 THEN
                      gm.working_day_end(gm.add_working_days(($1 AT TIME ZONE gm.calendar_time_zone($7))::date, $5, $7), $7)
-                WHEN $3 = 'working_time' THEN gm.add_working_time($1, $4, $7)
-                WHEN $3 = 'before_date' THEN $1 - $4
+                WHEN $3 = 3 THEN gm.add_working_time($1, $4, $7)
+                WHEN $3 = 4 THEN $1 - $4
            END
 $$;
-COMMENT ON FUNCTION gm._followup_due(timestamptz, timestamptz, text, interval, integer, integer, gm.calendar) IS
-    'Internal: due time of a follow-up: its planned due, else the policy (unit, amount) applied from its start on the calendar';
+COMMENT ON FUNCTION gm._followup_due(timestamptz, timestamptz, integer, interval, integer, interval, gm.calendar) IS
+    'Internal: due time of a follow-up: its planned due, else the policy (unit 1 calendar time, 2 working days, 3 working time, 4 before a date) applied from its start on the calendar';
 
 CREATE FUNCTION gm._followup_calendar() RETURNS gm.calendar
 LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$ SELECT gm.calendar((gm.followup_settings()).calendar) $$;
@@ -361,18 +365,18 @@ COMMENT ON FUNCTION gm.followup_escalation_target(bigint, integer, date) IS
 CREATE VIEW gm.followup_status AS
 SELECT f.followup_id, f.customer_key, f.grid_id, f.event, f.tier, f.state, f.assignee, f.assignee_duty,
        COALESCE(f.reopened_at, f.opened_at) AS started_at,
-       gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit, p.amount, p.days,
-                        p.times_per_period, p.calendar) AS due,
+       gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit_code, p.amount, p.days,
+                        p.per_time, p.calendar) AS due,
        f.responded_at AS done_at,
        CASE WHEN f.state <> 'cancelled' THEN
            gm._followup_light(COALESCE(f.reopened_at, f.opened_at),
-                              gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit, p.amount, p.days,
-                                               p.times_per_period, p.calendar),
+                              gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit_code, p.amount, p.days,
+                                               p.per_time, p.calendar),
                               COALESCE(f.responded_at, pg_catalog.now()), p.warn_fraction)
        END AS light,
        CASE WHEN f.state = 'cancelled' THEN 0 ELSE
-           gm.escalation_level(gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit, p.amount, p.days,
-                                                p.times_per_period, p.calendar),
+           gm.escalation_level(gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit_code, p.amount, p.days,
+                                                p.per_time, p.calendar),
                                COALESCE(f.responded_at, pg_catalog.now()), p.escalation_step,
                                (SELECT (gm.followup_settings()).top_level))
        END AS escalation_level,
