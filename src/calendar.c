@@ -298,26 +298,38 @@ cal_from_name_arg(FunctionCallInfo fcinfo, int argno)
 }
 
 #define GET_CAL(argno) \
-	(get_fn_expr_argtype(fcinfo->flinfo, (argno)) == TEXTOID ? \
-	 cal_from_name_arg(fcinfo, (argno)) : cal_from_value_arg(fcinfo, (argno)))
+	(byname ? cal_from_name_arg(fcinfo, (argno)) : cal_from_value_arg(fcinfo, (argno)))
+
+/* every function has a value entry point (fn) and a name entry point (fn_name) */
+#define CAL_PAIR(fn) \
+	PG_FUNCTION_INFO_V1(fn); \
+	Datum fn(PG_FUNCTION_ARGS) { return fn##_impl(fcinfo, false); } \
+	PG_FUNCTION_INFO_V1(fn##_name); \
+	Datum fn##_name(PG_FUNCTION_ARGS) { return fn##_impl(fcinfo, true); }
 
 /* gm.calendar(name) */
+static Datum
+calendar_copy(CalCompiled *cc)
+{
+	GmCalendar *copy = palloc(VARSIZE(cc->val));
+
+	memcpy(copy, cc->val, VARSIZE(cc->val));
+	PG_RETURN_POINTER(copy);
+}
+
 PG_FUNCTION_INFO_V1(gm_calendar_by_name);
 Datum
 gm_calendar_by_name(PG_FUNCTION_ARGS)
 {
-	CalCompiled *cc;
-	GmCalendar *copy;
+	return calendar_copy(cal_from_name_arg(fcinfo, 0));
+}
 
-	/* gm.calendar('cn'): an unknown literal arrives as a C string */
-	if (get_fn_expr_argtype(fcinfo->flinfo, 0) == UNKNOWNOID)
-		cc = cal_lookup_name(PG_GETARG_CSTRING(0));
-	else
-		cc = cal_from_name_arg(fcinfo, 0);
-	copy = palloc(VARSIZE(cc->val));
-
-	memcpy(copy, cc->val, VARSIZE(cc->val));
-	PG_RETURN_POINTER(copy);
+/* gm.calendar('cn'): declared on type unknown, whose literal arrives as a C string */
+PG_FUNCTION_INFO_V1(gm_calendar_by_name_unknown);
+Datum
+gm_calendar_by_name_unknown(PG_FUNCTION_ARGS)
+{
+	return calendar_copy(cal_lookup_name(PG_GETARG_CSTRING(0)));
 }
 
 /* ------------------------------------------------------------------ days */
@@ -559,9 +571,8 @@ check_finite_date(DateADT d)
 				 errmsg("a calendar date must be finite")));
 }
 
-PG_FUNCTION_INFO_V1(gm_is_workday);
-Datum
-gm_is_workday(PG_FUNCTION_ARGS)
+static Datum
+gm_is_workday_impl(FunctionCallInfo fcinfo, bool byname)
 {
 	DateADT		d = PG_GETARG_DATEADT(0);
 	CalCompiled *cc = GET_CAL(1);
@@ -570,10 +581,10 @@ gm_is_workday(PG_FUNCTION_ARGS)
 	cal_check_day(cc, d, d);
 	PG_RETURN_BOOL(cal_is_work(cc, d));
 }
+CAL_PAIR(gm_is_workday)
 
-PG_FUNCTION_INFO_V1(gm_add_working_days);
-Datum
-gm_add_working_days(PG_FUNCTION_ARGS)
+static Datum
+gm_add_working_days_impl(FunctionCallInfo fcinfo, bool byname)
 {
 	DateADT		d = PG_GETARG_DATEADT(0);
 	int32		n = PG_GETARG_INT32(1);
@@ -582,10 +593,10 @@ gm_add_working_days(PG_FUNCTION_ARGS)
 	check_finite_date(d);
 	PG_RETURN_DATEADT(cal_add_days(cc, d, n));
 }
+CAL_PAIR(gm_add_working_days)
 
-PG_FUNCTION_INFO_V1(gm_working_days_between);
-Datum
-gm_working_days_between(PG_FUNCTION_ARGS)
+static Datum
+gm_working_days_between_impl(FunctionCallInfo fcinfo, bool byname)
 {
 	DateADT		a = PG_GETARG_DATEADT(0);
 	DateADT		b = PG_GETARG_DATEADT(1);
@@ -599,6 +610,7 @@ gm_working_days_between(PG_FUNCTION_ARGS)
 		PG_RETURN_INT32((int32) -cal_count(cc, b, a));
 	PG_RETURN_INT32((int32) cal_count(cc, a, b));
 }
+CAL_PAIR(gm_working_days_between)
 
 /* ------------------------------------------------------------------ working time */
 
@@ -820,9 +832,8 @@ usecs_interval(int64 us)
 	return r;
 }
 
-PG_FUNCTION_INFO_V1(gm_add_working_time);
-Datum
-gm_add_working_time(PG_FUNCTION_ARGS)
+static Datum
+gm_add_working_time_impl(FunctionCallInfo fcinfo, bool byname)
 {
 	TimestampTz ts = PG_GETARG_TIMESTAMPTZ(0);
 	Interval   *iv = PG_GETARG_INTERVAL_P(1);
@@ -830,10 +841,10 @@ gm_add_working_time(PG_FUNCTION_ARGS)
 
 	PG_RETURN_TIMESTAMPTZ(cal_add_time(cc, ts, interval_usecs(iv)));
 }
+CAL_PAIR(gm_add_working_time)
 
-PG_FUNCTION_INFO_V1(gm_working_time_between);
-Datum
-gm_working_time_between(PG_FUNCTION_ARGS)
+static Datum
+gm_working_time_between_impl(FunctionCallInfo fcinfo, bool byname)
 {
 	TimestampTz a = PG_GETARG_TIMESTAMPTZ(0);
 	TimestampTz b = PG_GETARG_TIMESTAMPTZ(1);
@@ -841,11 +852,11 @@ gm_working_time_between(PG_FUNCTION_ARGS)
 
 	PG_RETURN_INTERVAL_P(usecs_interval(cal_between(cc, a, b)));
 }
+CAL_PAIR(gm_working_time_between)
 
 /* end of the last working window of a working day; NULL on a closed day */
-PG_FUNCTION_INFO_V1(gm_working_day_end);
-Datum
-gm_working_day_end(PG_FUNCTION_ARGS)
+static Datum
+gm_working_day_end_impl(FunctionCallInfo fcinfo, bool byname)
 {
 	DateADT		d = PG_GETARG_DATEADT(0);
 	CalCompiled *cc = GET_CAL(1);
@@ -861,21 +872,21 @@ gm_working_day_end(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	PG_RETURN_TIMESTAMPTZ(local_to_utc(cc, d, w[nw - 1].end));
 }
+CAL_PAIR(gm_working_day_end)
 
 /* the time zone of a calendar (for SQL helpers) */
-PG_FUNCTION_INFO_V1(gm_calendar_time_zone);
-Datum
-gm_calendar_time_zone(PG_FUNCTION_ARGS)
+static Datum
+gm_calendar_time_zone_impl(FunctionCallInfo fcinfo, bool byname)
 {
 	CalCompiled *cc = GET_CAL(0);
 
 	PG_RETURN_TEXT_P(cstring_to_text(CAL_TZ(cc->val)));
 }
+CAL_PAIR(gm_calendar_time_zone)
 
 /* official years of a calendar value: int4range or NULL */
-PG_FUNCTION_INFO_V1(gm_calendar_years);
-Datum
-gm_calendar_years(PG_FUNCTION_ARGS)
+static Datum
+gm_calendar_years_impl(FunctionCallInfo fcinfo, bool byname)
 {
 	CalCompiled *cc = GET_CAL(0);
 	int32		r[2];
@@ -891,11 +902,11 @@ gm_calendar_years(PG_FUNCTION_ARGS)
 	arr = construct_array(elems, 2, INT4OID, 4, true, TYPALIGN_INT);
 	PG_RETURN_ARRAYTYPE_P(arr);
 }
+CAL_PAIR(gm_calendar_years)
 
 /* working day by the weekly pattern alone (no holidays, no make-up days) */
-PG_FUNCTION_INFO_V1(gm_plain_workday);
-Datum
-gm_plain_workday(PG_FUNCTION_ARGS)
+static Datum
+gm_plain_workday_impl(FunctionCallInfo fcinfo, bool byname)
 {
 	DateADT		d = PG_GETARG_DATEADT(0);
 	CalCompiled *cc = GET_CAL(1);
@@ -903,3 +914,4 @@ gm_plain_workday(PG_FUNCTION_ARGS)
 	check_finite_date(d);
 	PG_RETURN_BOOL(plain_work(cc, d));
 }
+CAL_PAIR(gm_plain_workday)

@@ -145,6 +145,7 @@ COMMENT ON FUNCTION gm._calendar_text(text) IS
 
 CREATE FUNCTION gm._calendar_must_exist(calendar text) RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_variable
 BEGIN
     IF calendar IS NULL THEN
         RAISE EXCEPTION 'calendar name must not be NULL' USING ERRCODE = '22004';
@@ -167,7 +168,8 @@ COMMENT ON TABLE gm.calendar_compiled IS
     'Internal: text form of every calendar (gm._calendar_text), refreshed by triggers on the calendar tables';
 
 CREATE FUNCTION gm._calendar_refresh() RETURNS trigger
-LANGUAGE plpgsql PARALLEL UNSAFE AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
 BEGIN
     -- serialise concurrent changes; each statement below then sees the committed rows of the others
     LOCK TABLE gm.calendar_compiled IN SHARE ROW EXCLUSIVE MODE;
@@ -178,7 +180,11 @@ BEGIN
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION gm._calendar_refresh() IS
-    'Internal: statement trigger that rebuilds gm.calendar_compiled after a change of the calendar tables';
+    'Internal: statement trigger that rebuilds gm.calendar_compiled after a change of the calendar tables (security definer: whoever may change a calendar table keeps the compiled copy current)';
+
+-- Reading calendars and policies is open to every role (the arithmetic by name reads them);
+-- changing them needs the privileges the DBA grants on the tables.
+GRANT SELECT ON gm.calendar_def, gm.calendar_day, gm.calendar_year, gm.calendar_compiled TO PUBLIC;
 CREATE TRIGGER calendar_def_refresh AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.calendar_def
     FOR EACH STATEMENT EXECUTE FUNCTION gm._calendar_refresh();
 CREATE TRIGGER calendar_day_refresh AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.calendar_day
@@ -194,13 +200,14 @@ COMMENT ON FUNCTION gm.calendar(text) IS
 -- gm.calendar('cn') with a quoted literal would otherwise be read as the cast 'cn'::gm.calendar
 -- (a one-argument call named like a type); an exact match on type unknown keeps it a lookup.
 CREATE FUNCTION gm.calendar(name unknown) RETURNS gm.calendar
-    AS 'MODULE_PATHNAME', 'gm_calendar_by_name' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gm_calendar_by_name_unknown' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION gm.calendar(unknown) IS
     'gm.calendar(name) called with a quoted literal: the calendar of that name (not a cast)';
 
 -- Managing calendars ----------------------------------------------------------------
 CREATE FUNCTION gm.create_calendar(name text, time_zone text, working_hours text, based_on text DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 DECLARE
     hours text;
     tz text;
@@ -246,6 +253,7 @@ COMMENT ON FUNCTION gm.create_calendar(text, text, text, text) IS
 
 CREATE FUNCTION gm.drop_calendar(name text) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 BEGIN
     PERFORM gm._calendar_must_exist(name);
     IF EXISTS (SELECT FROM gm.calendar_def d WHERE d.based_on = drop_calendar.name AND d.name <> drop_calendar.name) THEN
@@ -267,6 +275,7 @@ COMMENT ON FUNCTION gm.drop_calendar(text) IS
 
 CREATE FUNCTION gm.reset_calendar(name text) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 BEGIN
     PERFORM gm._calendar_must_exist(name);
     IF NOT EXISTS (SELECT FROM gm.calendar_def d WHERE d.name = reset_calendar.name AND d.shipped) THEN
@@ -282,6 +291,7 @@ COMMENT ON FUNCTION gm.reset_calendar(text) IS
 
 CREATE FUNCTION gm.set_calendar_outside_years(calendar text, mode text) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 DECLARE cur record;
 BEGIN
     PERFORM gm._calendar_must_exist(calendar);
@@ -303,6 +313,7 @@ COMMENT ON FUNCTION gm.set_calendar_outside_years(text, text) IS
 CREATE FUNCTION gm.set_calendar_day(calendar text, day date, is_workday boolean, note text DEFAULT NULL,
                                     working_hours text DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 DECLARE w text;
 BEGIN
     PERFORM gm._calendar_must_exist(calendar);
@@ -320,12 +331,15 @@ BEGIN
     VALUES (calendar, day, is_workday, note, w)
     ON CONFLICT ON CONSTRAINT calendar_day_pkey DO UPDATE
         SET is_workday = excluded.is_workday, note = excluded.note, working_hours = excluded.working_hours;
+    -- the calendar must still compile (e.g. a working day on a calendar without hours needs its own)
+    PERFORM gm.calendar_in(gm._calendar_text(calendar)::cstring);
 END $$;
 COMMENT ON FUNCTION gm.set_calendar_day(text, date, boolean, text, text) IS
     'Sets a holiday / closure (false) or a make-up / extra working day (true, with its own windows or those of the first working weekday)';
 
 CREATE FUNCTION gm.unset_calendar_day(calendar text, day date) RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 BEGIN
     PERFORM gm._calendar_must_exist(calendar);
     DELETE FROM gm.calendar_day d WHERE d.calendar = unset_calendar_day.calendar
@@ -337,6 +351,7 @@ COMMENT ON FUNCTION gm.unset_calendar_day(text, date) IS
 
 CREATE FUNCTION gm.import_calendar_days(calendar text, days date[], is_workday boolean, note text DEFAULT NULL)
 RETURNS integer LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 DECLARE n integer;
 BEGIN
     PERFORM gm._calendar_must_exist(calendar);
@@ -360,6 +375,7 @@ COMMENT ON FUNCTION gm.import_calendar_days(text, date[], boolean, text) IS
 CREATE FUNCTION gm.ics_days(ics text)
 RETURNS TABLE (day date, is_workday boolean, name text)
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+#variable_conflict use_variable
 DECLARE
     body text;
     ev text;
@@ -394,6 +410,7 @@ COMMENT ON FUNCTION gm.ics_days(text) IS
 
 CREATE FUNCTION gm.import_calendar_ics(calendar text, ics text) RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 DECLARE n integer;
 BEGIN
     PERFORM gm._calendar_must_exist(calendar);
@@ -416,6 +433,7 @@ COMMENT ON FUNCTION gm.import_calendar_ics(text, text) IS
 CREATE FUNCTION gm.apply_holiday_notice(calendar text, year integer, holidays daterange[], make_up_days date[],
                                         holiday_names text[] DEFAULT NULL, notice date DEFAULT NULL)
 RETURNS integer LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 DECLARE
     known int4range;
     lo date := pg_catalog.make_date(year, 1, 1) - 31;
@@ -507,6 +525,7 @@ COMMENT ON FUNCTION gm.apply_holiday_notice(text, integer, daterange[], date[], 
 
 CREATE FUNCTION gm.apply_holiday_notice_ics(calendar text, year integer, ics text, notice date DEFAULT NULL)
 RETURNS integer LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 DECLARE
     offs daterange[];
     names text[];
@@ -540,7 +559,7 @@ CREATE FUNCTION gm.is_workday(day date, calendar gm.calendar) RETURNS boolean
     AS 'MODULE_PATHNAME', 'gm_is_workday' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gm.is_workday(date, gm.calendar) IS 'Whether the day is a working day of the calendar value';
 CREATE FUNCTION gm.is_workday(day date, calendar text) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'gm_is_workday' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gm_is_workday_name' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION gm.is_workday(date, text) IS 'Whether the day is a working day of the named calendar';
 
 CREATE FUNCTION gm.add_working_days(day date, n integer, calendar gm.calendar) RETURNS date
@@ -548,7 +567,7 @@ CREATE FUNCTION gm.add_working_days(day date, n integer, calendar gm.calendar) R
 COMMENT ON FUNCTION gm.add_working_days(date, integer, gm.calendar) IS
     'n = 0: day if a working day, else the next one; n > 0: the n-th working day after day; n < 0: the n-th before it';
 CREATE FUNCTION gm.add_working_days(day date, n integer, calendar text) RETURNS date
-    AS 'MODULE_PATHNAME', 'gm_add_working_days' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gm_add_working_days_name' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION gm.add_working_days(date, integer, text) IS
     'gm.add_working_days on the named calendar';
 
@@ -557,7 +576,7 @@ CREATE FUNCTION gm.working_days_between(a date, b date, calendar gm.calendar) RE
 COMMENT ON FUNCTION gm.working_days_between(date, date, gm.calendar) IS
     'Number of working days from a to b, both included (negative when b < a)';
 CREATE FUNCTION gm.working_days_between(a date, b date, calendar text) RETURNS integer
-    AS 'MODULE_PATHNAME', 'gm_working_days_between' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gm_working_days_between_name' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION gm.working_days_between(date, date, text) IS
     'gm.working_days_between on the named calendar';
 
@@ -566,7 +585,7 @@ CREATE FUNCTION gm.add_working_time(ts timestamptz, amount interval, calendar gm
 COMMENT ON FUNCTION gm.add_working_time(timestamptz, interval, gm.calendar) IS
     'The instant after amount of working time from ts, in the calendar''s time zone (negative amounts count back)';
 CREATE FUNCTION gm.add_working_time(ts timestamptz, amount interval, calendar text) RETURNS timestamptz
-    AS 'MODULE_PATHNAME', 'gm_add_working_time' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gm_add_working_time_name' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION gm.add_working_time(timestamptz, interval, text) IS
     'gm.add_working_time on the named calendar';
 
@@ -575,7 +594,7 @@ CREATE FUNCTION gm.working_time_between(a timestamptz, b timestamptz, calendar g
 COMMENT ON FUNCTION gm.working_time_between(timestamptz, timestamptz, gm.calendar) IS
     'Working time between a and b (negative when b < a), as an interval in hours';
 CREATE FUNCTION gm.working_time_between(a timestamptz, b timestamptz, calendar text) RETURNS interval
-    AS 'MODULE_PATHNAME', 'gm_working_time_between' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gm_working_time_between_name' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION gm.working_time_between(timestamptz, timestamptz, text) IS
     'gm.working_time_between on the named calendar';
 
@@ -618,7 +637,7 @@ CREATE FUNCTION gm.working_day_end(day date, calendar gm.calendar) RETURNS times
 COMMENT ON FUNCTION gm.working_day_end(date, gm.calendar) IS
     'End of the last working window of the day (close of business); NULL on a day off';
 CREATE FUNCTION gm.working_day_end(day date, calendar text) RETURNS timestamptz
-    AS 'MODULE_PATHNAME', 'gm_working_day_end' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+    AS 'MODULE_PATHNAME', 'gm_working_day_end_name' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION gm.working_day_end(date, text) IS 'gm.working_day_end on the named calendar';
 
 CREATE FUNCTION gm.calendar_time_zone(calendar gm.calendar) RETURNS text
@@ -637,6 +656,7 @@ CREATE FUNCTION gm.day_info(the_day date, calendar text,
     OUT day date, OUT is_workday boolean, OUT kind text, OUT holiday text, OUT holiday_en text,
     OUT note text, OUT from_calendar text)
 RETURNS record LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $$
+#variable_conflict use_variable
 DECLARE
     cal gm.calendar;
     r record;
@@ -693,6 +713,7 @@ CREATE TABLE gm.sla_policy (
 COMMENT ON TABLE gm.sla_policy IS
     'Follow-up policies: event x customer tier (''*'' = any) -> allowed amount in working time, working days, calendar time or before a date; warn fraction, escalation step; a user row (shipped = false) overrides the shipped default of the same key';
 SELECT pg_catalog.pg_extension_config_dump('gm.sla_policy', 'WHERE NOT shipped');
+GRANT SELECT ON gm.sla_policy TO PUBLIC;
 
 INSERT INTO gm.sla_policy (event, tier, variant, enabled, unit, amount, times_per_period, applies_for, seed, note, shipped) VALUES
  ('first_contact',         '*',          'standard', true,  'calendar_time', '24 hours', 1, NULL,      'seed 000 §5.3 初次接触24小时内响应', 'first contact of a new lead', true),
@@ -713,6 +734,7 @@ CREATE FUNCTION gm.sla_policy_for(for_event text, for_tier text DEFAULT NULL,
     OUT event text, OUT tier text, OUT variant text, OUT unit text, OUT amount interval,
     OUT times_per_period integer, OUT applies_for interval, OUT warn_fraction numeric, OUT escalation_step interval)
 RETURNS record LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_variable
 DECLARE
     n integer;
 BEGIN
@@ -749,6 +771,7 @@ CREATE FUNCTION gm.set_sla_policy(event text, tier text, unit text, amount inter
     variant text DEFAULT 'standard', times_per_period integer DEFAULT 1, applies_for interval DEFAULT NULL,
     note text DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 BEGIN
     INSERT INTO gm.sla_policy AS p (event, tier, variant, enabled, unit, amount, times_per_period, applies_for,
                                     warn_fraction, escalation_step, note, shipped)
@@ -764,6 +787,7 @@ COMMENT ON FUNCTION gm.set_sla_policy(text, text, text, interval, numeric, inter
 
 CREATE FUNCTION gm.use_sla_variant(event text, tier text, variant text) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
 DECLARE r record;
 BEGIN
     IF NOT EXISTS (SELECT FROM gm.sla_policy p WHERE p.event = $1 AND p.tier = coalesce($2, '*') AND p.variant = $3) THEN
@@ -787,6 +811,7 @@ COMMENT ON FUNCTION gm.use_sla_variant(text, text, text) IS
 
 CREATE FUNCTION gm.followup_due(event text, at timestamptz, tier text, calendar gm.calendar) RETURNS timestamptz
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_variable
 DECLARE p record;
 BEGIN
     IF at IS NULL OR calendar IS NULL THEN RETURN NULL; END IF;
@@ -812,6 +837,7 @@ COMMENT ON FUNCTION gm.followup_due(text, timestamptz, text, text) IS 'gm.follow
 CREATE FUNCTION gm.next_visit(last_visit timestamptz, tier text, calendar gm.calendar,
                               customer_since timestamptz DEFAULT NULL) RETURNS timestamptz
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_variable
 DECLARE p record;
 BEGIN
     IF last_visit IS NULL OR calendar IS NULL THEN RETURN NULL; END IF;
