@@ -160,6 +160,9 @@ ring_build_bands(GmRing *r)
 	r->nbands = 0;
 	if (ne < 32 || !(h > 0) || !isfinite(h))
 		return;
+	for (e = 0; e < r->npts; e++)
+		if (!isfinite(r->xy[2 * e + 1]))
+			return;				/* no bands over non-finite coordinates */
 	nb = ne / 4;
 	if (nb > 65536)
 		nb = 65536;
@@ -196,7 +199,7 @@ ring_build_bands(GmRing *r)
 }
 
 static Size
-read_polygon(const GmGser *g, Size off, GmPoly *p, int part, int ring0)
+read_polygon(const GmGser *g, Size off, GmPoly *p, int part, int ring0, double **xycur)
 {
 	uint32		nrings = rd_u32(g, off + 4);
 	Size		ptoff = off + 8 + 4 * (Size) nrings + ((nrings & 1) ? 4 : 0);
@@ -212,7 +215,8 @@ read_polygon(const GmGser *g, Size off, GmPoly *p, int part, int ring0)
 		if ((Size) n * g->ndims * 8 > g->bodylen)
 			bad_geometry("ring larger than the value");
 		ring->npts = n;
-		ring->xy = palloc(Max(n, 1) * 2 * sizeof(double));
+		ring->xy = *xycur;
+		*xycur += 2 * (Size) n;
 		ring->ymin = INFINITY;
 		ring->ymax = -INFINITY;
 		ring->nbands = 0;
@@ -252,39 +256,68 @@ count_rings(const GmGser *g, Size off)
 	return rd_u32(g, off + 4);
 }
 
-/* bytes taken by the polygon whose type word is at off */
+/* bytes taken by the polygon whose type word is at off; *npts += its points */
 static Size
-skip_polygon(const GmGser *g, Size off)
+skip_polygon(const GmGser *g, Size off, Size *npts)
 {
 	uint32		nrings = rd_u32(g, off + 4);
 	Size		ptoff = off + 8 + 4 * (Size) nrings + ((nrings & 1) ? 4 : 0);
 	uint32		r;
 
 	for (r = 0; r < nrings; r++)
-		ptoff += (Size) rd_u32(g, off + 8 + 4 * (Size) r) * 8 * g->ndims;
+	{
+		Size		n = rd_u32(g, off + 8 + 4 * (Size) r);
+
+		if (n * 8 * g->ndims > g->bodylen)
+			bad_geometry("ring larger than the value");
+		ptoff += n * 8 * g->ndims;
+		*npts += n;
+	}
+	if (ptoff > g->bodylen)
+		bad_geometry("truncated polygon");
 	return ptoff;
+}
+
+/*
+ * One allocation for rings, ring counts and coordinates, so that a polygon
+ * is a few consecutive cache lines for the point-in-polygon test.
+ */
+static double *
+alloc_block(GmPoly *p, int nparts, int nrings, Size npts)
+{
+	Size		hdr = MAXALIGN(Max(nrings, 1) * sizeof(GmRing)) + MAXALIGN(Max(nparts, 1) * sizeof(int));
+	char	   *block = palloc0(hdr + Max(npts, 1) * 2 * sizeof(double));
+
+	p->nparts = nparts;
+	p->nrings = nrings;
+	p->rings = (GmRing *) block;
+	p->part_nrings = (int *) (block + MAXALIGN(Max(nrings, 1) * sizeof(GmRing)));
+	return (double *) (block + hdr);
 }
 
 void
 gm_gser_polygons(const GmGser *g, GmPoly *p)
 {
+	double	   *xy;
+
 	memset(p, 0, sizeof(GmPoly));
 	p->xmin = p->ymin = INFINITY;
 	p->xmax = p->ymax = -INFINITY;
 	p->empty = true;
 	if (g->type == GM_POLYGONTYPE)
 	{
-		p->nparts = 1;
-		p->nrings = (int) count_rings(g, 0);
-		p->part_nrings = palloc(sizeof(int));
-		p->rings = palloc0(Max(p->nrings, 1) * sizeof(GmRing));
-		(void) read_polygon(g, 0, p, 0, 0);
+		Size		npts = 0;
+
+		(void) skip_polygon(g, 0, &npts);
+		xy = alloc_block(p, 1, (int) count_rings(g, 0), npts);
+		(void) read_polygon(g, 0, p, 0, 0, &xy);
 	}
 	else if (g->type == GM_MULTIPOLYGONTYPE)
 	{
 		uint32		n = rd_u32(g, 4);
 		uint32		i;
-		Size		off = 8;
+		Size		off = 8,
+					npts = 0;
 		int			total = 0;
 
 		if ((Size) n * 8 > g->bodylen)
@@ -294,21 +327,15 @@ gm_gser_polygons(const GmGser *g, GmPoly *p)
 			if (rd_u32(g, off) != GM_POLYGONTYPE)
 				bad_geometry("multipolygon part is not a polygon");
 			total += (int) count_rings(g, off);
-			off = skip_polygon(g, off);
+			off = skip_polygon(g, off, &npts);
 		}
-		p->nparts = (int) n;
-		p->nrings = total;
-		p->part_nrings = palloc(Max(n, 1) * sizeof(int));
-		p->rings = palloc0(Max(total, 1) * sizeof(GmRing));
+		xy = alloc_block(p, (int) n, total, npts);
 		off = 8;
 		total = 0;
 		for (i = 0; i < n; i++)
 		{
-			Size		next = skip_polygon(g, off);
-
-			(void) read_polygon(g, off, p, (int) i, total);
+			off = read_polygon(g, off, p, (int) i, total, &xy);
 			total += p->part_nrings[i];
-			off = next;
 		}
 	}
 	else

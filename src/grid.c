@@ -7,14 +7,17 @@
  * with a non-empty geometry.
  *
  * The index is a uniform grid of cells over the leaves' extent (about 16
- * cells per polygon edge).  Each cell lists the leaves whose bounding box
- * reaches it, in grid_id order.  A cell that no polygon edge comes near
- * (separating-axis test with a safety margin) has the same answer at every
- * point inside it, so that answer is computed once at build time from the
- * cell's centre; a point in such a cell costs one array read.  In the other
- * cells the listed leaves are tested in grid_id order with the exact
- * point-in-polygon test of geom.c (PostGIS's own arithmetic), so the first
- * leaf that covers the point is the smallest grid_id: the tie rule.
+ * cells per polygon edge).  For each cell it keeps
+ *   - the fallback: the smallest leaf that covers the whole cell with no part
+ *     of its boundary near the cell (separating-axis test with a safety
+ *     margin far above rounding error), decided once at build time from the
+ *     cell's centre, where PostGIS's arithmetic is exact;
+ *   - the leaves whose boundary comes near the cell and whose grid_id is
+ *     smaller than the fallback's, ascending.
+ * A point tests those leaves in order with the point-in-polygon test of
+ * geom.c (PostGIS's own arithmetic) and takes the first that covers it, else
+ * the fallback: the smallest covering grid_id, the tie rule.  Most cells have
+ * no such leaf, and a point there costs one array read.
  *
  * The index is built on first use in a backend, from gm.grid through SPI, and
  * rebuilt when gm.grid changes (GmCacheWatch, see gm.h) or the day changes.
@@ -35,9 +38,20 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#define CELL_EVAL	(-2)		/* cell crossed by an edge: test the list */
 #define CELL_NONE	(-1)
 #define MAX_CELLS	(4 * 1024 * 1024)
+
+/*
+ * A cell: the leaves whose boundary comes near the cell (items[start ..
+ * next cell's start), ascending grid_id, only those smaller than the
+ * fallback), then the fallback: the smallest leaf covering the whole cell
+ * without a boundary near it, or CELL_NONE.
+ */
+typedef struct GridCell
+{
+	int32		answer;
+	uint32		start;
+} GridCell;
 
 typedef struct GridIndex
 {
@@ -55,9 +69,8 @@ typedef struct GridIndex
 				ny;
 	double		sx,
 				sy;				/* cells per unit */
-	uint32	   *cell_start;		/* nx*ny + 1 */
-	int32	   *cell_item;
-	int32	   *cell_answer;	/* leaf index, CELL_NONE or CELL_EVAL */
+	GridCell   *cells;			/* nx*ny + 1 (the last one ends the item list) */
+	int32	   *items;
 } GridIndex;
 
 static GmCacheWatch grid_watch = {{"grid"}};
@@ -88,9 +101,42 @@ cell_y(const GridIndex *ix, double y)
 	return (int) f;
 }
 
-/* mark the cells that the edge a-b comes within margin m of */
+/* growable list of (cell, leaf) pairs: the leaf's boundary comes near the cell */
+typedef struct PairList
+{
+	uint32	   *cell;
+	int32	   *leaf;
+	Size		n,
+				cap;
+} PairList;
+
 static void
-mark_edge(const GridIndex *ix, uint8 *crossed, const double *a, const double *b, double m)
+pair_add(PairList *pl, uint32 c, int32 k)
+{
+	if (pl->n == pl->cap)
+	{
+		pl->cap = pl->cap ? pl->cap * 2 : 4096;
+		if (pl->cap > MaxAllocSize / sizeof(uint32))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("grid registry too large for the spatial index")));
+		pl->cell = pl->cell ? repalloc(pl->cell, pl->cap * sizeof(uint32)) : palloc(pl->cap * sizeof(uint32));
+		pl->leaf = pl->leaf ? repalloc(pl->leaf, pl->cap * sizeof(int32)) : palloc(pl->cap * sizeof(int32));
+	}
+	pl->cell[pl->n] = c;
+	pl->leaf[pl->n] = k;
+	pl->n++;
+}
+
+/*
+ * Mark, in the leaf's own window of cells (bw wide, origin i00/j00), the
+ * cells that the edge a-b comes within margin m of: separating-axis test of
+ * the segment against the cell grown by m (the bounding boxes overlap by
+ * construction of the loop).
+ */
+static void
+mark_edge(const GridIndex *ix, uint8 *win, int i00, int j00, int bw, int bh,
+		  const double *a, const double *b, double m)
 {
 	int			i0 = cell_x(ix, Min(a[0], b[0]) - m),
 				i1 = cell_x(ix, Max(a[0], b[0]) + m),
@@ -104,6 +150,11 @@ mark_edge(const GridIndex *ix, uint8 *crossed, const double *a, const double *b,
 	int			i,
 				j;
 
+	/* cells outside the leaf's window lie outside its bounding box: never covered */
+	i0 = Max(i0, i00);
+	i1 = Min(i1, i00 + bw - 1);
+	j0 = Max(j0, j00);
+	j1 = Min(j1, j00 + bh - 1);
 	r = r * (1 + 1e-6) + 1e-300;
 	for (j = j0; j <= j1; j++)
 	{
@@ -115,11 +166,22 @@ mark_edge(const GridIndex *ix, uint8 *crossed, const double *a, const double *b,
 			double		d = nx * (cx - a[0]) + ny * (cy - a[1]);
 
 			if (fabs(d) <= r || !isfinite(d))
-				crossed[j * ix->nx + i] = 1;
+				win[(j - j00) * bw + (i - i00)] = 1;
 		}
 	}
 }
 
+/*
+ * The cells.  Leaves are taken in descending grid_id order; for each, the
+ * cells its boundary comes near are recorded as (cell, leaf) pairs, and on
+ * every row of its window each run of cells its boundary does not come near
+ * is one connected region, inside or outside the leaf as a whole: one
+ * point-in-polygon test at the run's first centre decides the run, and the
+ * covering leaves overwrite the cells' fallback, so the smallest grid_id
+ * remains.  Then each cell keeps the near-boundary leaves smaller than its
+ * fallback, ascending.  Memory touched stays small: a new backend or
+ * parallel worker pays a page fault for every page it touches.
+ */
 static void
 build_cells(GridIndex *ix)
 {
@@ -131,9 +193,13 @@ build_cells(GridIndex *ix)
 	int			k,
 				c,
 				ncells;
-	uint32	   *fill;
-	uint8	   *crossed;
 	bool		degenerate;
+	PairList	pl = {0};
+	uint8	   *win = NULL;
+	Size		wincap = 0,
+				t,
+				nitems;
+	int32	   *items;
 
 	ix->x0 = ix->y0 = INFINITY;
 	ix->x1 = ix->y1 = -INFINITY;
@@ -170,93 +236,105 @@ build_cells(GridIndex *ix)
 		}
 	}
 	ncells = ix->nx * ix->ny;
-
-	/* cell lists: leaves whose bounding box reaches the cell, in grid_id order */
-	ix->cell_start = palloc0(((Size) ncells + 1) * sizeof(uint32));
-	for (k = 0; k < ix->n; k++)
+	ix->cells = palloc(((Size) ncells + 1) * sizeof(GridCell));
+	for (c = 0; c <= ncells; c++)
 	{
-		const GmPoly *p = &ix->polys[k];
-		int			i,
-					j;
-
-		if (p->empty)
-			continue;
-		for (j = cell_y(ix, p->ymin); j <= cell_y(ix, p->ymax); j++)
-			for (i = cell_x(ix, p->xmin); i <= cell_x(ix, p->xmax); i++)
-				ix->cell_start[j * ix->nx + i + 1]++;
+		ix->cells[c].answer = CELL_NONE;
+		ix->cells[c].start = 0;
 	}
-	for (c = 0; c < ncells; c++)
-		ix->cell_start[c + 1] += ix->cell_start[c];
-	ix->cell_item = palloc(Max(ix->cell_start[ncells], 1) * sizeof(int32));
-	fill = palloc0((Size) ncells * sizeof(uint32));
-	for (k = 0; k < ix->n; k++)
+	m = 1e-9 * Max(w, h) + 1e-12 * Max(Max(fabs(ix->x0), fabs(ix->x1)), Max(fabs(ix->y0), fabs(ix->y1)));
+	if (!isfinite(m))
+		degenerate = true;
+
+	for (k = ix->n - 1; k >= 0; k--)
 	{
 		const GmPoly *p = &ix->polys[k];
+		int			i0 = cell_x(ix, p->xmin),
+					i1 = cell_x(ix, p->xmax),
+					j0 = cell_y(ix, p->ymin),
+					j1 = cell_y(ix, p->ymax);
+		int			bw = i1 - i0 + 1,
+					bh = j1 - j0 + 1;
 		int			i,
-					j;
+					j,
+					r;
+		uint32		e;
 
-		if (p->empty)
+		if (degenerate)
+		{
+			/* nothing to reason with: every cell tests every leaf */
+			for (c = 0; c < ncells; c++)
+				pair_add(&pl, (uint32) c, k);
 			continue;
-		for (j = cell_y(ix, p->ymin); j <= cell_y(ix, p->ymax); j++)
-			for (i = cell_x(ix, p->xmin); i <= cell_x(ix, p->xmax); i++)
+		}
+		if ((Size) bw * bh > wincap)
+		{
+			wincap = Max((Size) bw * bh, 2 * wincap);
+			win = win ? repalloc(win, wincap) : palloc(wincap);
+		}
+		memset(win, 0, (Size) bw * bh);
+		for (r = 0; r < p->nrings; r++)
+			for (e = 0; e + 1 < p->rings[r].npts; e++)
+				mark_edge(ix, win, i0, j0, bw, bh, &p->rings[r].xy[2 * e], &p->rings[r].xy[2 * e + 2], m);
+		for (j = j0; j <= j1; j++)
+		{
+			bool		inrun = false,
+						inside = false;
+
+			for (i = i0; i <= i1; i++)
 			{
 				c = j * ix->nx + i;
-				ix->cell_item[ix->cell_start[c] + fill[c]++] = k;
+				if (win[(j - j0) * bw + (i - i0)])
+				{
+					pair_add(&pl, (uint32) c, k);
+					inrun = false;
+					continue;
+				}
+				if (!inrun)
+				{
+					inside = gm_poly_covers(p, ix->x0 + (i + 0.5) / ix->sx, ix->y0 + (j + 0.5) / ix->sy);
+					inrun = true;
+				}
+				if (inside)
+					ix->cells[c].answer = k;
 			}
-	}
-	pfree(fill);
-
-	/* cells near an edge */
-	crossed = palloc0((Size) ncells);
-	m = 1e-9 * Max(w, h) + 1e-12 * Max(Max(fabs(ix->x0), fabs(ix->x1)), Max(fabs(ix->y0), fabs(ix->y1)));
-	if (degenerate || !isfinite(m))
-		memset(crossed, 1, ncells);
-	else
-		for (k = 0; k < ix->n; k++)
-		{
-			const GmPoly *p = &ix->polys[k];
-			int			r;
-			uint32		e;
-
-			for (r = 0; r < p->nrings; r++)
-				for (e = 0; e + 1 < p->rings[r].npts; e++)
-					mark_edge(ix, crossed, &p->rings[r].xy[2 * e], &p->rings[r].xy[2 * e + 2], m);
 		}
+	}
 
-	/*
-	 * Answers of the cells no edge comes near, from their centre.  Along a
-	 * row, a run of such cells is one connected region that no boundary
-	 * touches, so the smallest covering grid_id is the same for the whole
-	 * run: it is computed at the run's first cell only.
-	 */
-	ix->cell_answer = palloc((Size) ncells * sizeof(int32));
+	/* counting sort of the pairs by cell; reading them backwards gives ascending leaves */
+	for (t = 0; t < pl.n; t++)
+		ix->cells[pl.cell[t] + 1].start++;
 	for (c = 0; c < ncells; c++)
+		ix->cells[c + 1].start += ix->cells[c].start;
+	items = palloc(Max(pl.n, 1) * sizeof(int32));
+	for (t = pl.n; t-- > 0;)
+		items[ix->cells[pl.cell[t]].start++] = pl.leaf[t];
+	/* starts now point at each list's end: shift back, keeping only leaves below the fallback */
+	nitems = 0;
 	{
-		uint32		t;
-		double		cx,
-					cy;
+		uint32		from = 0;
 
-		ix->cell_answer[c] = CELL_NONE;
-		if (crossed[c])
+		for (c = 0; c < ncells; c++)
 		{
-			ix->cell_answer[c] = CELL_EVAL;
-			continue;
+			uint32		to = ix->cells[c].start;
+			int32		fb = ix->cells[c].answer;
+
+			ix->cells[c].start = (uint32) nitems;
+			for (; from < to; from++)
+				if (fb == CELL_NONE || items[from] < fb)
+					items[nitems++] = items[from];
 		}
-		if (c % ix->nx != 0 && !crossed[c - 1])
-		{
-			ix->cell_answer[c] = ix->cell_answer[c - 1];
-			continue;
-		}
-		cx = ix->x0 + ((c % ix->nx) + 0.5) / ix->sx;
-		cy = ix->y0 + ((c / ix->nx) + 0.5) / ix->sy;
-		for (t = ix->cell_start[c]; t < ix->cell_start[c + 1]; t++)
-			if (gm_poly_covers(&ix->polys[ix->cell_item[t]], cx, cy))
-			{
-				ix->cell_answer[c] = ix->cell_item[t];
-				break;
-			}
 	}
-	pfree(crossed);
+	ix->cells[ncells].answer = CELL_NONE;
+	ix->cells[ncells].start = (uint32) nitems;
+	ix->items = items;
+	if (win)
+		pfree(win);
+	if (pl.cell)
+	{
+		pfree(pl.cell);
+		pfree(pl.leaf);
+	}
 }
 
 static int
@@ -442,20 +520,18 @@ get_index(void)
 static int32
 lookup(const GridIndex *ix, double x, double y)
 {
-	int32		a;
+	const GridCell *cell;
 	uint32		t,
-				c;
+				end;
 
 	if (!(x >= ix->x0 && x <= ix->x1 && y >= ix->y0 && y <= ix->y1))
 		return CELL_NONE;
-	c = (uint32) (cell_y(ix, y) * ix->nx + cell_x(ix, x));
-	a = ix->cell_answer[c];
-	if (a != CELL_EVAL)
-		return a;
-	for (t = ix->cell_start[c]; t < ix->cell_start[c + 1]; t++)
-		if (gm_poly_covers(&ix->polys[ix->cell_item[t]], x, y))
-			return ix->cell_item[t];
-	return CELL_NONE;
+	cell = &ix->cells[cell_y(ix, y) * ix->nx + cell_x(ix, x)];
+	end = cell[1].start;
+	for (t = cell->start; t < end; t++)
+		if (gm_poly_covers(&ix->polys[ix->items[t]], x, y))
+			return ix->items[t];
+	return cell->answer;
 }
 
 int64
@@ -599,7 +675,7 @@ gm_grid_index_info(PG_FUNCTION_ARGS)
 		elog(ERROR, "return type must be a row type");
 	td = BlessTupleDesc(td);
 	for (c = 0; c < ix->nx * ix->ny; c++)
-		if (ix->cell_answer[c] == CELL_EVAL)
+		if (ix->cells[c + 1].start > ix->cells[c].start)
 			eval++;
 	vals[0] = Int32GetDatum(ix->n);
 	vals[1] = Int32GetDatum(ix->srid);

@@ -64,6 +64,8 @@ BEGIN
     IF s IS NULL THEN
         RETURN NULL;
     END IF;
+    -- serialise registry geometry changes, so two sessions cannot bring in two SRIDs at once
+    PERFORM pg_catalog.pg_advisory_xact_lock(1196443981, 0);
     IF pg_catalog.cardinality(s) > 1 THEN
         RAISE EXCEPTION 'grid geometries with different SRIDs (%) in one statement', pg_catalog.array_to_string(s, ', ')
             USING ERRCODE = '22023', HINT = 'The grid registry uses one SRID for every grid.';
@@ -123,7 +125,7 @@ BEGIN
         RETURN NULL;
     END IF;
     -- serialise manager changes of one grid across sessions
-    PERFORM pg_catalog.pg_advisory_xact_lock(1196443981, (NEW.grid_id % 2147483647)::integer);
+    PERFORM pg_catalog.pg_advisory_xact_lock(1196443982, (NEW.grid_id % 2147483647)::integer);
     SELECT m.member_id, m.role_name, m.valid_from, m.valid_to INTO other
       FROM gm.grid_member m
      WHERE m.grid_id = NEW.grid_id AND m.duty = 'manager' AND m.member_id <> NEW.member_id

@@ -3,7 +3,7 @@
 SET client_min_messages = warning;
 SET datestyle = 'ISO, YMD';
 CREATE EXTENSION IF NOT EXISTS dblink;
-SELECT plan(24);
+SELECT plan(27);
 
 INSERT INTO gm.grid(grid_id, code, name, geom) VALUES
   (1, 'W', 'west', 'SRID=3857;MULTIPOLYGON(((0 0,100 0,100 100,0 100,0 0)))'),
@@ -70,4 +70,17 @@ SELECT set_eq($$SELECT grid_id FROM gm.grid_check() WHERE problem = 'no_manager'
 UPDATE gm.grid SET geom = 'SRID=3857;MULTIPOLYGON(((80 0,160 0,160 100,80 100,80 0)))' WHERE grid_id = 21;
 SELECT set_eq($$SELECT problem, grid_id, other_grid_id FROM gm.grid_check() WHERE problem <> 'no_manager'$$,
               $$VALUES ('outside_parent', 21::bigint, 1::bigint)$$, 'child sticking out of its parent');
+-- two sessions appointing a manager of the same grid at once: the second waits, then fails
+SELECT dblink_connect('s2', format('host=%s port=%s dbname=%s user=postgres',
+       current_setting('unix_socket_directories'), current_setting('port'), current_database()));
+BEGIN;
+INSERT INTO gm.grid_member(grid_id, role_name, duty) VALUES (21, 'first', 'manager');
+SELECT is(dblink_send_query('s2', $$INSERT INTO gm.grid_member(grid_id, role_name, duty) VALUES (21, 'second', 'manager')$$), 1,
+          's2 tries to appoint another manager concurrently');
+SELECT pg_sleep(0.3);
+SELECT is(dblink_is_busy('s2'), 1, 's2 waits for this transaction');
+COMMIT;
+SELECT * FROM dblink_get_result('s2', false) AS r(x text);
+SELECT matches(dblink_error_message('s2'), 'already has manager first', 's2 fails once the first appointment is committed');
+SELECT dblink_disconnect('s2');
 SELECT * FROM finish();
