@@ -107,7 +107,7 @@ INSERT INTO gm.followup_cadence(tier, event, period, times, first_month_only, sh
 
 CREATE TABLE gm.followup_setting (
     one               boolean PRIMARY KEY DEFAULT true CHECK (one),
-    calendar          text NOT NULL DEFAULT 'cn_followup',
+    calendar          text,
     time_zone         text NOT NULL DEFAULT 'Asia/Shanghai',
     top_role          name,
     callback_after    interval NOT NULL DEFAULT '30 days',
@@ -126,7 +126,7 @@ CREATE FUNCTION gm.followup_settings() RETURNS gm.followup_setting
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT x.s FROM (SELECT s, 0 AS o FROM gm.followup_setting s
                      UNION ALL
-                     SELECT ROW(true, 'cn_followup', 'Asia/Shanghai', NULL, '30 days', '30 days', '15 days', '30 days', 3)::gm.followup_setting, 1) x
+                     SELECT ROW(true, NULL, 'Asia/Shanghai', NULL, '30 days', '30 days', '15 days', '30 days', 3)::gm.followup_setting, 1) x
     ORDER BY x.o LIMIT 1
 $$;
 COMMENT ON FUNCTION gm.followup_settings() IS
@@ -209,11 +209,27 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT (gm.followup_settings()).time_zon
 COMMENT ON FUNCTION gm._followup_tz() IS 'Internal: time zone of the follow-up settings';
 
 -- deadlines: the SLA policies and business calendars of section 20 ----------------------------
--- The follow-up calendar: the official mainland calendar 'cn', with plain weeks outside the years
--- it has official data for (so that orders of next year still get a due time).
-INSERT INTO gm.calendar_def (name, time_zone, working_hours, based_on, outside_years, note, shipped)
-VALUES ('cn_followup', NULL, NULL, 'cn', 'plain',
-        'Follow-up work orders: the official calendar cn, plain Mon-Fri weeks outside its official years', true);
+-- The follow-up calendar: the setting's calendar, by default the official mainland calendar 'cn'
+-- with plain Mon-Fri weeks outside the years it has official data for (so that an order of next
+-- year gets a due time instead of an error).  Read from the calendar section's table of compiled
+-- calendars (the by-name lookup gm.calendar() is PARALLEL RESTRICTED; this runs in workers too).
+CREATE FUNCTION gm._followup_calendar() RETURNS gm.calendar
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    v_name text := (gm.followup_settings()).calendar;
+    v_text text;
+BEGIN
+    SELECT c.value INTO v_text FROM gm.calendar_compiled c WHERE c.name = COALESCE(v_name, 'cn');
+    IF NOT FOUND THEN
+        RETURN gm.calendar(COALESCE(v_name, 'cn'));   -- raises 42704 naming the unknown calendar
+    END IF;
+    IF v_name IS NULL AND pg_catalog.strpos(v_text, '|outside=') = 0 THEN
+        v_text := v_text || '|outside=plain';
+    END IF;
+    RETURN v_text::gm.calendar;
+END $$;
+COMMENT ON FUNCTION gm._followup_calendar() IS
+    'Internal: the business calendar of follow-ups (setting calendar; NULL: cn with plain weeks outside its official years)';
 
 -- the policy in force for every follow-up event and tier, resolved once per query by
 -- gm.sla_policy_for (the tier's own row, else tier '*'); events without a policy use the
@@ -227,15 +243,8 @@ DECLARE
     e gm.followup_event;
     t text;
     p record;
-    v_name text := (gm.followup_settings()).calendar;
-    v_cal gm.calendar;
+    v_cal gm.calendar := gm._followup_calendar();
 BEGIN
-    -- the compiled calendar, read from the calendar section's table of compiled calendars (the
-    -- by-name lookup gm.calendar() is PARALLEL RESTRICTED, this function runs in workers too)
-    SELECT c.value::gm.calendar INTO v_cal FROM gm.calendar_compiled c WHERE c.name = v_name;
-    IF NOT FOUND THEN
-        v_cal := gm.calendar(v_name);   -- raises 42704 naming the unknown calendar
-    END IF;
     FOR e IN SELECT * FROM gm.followup_event x ORDER BY x.event LOOP
         FOR t IN SELECT x.tier FROM gm.followup_tier x ORDER BY x.tier LOOP
             IF e.sla_event IS NOT NULL AND EXISTS (
@@ -287,10 +296,6 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION gm._followup_due(timestamptz, timestamptz, integer, interval, integer, interval, gm.calendar) IS
     'Internal: due time of a follow-up: its planned due, else the policy (unit 1 calendar time, 2 working days, 3 working time, 4 before a date) applied from its start on the calendar';
-
-CREATE FUNCTION gm._followup_calendar() RETURNS gm.calendar
-LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$ SELECT gm.calendar((gm.followup_settings()).calendar) $$;
-COMMENT ON FUNCTION gm._followup_calendar() IS 'Internal: the business calendar of the follow-up settings';
 
 CREATE FUNCTION gm._followup_workday(day date, n integer) RETURNS date
 LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$

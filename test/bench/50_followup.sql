@@ -36,7 +36,7 @@ VACUUM ANALYZE gm.followup;
 -- rules written out: working days end at 18:00 local, calendar time is amount / times per period
 CREATE TEMP TABLE bcal AS
 SELECT d::date AS day,
-       coalesce((SELECT c.is_workday FROM gm.calendar_days('cn_followup') c WHERE c.day = d::date), extract(isodow FROM d) < 6) AS wd
+       coalesce((SELECT c.is_workday FROM gm.calendar_days('cn') c WHERE c.day = d::date), extract(isodow FROM d) < 6) AS wd
 FROM generate_series(date '2026-10-01', date '2027-01-31', '1 day') d;
 CREATE TEMP TABLE bpol AS SELECT * FROM gm.followup_policy();
 BEGIN;   -- one transaction: the reference and the view see the same now()

@@ -2,7 +2,7 @@
 -- missing members, escalation at its boundaries, deadlines seen at query time, complaints,
 -- cadence planning, KPIs, work logs, bad input
 BEGIN;
-SELECT plan(200);
+SELECT plan(201);
 SET LOCAL timezone = 'Asia/Shanghai';
 
 -- a small grid tree: top T -> region R -> grids G1 (full team), G2 (a marketer, no manager), G3 (nobody)
@@ -269,18 +269,22 @@ SELECT is((SELECT due FROM gm.followup_status WHERE followup_id = (SELECT id FRO
 CREATE TEMP TABLE nd AS SELECT gm.open_followup('nd1', 9003, 'complaint', 'standard', '2026-09-30 10:00+08') AS id;
 SELECT is((SELECT due FROM gm.followup_status WHERE followup_id = (SELECT id FROM nd)), '2026-10-09 18:00+08'::timestamptz,
           'complaint response: 2 working days on the cn calendar (1-7 October off): 9 October 18:00');
-SELECT gm.set_calendar_day('cn_followup', '2026-10-09', false, 'test closure') \g /dev/null
+SELECT gm.set_calendar_day('cn', '2026-10-09', false, 'test closure') \g /dev/null
 SELECT is((SELECT due FROM gm.followup_status WHERE followup_id = (SELECT id FROM nd)), '2026-10-10 18:00+08'::timestamptz,
           'a calendar change is seen by the next query (9 October closed: Saturday 10 October, a make-up working day)');
-SELECT gm.unset_calendar_day('cn_followup', '2026-10-09') \g /dev/null
+SELECT gm.unset_calendar_day('cn', '2026-10-09') \g /dev/null
 SELECT is((SELECT due FROM gm.followup_status WHERE followup_id = (SELECT id FROM nd)), '2026-10-09 18:00+08'::timestamptz,
           'and undoing it restores the due time');
 SELECT is((SELECT count(*)::int FROM gm.followup_status s
            WHERE s.sla_event IS NOT NULL AND s.due IS DISTINCT FROM
-                 gm.followup_due(s.sla_event, s.started_at, s.tier, 'cn_followup')
+                 gm.followup_due(s.sla_event, s.started_at, s.tier, 'cn')
            AND (SELECT planned_due FROM gm.followup f WHERE f.followup_id = s.followup_id) IS NULL), 0,
           'the view''s due equals gm.followup_due of the calendar section for every order with an SLA policy');
 SELECT ok((SELECT count(*) FROM gm.followup_status WHERE sla_event IS NOT NULL) > 10, 'and that covered many orders');
+-- across the year end: plain weeks after the last official year of cn (no error)
+CREATE TEMP TABLE ye AS SELECT gm.open_followup('ye1', 9003, 'complaint', 'standard', '2026-12-30 10:00+08') AS id;
+SELECT is((SELECT due FROM gm.followup_status WHERE followup_id = (SELECT id FROM ye)), '2027-01-01 18:00+08'::timestamptz,
+          'a complaint of 30 December 2026 is due on 1 January 2027 (plain weeks beyond the official data)');
 -- cancelled orders have no light and never escalate
 SELECT gm.cancel(gm.open_followup('k2', 9003, 'complaint', 'standard', '2026-03-02 10:00+08')) \g /dev/null
 SELECT is((SELECT coalesce(light::text, 'none') || escalation_level FROM gm.followup_status WHERE customer_key = 'k2'), 'none0',
