@@ -244,14 +244,38 @@ DECLARE
     t text;
     p record;
     v_cal gm.calendar := gm._followup_calendar();
+    v_specific text[];
+    v_has_base boolean;
+    v_found boolean;
+    base record;
 BEGIN
+    -- (event, tier) pairs with rows of their own; every other tier takes the event's '*' policy,
+    -- which gm.sla_policy_for resolves the same way for any tier without rows of its own
+    SELECT pg_catalog.array_agg(DISTINCT q.event || '|' || q.tier) INTO v_specific
+    FROM gm.sla_policy q WHERE q.tier <> '*';
     FOR e IN SELECT * FROM gm.followup_event x ORDER BY x.event LOOP
+        v_has_base := e.sla_event IS NOT NULL AND EXISTS (
+            SELECT 1 FROM (SELECT DISTINCT ON (q.variant) q.enabled FROM gm.sla_policy q
+                           WHERE q.event = e.sla_event AND q.tier = '*'
+                           ORDER BY q.variant, q.shipped) z WHERE z.enabled);
+        IF v_has_base THEN
+            base := gm.sla_policy_for(e.sla_event, NULL);
+        END IF;
         FOR t IN SELECT x.tier FROM gm.followup_tier x ORDER BY x.tier LOOP
-            IF e.sla_event IS NOT NULL AND EXISTS (
-                   SELECT 1 FROM (SELECT DISTINCT ON (q.event, q.tier, q.variant) q.enabled FROM gm.sla_policy q
-                                  WHERE q.event = e.sla_event AND q.tier IN (t, '*')
-                                  ORDER BY q.event, q.tier, q.variant, q.shipped) z WHERE z.enabled) THEN
-                p := gm.sla_policy_for(e.sla_event, t);
+            v_found := false;
+            IF e.sla_event IS NOT NULL AND (e.sla_event || '|' || t) = ANY (v_specific) THEN
+                IF v_has_base OR EXISTS (
+                       SELECT 1 FROM (SELECT DISTINCT ON (q.variant) q.enabled FROM gm.sla_policy q
+                                      WHERE q.event = e.sla_event AND q.tier = t
+                                      ORDER BY q.variant, q.shipped) z WHERE z.enabled) THEN
+                    p := gm.sla_policy_for(e.sla_event, t);
+                    v_found := true;
+                END IF;
+            ELSIF v_has_base THEN
+                p := base;
+                v_found := true;
+            END IF;
+            IF v_found THEN
                 event := e.event; tier := t; sla_event := p.event; sla_tier := p.tier; unit := p.unit;
                 amount := p.amount; days := pg_catalog.date_part('day', p.amount)::integer;
                 times_per_period := p.times_per_period; warn_fraction := p.warn_fraction;

@@ -2,7 +2,7 @@
 -- missing members, escalation at its boundaries, deadlines seen at query time, complaints,
 -- cadence planning, KPIs, work logs, bad input
 BEGIN;
-SELECT plan(201);
+SELECT plan(203);
 SET LOCAL timezone = 'Asia/Shanghai';
 
 -- a small grid tree: top T -> region R -> grids G1 (full team), G2 (a marketer, no manager), G3 (nobody)
@@ -281,6 +281,15 @@ SELECT is((SELECT count(*)::int FROM gm.followup_status s
            AND (SELECT planned_due FROM gm.followup f WHERE f.followup_id = s.followup_id) IS NULL), 0,
           'the view''s due equals gm.followup_due of the calendar section for every order with an SLA policy');
 SELECT ok((SELECT count(*) FROM gm.followup_status WHERE sla_event IS NOT NULL) > 10, 'and that covered many orders');
+-- tier-specific policies: the tier's own row, else '*'
+SELECT is((SELECT string_agg(tier || '=' || per_time, ' ' ORDER BY tier) FROM gm.followup_policy()
+           WHERE event = 'visit' AND tier IN ('gold', 'high_value', 'standard')),
+          'gold=15 days high_value=2 days 08:00:00 standard=3 days 12:00:00', 'visit policies by tier (per occurrence)');
+SELECT gm.set_sla_policy('complaint_response', 'key', 'working_days', '1 day') \g /dev/null
+SELECT is((SELECT string_agg(tier || '=' || unit || ' ' || days, ' ' ORDER BY tier) FROM gm.followup_policy()
+           WHERE event = 'complaint' AND tier IN ('key', 'standard')),
+          'key=working_days 1 standard=working_days 2', 'a new tier-specific policy applies to its tier only');
+DELETE FROM gm.sla_policy WHERE event = 'complaint_response' AND tier = 'key';
 -- across the year end: plain weeks after the last official year of cn (no error)
 CREATE TEMP TABLE ye AS SELECT gm.open_followup('ye1', 9003, 'complaint', 'standard', '2026-12-30 10:00+08') AS id;
 SELECT is((SELECT due FROM gm.followup_status WHERE followup_id = (SELECT id FROM ye)), '2027-01-01 18:00+08'::timestamptz,
