@@ -20,7 +20,6 @@
 #include "common/int.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
-#include "utils/numeric.h"
 #include "utils/timestamp.h"
 
 static const char *const state_labels[GM_FU_NSTATES] = {
@@ -195,7 +194,7 @@ gm_escalation_level(PG_FUNCTION_ARGS)
 
 /*
  * gm._followup_light(started timestamptz, due timestamptz, done_or_now timestamptz,
- *                    warn_fraction numeric) RETURNS gm.light
+ *                    warn_fraction float8) RETURNS gm.light
  * The light of gm.followup_light (calendar section) as a C function, so that the status view
  * computes it with one call per row: NULL when a time is NULL; red when done_or_now is past
  * due; yellow when it is at due, when due is not after started, or once warn_fraction
@@ -219,7 +218,7 @@ gm_followup_light_c(PG_FUNCTION_ARGS)
 	due = PG_GETARG_TIMESTAMPTZ(1);
 	done = PG_GETARG_TIMESTAMPTZ(2);
 	if (!PG_ARGISNULL(3))
-		warn = DatumGetFloat8(DirectFunctionCall1(numeric_float8, PG_GETARG_DATUM(3)));
+		warn = PG_GETARG_FLOAT8(3);
 
 	if (done > due)
 		label = "red";

@@ -237,7 +237,7 @@ COMMENT ON FUNCTION gm._followup_calendar() IS
 CREATE FUNCTION gm.followup_policy()
     RETURNS TABLE(event text, tier text, sla_event text, sla_tier text, unit text, amount interval,
                   days integer, times_per_period integer, warn_fraction numeric, escalation_step interval,
-                  calendar gm.calendar, unit_code integer, per_time interval)
+                  calendar gm.calendar, unit_code integer, per_time interval, warn_float float8)
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
 DECLARE
     e gm.followup_event;
@@ -290,6 +290,7 @@ BEGIN
             unit_code := CASE unit WHEN 'calendar_time' THEN 1 WHEN 'working_days' THEN 2
                                    WHEN 'working_time' THEN 3 WHEN 'before_date' THEN 4 END;
             per_time := amount / times_per_period;
+            warn_float := warn_fraction::float8;
             RETURN NEXT;
         END LOOP;
     END LOOP;
@@ -298,11 +299,11 @@ ALTER FUNCTION gm.followup_policy() ROWS 120;
 COMMENT ON FUNCTION gm.followup_policy() IS
     'The deadline policy in force for every follow-up event and tier: the SLA policy of gm.sla_policy (via gm.sla_policy_for), else the event''s own default; with the follow-up calendar';
 
-CREATE FUNCTION gm._followup_light(started timestamptz, due timestamptz, done_or_now timestamptz, warn_fraction numeric)
+CREATE FUNCTION gm._followup_light(started timestamptz, due timestamptz, done_or_now timestamptz, warn_fraction float8)
     RETURNS gm.light
     AS 'MODULE_PATHNAME', 'gm_followup_light_c'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION gm._followup_light(timestamptz, timestamptz, timestamptz, numeric) IS
+COMMENT ON FUNCTION gm._followup_light(timestamptz, timestamptz, timestamptz, float8) IS
     'Internal: gm.followup_light in C (one call per row of gm.followup_status)';
 
 -- due time from a policy on a calendar, as gm.followup_due computes it (inlined into the view)
@@ -401,7 +402,7 @@ SELECT f.followup_id, f.customer_key, f.grid_id, f.event, f.tier, f.state, f.ass
            gm._followup_light(COALESCE(f.reopened_at, f.opened_at),
                               gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit_code, p.amount, p.days,
                                                p.per_time, p.calendar),
-                              COALESCE(f.responded_at, pg_catalog.now()), p.warn_fraction)
+                              COALESCE(f.responded_at, pg_catalog.now()), p.warn_float)
        END AS light,
        CASE WHEN f.state = 'cancelled' THEN 0 ELSE
            gm.escalation_level(gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit_code, p.amount, p.days,

@@ -208,7 +208,7 @@ SELECT is((SELECT count(*)::int FROM (
                    unnest(ARRAY[0.5, 0.75, 1, NULL]::numeric[]) w
               UNION ALL SELECT NULL, now(), now(), 0.5 UNION ALL SELECT now(), NULL, now(), 0.5
               UNION ALL SELECT now(), now(), now(), 0.5 UNION ALL SELECT now(), now() - interval '1 hour', now() - interval '2 hours', 0.5) t
-           WHERE gm._followup_light(a, b, c, w) IS DISTINCT FROM gm.followup_light(a, b, c, w)), 0,
+           WHERE gm._followup_light(a, b, c, w::float8) IS DISTINCT FROM gm.followup_light(a, b, c, w)), 0,
           'gm._followup_light (C) equals gm.followup_light on 3000 random and 30 edge cases');
 -- escalation targets up the tree
 SELECT is(gm.followup_escalation_target(9003, 1, '2026-03-02'), 'mgr_g1', 'level 1: the grid manager of the day');
