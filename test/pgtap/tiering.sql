@@ -1,7 +1,7 @@
 -- tiering: gm.rfm type, gm.rfm_breaks exactness (serial and forced parallel), scoring,
 -- segment maps, lifecycle / value tier configuration and its cache, errors with SQLSTATEs
 BEGIN;
-SELECT plan(62);
+SELECT plan(63);
 
 -- catalog: volatility and parallel labels ------------------------------------------------------
 SELECT volatility_is('gm', 'rfm_score', ARRAY['double precision', 'double precision', 'double precision', 'gm.rfm_breaks'], 'immutable', 'gm.rfm_score is IMMUTABLE (shippable)');
@@ -199,6 +199,7 @@ SELECT is(pg_temp.as_role('gmt_tier_reader', $$SELECT gm.value_tier('534')::text
 SELECT throws_ok($$SELECT gm.ltv(100, -1, 0)$$, '22023', NULL, 'negative expected years are rejected');
 SELECT throws_ok($$SELECT gm.churn_rate(5, 6)$$, '22023', NULL, 'more churned customers than customers is rejected');
 SELECT throws_ok($$SELECT gm.arpu('NaN', 6)$$, '22023', NULL, 'NaN revenue is rejected');
+SELECT throws_ok($$SELECT gm._rfm_means_final('{1,2}')$$, '22000', NULL, 'the final function of gm.rfm_means called on a malformed state: 22000');
 
 SELECT * FROM finish();
 ROLLBACK;
