@@ -70,7 +70,7 @@ asdb "$PGBIN/initdb" -D "$DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-
 say "starting postgres under valgrind (logs: $VGDIR/vg.<pid>.log)"
 # shellcheck disable=SC2086
 asdb valgrind --tool=memcheck --trace-children=yes --error-limit=no --num-callers=30 \
-  --leak-check=no --read-var-info=no --track-origins=no \
+  --leak-check=no --read-var-info=no --track-origins=no --show-error-list=yes \
   --suppressions="$TOP/test/valgrind.supp" --log-file="$VGDIR/vg.%p.log" ${GM_VG_OPTS:-} \
   "$PGBIN/postgres" -D "$DIR/data" -p "$PORT" -k "$DIR" -c listen_addresses='' \
   -c jit=off -c max_connections=40 -c statement_timeout=0 \
@@ -107,6 +107,8 @@ for f in "$VGDIR"/vg.*.log; do
        p {print} /^==[0-9]+== $/ {p=0}' "$f"
 done
 echo "== $total memcheck error(s) in total"
+echo "== suppressions used (count name), summed over all processes:"
+grep -h 'used_suppression:' "$VGDIR"/vg.*.log 2>/dev/null | awk '{n[$4] += $3} END {for (k in n) printf "   %6d %s\n", n[k], k}' | sort -k2
 gmrecs=$(for f in "$VGDIR"/vg.*.log; do
   [ -e "$f" ] || continue
   awk -v F="$(basename "$f")" -v H="$HDR" '
