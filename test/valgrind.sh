@@ -25,7 +25,7 @@
 #
 # Exit status: 0 when no memcheck error was reported in grid_marketing.so and `make test`
 # passed; 1 otherwise.  Environment: GM_VG_OPTS adds valgrind options; GM_VG_DIR sets the log
-# directory.
+# directory; GM_VG_SUPP replaces the suppressions file (e.g. to see the suppressed noise).
 set -u -o pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
@@ -71,7 +71,7 @@ say "starting postgres under valgrind (logs: $VGDIR/vg.<pid>.log)"
 # shellcheck disable=SC2086
 asdb valgrind --tool=memcheck --trace-children=yes --error-limit=no --num-callers=30 \
   --leak-check=no --read-var-info=no --track-origins=no --show-error-list=yes \
-  --suppressions="$TOP/test/valgrind.supp" --log-file="$VGDIR/vg.%p.log" ${GM_VG_OPTS:-} \
+  --suppressions="${GM_VG_SUPP:-$TOP/test/valgrind.supp}" --log-file="$VGDIR/vg.%p.log" ${GM_VG_OPTS:-} \
   "$PGBIN/postgres" -D "$DIR/data" -p "$PORT" -k "$DIR" -c listen_addresses='' \
   -c jit=off -c max_connections=40 -c statement_timeout=0 \
   >"$DIR/server.log" 2>&1 &
@@ -86,7 +86,7 @@ done
 say "make test against the server under valgrind"
 PGHOST=$DIR PGPORT=$PORT PGUSER=postgres make -s test >"$DIR/test.log" 2>&1
 test_rc=$?
-tail -n 1 "$DIR/test.log"
+grep -E '^[0-9]+ passed, [0-9]+ failed' "$DIR/test.log" || tail -n 3 "$DIR/test.log"
 stop_server
 trap - EXIT
 
@@ -123,5 +123,5 @@ if [ -n "$gmrecs" ]; then
 else
   echo "== 0 error records in grid_marketing.so"
 fi
-echo "== make test: $(tail -n 1 "$DIR/test.log") (full log: $DIR/test.log)"
+echo "== make test: $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$DIR/test.log" || echo 'did not finish') (full log: $DIR/test.log)"
 [ "$gm" = 0 ] && [ "$test_rc" = 0 ]
