@@ -1099,7 +1099,9 @@ static float8 *
 means_state(ArrayType *a)
 {
 	if (ARR_NDIM(a) != 1 || ARR_DIMS(a)[0] != 6 || ARR_HASNULL(a) || ARR_ELEMTYPE(a) != FLOAT8OID)
-		elog(ERROR, "gm.rfm_means: expected a 6-element float8 state array");
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("invalid state for aggregate gm.rfm_means: expected float8[6] without NULLs")));
 	return (float8 *) (((char *) a) + ARR_OVERHEAD_NONULLS(1));
 }
 

@@ -54,6 +54,23 @@ typedef struct SvgSendCache
 
 /* ------------------------------------------------------------------ state */
 
+/* the support functions can be called directly from SQL: refuse that with a SQLSTATE */
+static void
+svg_not_aggregate(const char *fname)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s can only be called as a support function of the aggregate gm.svg_map", fname)));
+}
+
+static void
+svg_corrupt_state(const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("corrupt gm.svg_map aggregate state: %s", why)));
+}
+
 static StringInfo
 svg_state(FunctionCallInfo fcinfo, MemoryContext aggcxt, char mode)
 {
@@ -130,7 +147,7 @@ gm_svg_map_accum(PG_FUNCTION_ARGS)
 	double		v = 0;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "gm_svg_map_accum called in non-aggregate context");
+		svg_not_aggregate("gm_svg_map_accum");
 	st = svg_state(fcinfo, aggcxt, MODE_VALUE);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);	/* no shape: skipped */
@@ -161,7 +178,7 @@ gm_svg_map_light_accum(PG_FUNCTION_ARGS)
 	double		v = 0;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "gm_svg_map_light_accum called in non-aggregate context");
+		svg_not_aggregate("gm_svg_map_light_accum");
 	st = svg_state(fcinfo, aggcxt, MODE_LIGHT);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);
@@ -176,11 +193,11 @@ gm_svg_map_light_accum(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 					 errmsg("invalid internal value for enum: %u", enumval)));
-		label = NameStr(((Form_pg_enum) GETSTRUCT(tup))->enumlabel);
+		label = pstrdup(NameStr(((Form_pg_enum) GETSTRUCT(tup))->enumlabel));
+		ReleaseSysCache(tup);
 		for (int i = 0; i < 3; i++)
 			if (strcmp(label, light_name[i]) == 0)
 				k = i;
-		ReleaseSysCache(tup);
 		if (k < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -201,7 +218,7 @@ gm_svg_map_combine(PG_FUNCTION_ARGS)
 				b;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "gm_svg_map_combine called in non-aggregate context");
+		svg_not_aggregate("gm_svg_map_combine");
 	if (PG_ARGISNULL(1))
 	{
 		if (PG_ARGISNULL(0))
@@ -219,7 +236,7 @@ gm_svg_map_combine(PG_FUNCTION_ARGS)
 	{
 		a = (StringInfo) PG_GETARG_POINTER(0);
 		if (a->len < 1 || b->len < 1 || a->data[0] != b->data[0])
-			elog(ERROR, "gm.svg_map: combining states of different kinds");
+			svg_corrupt_state("combining states of different kinds");
 		appendBinaryStringInfo(a, b->data + 1, b->len - 1);
 	}
 	MemoryContextSwitchTo(old);
@@ -248,7 +265,7 @@ gm_svg_map_deserial(PG_FUNCTION_ARGS)
 	StringInfo	st;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		elog(ERROR, "gm_svg_map_deserial called in non-aggregate context");
+		svg_not_aggregate("gm_svg_map_deserial");
 	old = MemoryContextSwitchTo(aggcxt);
 	st = makeStringInfo();
 	appendBinaryStringInfo(st, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
@@ -602,7 +619,7 @@ gm_svg_map_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	mode = st->data[0];
 	if (mode != MODE_VALUE && mode != MODE_LIGHT)
-		elog(ERROR, "gm.svg_map: corrupt state");
+		svg_corrupt_state("unknown kind");
 	p = st->data + 1;
 	end = st->data + st->len;
 
@@ -617,28 +634,28 @@ gm_svg_map_final(PG_FUNCTION_ARGS)
 
 		memset(&s, 0, sizeof(s));
 		if (end - p < 4)
-			elog(ERROR, "gm.svg_map: corrupt state");
+			svg_corrupt_state("truncated or invalid record");
 		memcpy(&len, p, 4);
 		p += 4;
 		if ((uint32) (end - p) < len)
-			elog(ERROR, "gm.svg_map: corrupt state");
+			svg_corrupt_state("truncated or invalid record");
 		r.p = (const unsigned char *) p;
 		r.end = (const unsigned char *) p + len;
 		wkb_geom(&r, &s, 0);
 		p += len;
 		if (end - p < 1 + 8 + 4)
-			elog(ERROR, "gm.svg_map: corrupt state");
+			svg_corrupt_state("truncated or invalid record");
 		memcpy(&hv, p, 1);
 		memcpy(&s.val, p + 1, 8);
 		memcpy(&llen, p + 9, 4);
 		p += 13;
 		s.hasval = hv != 0;
 		if (s.hasval && (mode == MODE_LIGHT ? !(s.val == 0 || s.val == 1 || s.val == 2) : !isfinite(s.val)))
-			elog(ERROR, "gm.svg_map: corrupt state");
+			svg_corrupt_state("truncated or invalid record");
 		if (llen != 0xFFFFFFFF)
 		{
 			if ((uint32) (end - p) < llen)
-				elog(ERROR, "gm.svg_map: corrupt state");
+				svg_corrupt_state("truncated or invalid record");
 			s.label = pnstrdup(p, llen);
 			p += llen;
 		}

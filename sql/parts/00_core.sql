@@ -29,7 +29,7 @@ COMMENT ON TYPE gm.light IS
 -- rebuilt (own backend at the next command, other backends at commit).
 CREATE FUNCTION gm._config_changed() RETURNS trigger
     AS 'MODULE_PATHNAME', 'gm_config_changed'
-    LANGUAGE C PARALLEL UNSAFE;
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION gm._config_changed() IS
     'Internal: statement trigger that invalidates per-backend caches of a configuration table';
 

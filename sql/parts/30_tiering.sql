@@ -224,6 +224,8 @@ INSERT INTO gm.tier_config(name, value, is_default, note) VALUES
     ('value_high_min_m', 4, true, 'valuable: monetary score at least this (seed 000 §2.1.2: VIP customers by spend)'),
     ('value_at_risk_max_r', 2, true, 'at_risk tier: a valuable customer whose recency score is at most this (seed 000 §2.2.2)');
 SELECT pg_catalog.pg_extension_config_dump('gm.tier_config', 'WHERE NOT is_default');
+-- gm.lifecycle / gm.value_tier read the thresholds with the caller's rights: any role may call them
+GRANT SELECT ON gm.tier_config TO PUBLIC;
 CREATE TRIGGER tier_config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.tier_config
     FOR EACH STATEMENT EXECUTE FUNCTION gm._config_changed();
 

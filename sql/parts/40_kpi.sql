@@ -448,7 +448,7 @@ BEGIN
     IF elapsed_fraction < 0 OR elapsed_fraction > 1 OR elapsed_fraction = 'NaN'::numeric THEN
         RAISE EXCEPTION 'elapsed_fraction must be between 0 and 1, not %', elapsed_fraction USING ERRCODE = '22023';
     END IF;
-    IF consumed_level <= 0 OR pace_factor <= 0 THEN
+    IF consumed_level <= 0 OR pace_factor <= 0 OR consumed_level = 'NaN'::numeric OR pace_factor = 'NaN'::numeric THEN
         RAISE EXCEPTION 'consumed_level and pace_factor must be positive, not % and %', consumed_level, pace_factor
             USING ERRCODE = '22023';
     END IF;

@@ -206,6 +206,13 @@ BEGIN
         RAISE EXCEPTION 'gm.create_masked_view: masks must be a JSON object {"column": "kind"}, not %', masks
             USING ERRCODE = '22023';
     END IF;
+    -- a kind that is not a JSON string (null, a number, ...) must not leave its column unmasked
+    SELECT e.key INTO unknown FROM pg_catalog.jsonb_each(masks) e
+    WHERE pg_catalog.jsonb_typeof(e.value) <> 'string' LIMIT 1;
+    IF unknown IS NOT NULL THEN
+        RAISE EXCEPTION 'gm.create_masked_view: the masking kind of column "%" must be a string, not %', unknown, masks -> unknown
+            USING ERRCODE = '22023', HINT = 'Kinds: phone, id, bank_card, name, address, null, omit.';
+    END IF;
     SELECT k INTO unknown FROM pg_catalog.jsonb_object_keys(masks) k
     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                       WHERE a.attrelid = src AND a.attname = k AND a.attnum > 0 AND NOT a.attisdropped)

@@ -232,6 +232,8 @@ SELECT is(gm.budget_alert(50, 100, 0.5, 0.5), 1, 'custom consumed level');
 SELECT is(gm.budget_alert(1, 0, 0.5), NULL, 'zero budget: NULL');
 SELECT throws_ok('SELECT gm.budget_alert(1, 1, -0.1)', '22023', NULL, 'elapsed fraction below 0: 22023');
 SELECT throws_ok('SELECT gm.budget_alert(1, -1, 0.1)', '22023', NULL, 'negative budget: 22023');
+SELECT throws_ok($$SELECT gm.budget_alert(50, 100, 0.5, 'NaN')$$, '22023', NULL, 'NaN consumed level: 22023');
+SELECT throws_ok($$SELECT gm.budget_alert(50, 100, 0.5, 0.8, 'NaN')$$, '22023', NULL, 'NaN pace factor: 22023');
 SELECT is(gm.yoy_alert(121, 100), 1, 'YoY +21 %: 1');
 SELECT is(gm.yoy_alert(80, 100), 0, 'YoY -20 % exactly: 0');
 SELECT is(gm.yoy_alert(79, 100), -1, 'YoY -21 %: -1');

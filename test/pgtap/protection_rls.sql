@@ -182,6 +182,8 @@ SELECT is(pg_temp.as_role('gmt_prot_mgr_r1', $$SELECT count(*) FROM public.cust_
 SELECT is((SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'public.cust_masked_inv'::regclass AND attnum > 0),
           'id,grid_id,phone,id_no,address', 'omit drops a column');
 SELECT throws_ok($$SELECT gm.create_masked_view('public.cust', 'v1', '{"phone": "scramble"}')$$, '22023', NULL, 'unknown masking kind (22023)');
+SELECT throws_ok($$SELECT gm.create_masked_view('public.cust', 'v1', '{"phone": null, "name": "name"}')$$, '22023', NULL, 'a JSON null kind does not leave the column unmasked (22023)');
+SELECT throws_ok($$SELECT gm.create_masked_view('public.cust', 'v1', '{"phone": ["phone"]}')$$, '22023', NULL, 'a kind that is not a JSON string is refused (22023)');
 SELECT throws_ok($$SELECT gm.create_masked_view('public.cust', 'v1', '{"mobile": "phone"}')$$, '42703', NULL, 'unknown column (42703)');
 SELECT throws_ok($$SELECT gm.create_masked_view('public.cust', 'v1', '["phone"]')$$, '22023', NULL, 'masks must be an object (22023)');
 SELECT throws_ok($$SELECT gm.create_masked_view('public.cust', 'a.b.c', '{}')$$, '42602', NULL, 'a three-part view name is refused (42602)');

@@ -1,7 +1,7 @@
 -- tiering: gm.rfm type, gm.rfm_breaks exactness (serial and forced parallel), scoring,
 -- segment maps, lifecycle / value tier configuration and its cache, errors with SQLSTATEs
 BEGIN;
-SELECT plan(60);
+SELECT plan(63);
 
 -- catalog: volatility and parallel labels ------------------------------------------------------
 SELECT volatility_is('gm', 'rfm_score', ARRAY['double precision', 'double precision', 'double precision', 'gm.rfm_breaks'], 'immutable', 'gm.rfm_score is IMMUTABLE (shippable)');
@@ -179,9 +179,27 @@ DELETE FROM gm.tier_config WHERE name = 'lifecycle_new_days';
 SELECT throws_ok($$SELECT gm.lifecycle('2026-01-01', NULL, NULL, false, false, '2026-11-20')$$, '22023', NULL, 'a missing threshold row is reported');
 INSERT INTO gm.tier_config(name, value) VALUES ('lifecycle_new_days', 30);
 SELECT is(gm.lifecycle('2026-11-01', NULL, NULL, false, false, '2026-11-20')::text, 'new', 'after the failed rebuild the cache is rebuilt from the restored row');
+-- any role may call the functions that read gm.tier_config (no table privilege needed); the
+-- UPDATE that changes nothing still invalidates the cache, so the role's call rebuilds it
+CREATE ROLE gmt_tier_reader;
+CREATE FUNCTION pg_temp.as_role(r name, q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE v text;
+BEGIN
+    PERFORM pg_catalog.set_config('role', r, true);
+    EXECUTE q INTO v;
+    PERFORM pg_catalog.set_config('role', 'none', true);
+    RETURN v;
+END $$;
+UPDATE gm.tier_config SET value = value WHERE false;
+SELECT is(pg_temp.as_role('gmt_tier_reader', $$SELECT gm.lifecycle('2026-11-01', NULL, NULL, false, false, '2026-11-20')::text$$),
+          'new', 'a role without table privileges gets the lifecycle class (cache rebuilt under that role)');
+UPDATE gm.tier_config SET value = value WHERE false;
+SELECT is(pg_temp.as_role('gmt_tier_reader', $$SELECT gm.value_tier('534')::text$$),
+          'high', 'a role without table privileges gets the value tier (cache rebuilt under that role)');
 SELECT throws_ok($$SELECT gm.ltv(100, -1, 0)$$, '22023', NULL, 'negative expected years are rejected');
 SELECT throws_ok($$SELECT gm.churn_rate(5, 6)$$, '22023', NULL, 'more churned customers than customers is rejected');
 SELECT throws_ok($$SELECT gm.arpu('NaN', 6)$$, '22023', NULL, 'NaN revenue is rejected');
+SELECT throws_ok($$SELECT gm._rfm_means_final('{1,2}')$$, '22000', NULL, 'the final function of gm.rfm_means called on a malformed state: 22000');
 
 SELECT * FROM finish();
 ROLLBACK;

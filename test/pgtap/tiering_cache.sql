@@ -2,7 +2,7 @@
 -- through dblink) and never keeps rows of a rolled-back change
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dblink;
-SELECT plan(9);
+SELECT plan(13);
 SELECT dblink_connect('other', format('host=%s port=%s dbname=%s user=postgres',
        current_setting('unix_socket_directories'), current_setting('port'), current_database()));
 CREATE FUNCTION pg_temp.other_lifecycle() RETURNS text LANGUAGE sql AS $$
@@ -27,6 +27,22 @@ SELECT is(gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-
 ROLLBACK;
 SELECT is(gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')::text, 'churned', 'after ROLLBACK the override applies again in the own session');
 SELECT is(pg_temp.other_lifecycle(), 'churned', 'the other session never saw the rolled-back delete');
+
+-- a session inside a REPEATABLE READ transaction gets the invalidation of a commit made after its
+-- snapshot: the cache it rebuilds then must not keep the rows of that old snapshot for later
+-- transactions (it reads the thresholds with a fresh snapshot)
+DELETE FROM gm.tier_config WHERE NOT is_default;
+SELECT is(pg_temp.other_lifecycle(), 'at_risk', 'other session: back to the defaults');
+SELECT dblink_exec('other', 'BEGIN ISOLATION LEVEL REPEATABLE READ');
+SELECT is(pg_temp.other_lifecycle(), 'at_risk', 'other session: its REPEATABLE READ snapshot is taken');
+INSERT INTO gm.tier_config(name, value, note) VALUES ('lifecycle_churned_days', 60, 'test');
+-- (a statement that locks a table not yet locked in that transaction takes in the invalidation)
+SELECT ok((SELECT x FROM dblink('other', $q$SELECT gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')::text
+                                           FROM (SELECT FROM gm.tier_config LIMIT 1) s$q$) AS t(x text)) IN ('at_risk', 'churned'),
+          'inside its old REPEATABLE READ transaction the other session takes in the invalidation and still works');
+SELECT dblink_exec('other', 'COMMIT');
+SELECT is(pg_temp.other_lifecycle(), 'churned', 'after that transaction the other session sees the committed override');
+DELETE FROM gm.tier_config WHERE NOT is_default;
 
 SELECT dblink_disconnect('other');
 SELECT * FROM finish();
