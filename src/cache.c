@@ -5,7 +5,11 @@
 
 #include "catalog/namespace.h"
 #include "commands/extension.h"
+#include "access/parallel.h"
+#include "access/xact.h"
 #include "commands/trigger.h"
+#include "storage/proc.h"
+#include "utils/snapmgr.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -67,7 +71,33 @@ gm_cache_valid(GmCacheWatch *watch)
 		watch->registered = true;
 		watch->valid = false;
 	}
+	if (watch->valid && watch->stmt_only &&
+		(MyProc->lxid != watch->built_lxid ||
+		 GetCurrentStatementStartTimestamp() != watch->built_stmt))
+		watch->valid = false;
 	return watch->valid;
+}
+
+bool
+gm_cache_read_begin(GmCacheWatch *watch)
+{
+	if (IsInParallelMode())
+	{
+		watch->stmt_only = true;
+		watch->built_lxid = MyProc->lxid;
+		watch->built_stmt = GetCurrentStatementStartTimestamp();
+		return false;
+	}
+	watch->stmt_only = false;
+	PushActiveSnapshot(GetLatestSnapshot());
+	return true;
+}
+
+void
+gm_cache_read_end(bool pushed)
+{
+	if (pushed)
+		PopActiveSnapshot();
 }
 
 void

@@ -213,6 +213,7 @@ cal_lookup_name(const char *name)
 	char	   *txt;
 	GmCalendar *val;
 	int			ret;
+	bool		pushed;
 
 	if (!gm_cache_valid(&cal_watch))
 	{
@@ -232,6 +233,8 @@ cal_lookup_name(const char *name)
 	args[0] = CStringGetTextDatum(name);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	/* read under the latest snapshot, not the statement's (see gm.h) */
+	pushed = gm_cache_read_begin(&cal_watch);
 	/* the text form kept by the triggers; assembled from the tables when missing */
 	ret = SPI_execute_with_args("SELECT c.value FROM gm.calendar_compiled c WHERE c.name = $1",
 								1, argtypes, args, NULL, true, 1);
@@ -253,6 +256,7 @@ cal_lookup_name(const char *name)
 				 errmsg("calendar \"%s\" does not exist", name),
 				 errhint("Create it with gm.create_calendar(name, time_zone, working_hours).")));
 	txt = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	gm_cache_read_end(pushed);
 	old = MemoryContextSwitchTo(named_cxt);
 	val = cal_from_text(txt);
 	e = palloc(sizeof(NamedCal));

@@ -35,11 +35,30 @@ typedef struct GmCacheWatch
 	Oid			relids[GM_WATCH_MAX_RELS];
 	bool		valid;
 	bool		registered;
+	/* built from a statement's snapshot in parallel mode: trusted for that statement only */
+	bool		stmt_only;
+	uint32		built_lxid;
+	int64		built_stmt;
 	struct GmCacheWatch *next;
 } GmCacheWatch;
 
 extern bool gm_cache_valid(GmCacheWatch *watch);
 extern void gm_cache_begin_rebuild(GmCacheWatch *watch);
+
+/*
+ * Reading the tables of a rebuild: wrap the (read-only) SPI queries in
+ *     bool pushed = gm_cache_read_begin(&watch);
+ *     ... SPI_execute(..., true, ...) ...
+ *     gm_cache_read_end(pushed);
+ * An invalidation can arrive in the middle of a statement (at any lock taken)
+ * or of a REPEATABLE READ transaction, after a commit that the statement's
+ * snapshot does not see; a cache rebuilt from that snapshot would stay stale
+ * for the rest of the session.  So the reads run under the latest snapshot.
+ * In parallel mode no new snapshot can be taken: the cache is then built from
+ * the active snapshot and trusted for the rest of that statement only.
+ */
+extern bool gm_cache_read_begin(GmCacheWatch *watch);
+extern void gm_cache_read_end(bool pushed);
 extern void gm_cache_init(void);
 
 /* the extension's schema oid (normally gm), looked up once per backend */

@@ -366,6 +366,7 @@ load_registry(GridIndex *ix)
 				n,
 				k,
 				nleaves = 0;
+	bool		pushed;
 	int64	   *ids,
 			   *parents;
 	bool	   *hasparent,
@@ -377,6 +378,8 @@ load_registry(GridIndex *ix)
 	args[0] = DateADTGetDatum(ix->day);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	/* read under the latest snapshot, not the statement's (see gm.h) */
+	pushed = gm_cache_read_begin(&grid_watch);
 
 	/* the registry SRID: every geometry in gm.grid has it (trigger-enforced) */
 	rc = SPI_execute("SELECT geom FROM gm.grid WHERE geom IS NOT NULL LIMIT 1", true, 1);
@@ -463,6 +466,7 @@ load_registry(GridIndex *ix)
 	ix->n = nleaves;
 	ix->ids = ids;
 	ix->polys = polys;
+	gm_cache_read_end(pushed);
 	SPI_finish();
 }
 

@@ -58,19 +58,6 @@ typedef struct TierCache
 static GmCacheWatch tier_watch = {{"tier_config"}};
 static TierCache tier_cache;
 
-/*
- * The thresholds are read with the latest snapshot, not the query's: an
- * invalidation can arrive in the middle of a statement (at any lock taken) or
- * of a REPEATABLE READ transaction, after a commit that the query's snapshot
- * does not see, and a cache rebuilt from that old snapshot would stay stale
- * for the rest of the session.  In parallel mode no new snapshot can be taken:
- * the cache is then built from the active snapshot and trusted only for the
- * rest of that statement (a parallel worker lives for one statement anyway).
- */
-static bool tier_from_old_snapshot = false;
-static LocalTransactionId tier_built_lxid;
-static TimestampTz tier_built_stmt;
-
 static void
 lookup_enum(const char *typname, const char *const *labels, int n, Oid *out)
 {
@@ -97,14 +84,11 @@ lookup_enum(const char *typname, const char *const *labels, int n, Oid *out)
 static const TierCache *
 tier_config(void)
 {
-	if (tier_from_old_snapshot && !IsParallelWorker() &&
-		(MyProc->lxid != tier_built_lxid || GetCurrentStatementStartTimestamp() != tier_built_stmt))
-		tier_watch.valid = false;
 	if (!gm_cache_valid(&tier_watch))
 	{
 		TierCache	c;
 		bool		seen[CFG_COUNT] = {false};
-		bool		latest = !IsInParallelMode();
+		bool		pushed;
 		uint64		i;
 		int			k;
 
@@ -115,15 +99,13 @@ tier_config(void)
 			lookup_enum("value_tier_class", tier_labels, VT_COUNT, c.tier_oid);
 			if (SPI_connect() != SPI_OK_CONNECT)
 				elog(ERROR, "SPI_connect failed");
-			/* read-only SPI runs with the active snapshot: make it the latest one */
-			if (latest)
-				PushActiveSnapshot(GetLatestSnapshot());
+			/* read-only SPI runs with the active snapshot: the latest one (gm.h) */
+			pushed = gm_cache_read_begin(&tier_watch);
 			/* a user's row (is_default = false) overrides the shipped default: it comes last */
 			if (SPI_execute("SELECT name, value FROM gm.tier_config ORDER BY name, is_default DESC",
 							true, 0) != SPI_OK_SELECT)
 				elog(ERROR, "cannot read gm.tier_config");
-			if (latest)
-				PopActiveSnapshot();
+			gm_cache_read_end(pushed);
 			for (i = 0; i < SPI_processed; i++)
 			{
 				HeapTuple	tup = SPI_tuptable->vals[i];
@@ -155,9 +137,6 @@ tier_config(void)
 		}
 		PG_END_TRY();
 		tier_cache = c;
-		tier_from_old_snapshot = !latest;
-		tier_built_lxid = MyProc->lxid;
-		tier_built_stmt = GetCurrentStatementStartTimestamp();
 	}
 	return &tier_cache;
 }

@@ -253,6 +253,3 @@ CREATE FUNCTION gm.arpu(revenue numeric, customers numeric) RETURNS numeric
     AS 'MODULE_PATHNAME', 'gm_arpu' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gm.arpu(numeric, numeric) IS
     'Average revenue per user: revenue / customers (e.g. the average customer count of the period); NULL for 0 customers';
-
--- thresholds are read (as the caller) by gm.lifecycle: readable by every role
-GRANT SELECT ON gm.tier_config TO PUBLIC;
