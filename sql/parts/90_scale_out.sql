@@ -36,6 +36,7 @@ COMMENT ON FUNCTION gm.config_fingerprint() IS
 CREATE FUNCTION gm.push_config(server name) RETURNS TABLE (table_name text, rows_sent bigint)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog
+SET client_min_messages = warning
 AS $$
 DECLARE
     stage name := '_gm_push_' || server;

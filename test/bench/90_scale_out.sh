@@ -23,8 +23,7 @@ FROM generate_series(0, 29) x, generate_series(0, 29) y;
 CREATE TABLE sc_local ($COLS);
 INSERT INTO sc_local SELECT i, 1 + (i % 2), (random() * 899)::int, (random() * 10)::int, (random() * 365)::int, (1 + random() * 50)::int,
        round((random() * 10000)::numeric, 2), ST_MakePoint(random() * 30000, random() * 30000)
-FROM generate_series(1, $N) i;
-VACUUM ANALYZE sc_local;" >/dev/null || { echo "scale-out bench set-up failed"; exit 1; }
+FROM generate_series(1, $N) i;" -c "VACUUM ANALYZE sc_local" >/dev/null || { echo "scale-out bench set-up failed"; exit 1; }
 
 servers=""
 for s in 1 2; do
