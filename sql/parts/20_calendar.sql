@@ -863,25 +863,33 @@ LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$
 $$;
 COMMENT ON FUNCTION gm.next_visit(timestamptz, text, text, timestamptz) IS 'gm.next_visit on the named calendar';
 
+CREATE FUNCTION gm.escalation_level(due timestamptz, at timestamptz, step interval, top integer DEFAULT 3)
+    RETURNS integer
+    AS 'MODULE_PATHNAME', 'gm_escalation_level'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gm.escalation_level(timestamptz, timestamptz, interval, integer) IS
+    'Escalation level: 0 when at <= due, 1 overdue, 2 overdue by >= step, 3 by >= 2 steps ... capped at top (step as elapsed time: 1 day = 24 h)';
+
+CREATE FUNCTION gm._followup_light(started timestamptz, due timestamptz, done_or_now timestamptz, warn_fraction float8)
+    RETURNS gm.light
+    AS 'MODULE_PATHNAME', 'gm_followup_light_c'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._followup_light(timestamptz, timestamptz, timestamptz, float8) IS
+    'Internal: gm.followup_light in C (one call per row of gm.followup_status)';
+
+-- one implementation of the light and of the escalation level (C, src/followup.c); the
+-- wrappers below are inlined by the planner
 CREATE FUNCTION gm.followup_light(started timestamptz, due timestamptz, done_or_now timestamptz,
                                   warn_fraction numeric DEFAULT 0.75) RETURNS gm.light
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN NULL
-                WHEN $3 > $2 THEN 'red'
-                WHEN $3 >= $2 OR $2 <= $1
-                  OR pg_catalog.date_part('epoch', $3 - $1) >= coalesce($4, 0.75) * pg_catalog.date_part('epoch', $2 - $1)
-                  THEN 'yellow'
-                ELSE 'green' END::gm.light
+    SELECT gm._followup_light($1, $2, $3, $4::pg_catalog.float8)
 $$;
 COMMENT ON FUNCTION gm.followup_light(timestamptz, timestamptz, timestamptz, numeric) IS
     'Traffic light: red when done_or_now is past due, yellow once warn_fraction of the allowed time (started to due) is used, else green';
 
 CREATE FUNCTION gm.followup_escalation(due timestamptz, done_or_now timestamptz, step interval DEFAULT '48 hours')
 RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL
-                WHEN $2 <= $1 THEN 0
-                ELSE 1 + pg_catalog.floor(pg_catalog.date_part('epoch', $2 - $1)
-                                          / pg_catalog.date_part('epoch', coalesce($3, '48 hours')))::integer END
+    SELECT gm.escalation_level($1, $2, coalesce($3, '48 hours'::pg_catalog.interval), 100)
 $$;
 COMMENT ON FUNCTION gm.followup_escalation(timestamptz, timestamptz, interval) IS
     'Escalation level: 0 on time, 1 once overdue, +1 per further escalation step (default 48 h, the policy''s escalation_step)';

@@ -31,12 +31,8 @@ WHERE gm.followup_transition_allowed(f, t);
 COMMENT ON VIEW gm.followup_transition IS
     'The allowed state transitions of follow-up work orders (every pair not listed is refused with 55000)';
 
-CREATE FUNCTION gm.escalation_level(due timestamptz, at timestamptz, step interval, top integer DEFAULT 3)
-    RETURNS integer
-    AS 'MODULE_PATHNAME', 'gm_escalation_level'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION gm.escalation_level(timestamptz, timestamptz, interval, integer) IS
-    'Escalation level: 0 when at <= due, 1 overdue, 2 overdue by >= step, 3 by >= 2 steps ... capped at top (step as elapsed time: 1 day = 24 h)';
+-- gm.escalation_level and gm._followup_light (C, src/followup.c) are declared in the calendar
+-- section, where gm.followup_escalation and gm.followup_light wrap them.
 
 -- configuration ---------------------------------------------------------------------------------
 CREATE TABLE gm.followup_event (
@@ -299,12 +295,6 @@ ALTER FUNCTION gm.followup_policy() ROWS 120;
 COMMENT ON FUNCTION gm.followup_policy() IS
     'The deadline policy in force for every follow-up event and tier: the SLA policy of gm.sla_policy (via gm.sla_policy_for), else the event''s own default; with the follow-up calendar';
 
-CREATE FUNCTION gm._followup_light(started timestamptz, due timestamptz, done_or_now timestamptz, warn_fraction float8)
-    RETURNS gm.light
-    AS 'MODULE_PATHNAME', 'gm_followup_light_c'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION gm._followup_light(timestamptz, timestamptz, timestamptz, float8) IS
-    'Internal: gm.followup_light in C (one call per row of gm.followup_status)';
 
 -- due time from a policy on a calendar, as gm.followup_due computes it (inlined into the view)
 CREATE FUNCTION gm._followup_due(started timestamptz, planned_due timestamptz, unit_code integer, amount interval,
