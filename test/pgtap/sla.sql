@@ -3,7 +3,7 @@
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
 SET datestyle = 'ISO, YMD';
-SELECT plan(47);
+SELECT plan(50);
 
 -- seeded policies
 SELECT is((SELECT count(*) FROM gm.sla_policy WHERE shipped), 13::bigint, '13 seeded policy rows');
@@ -77,6 +77,10 @@ SELECT is(gm.followup_light('2026-03-02 09:00', NULL, '2026-03-03 09:00'), NULL,
 SELECT is(ARRAY[gm.followup_escalation('2026-03-03 09:00', '2026-03-03 08:00'), gm.followup_escalation('2026-03-03 09:00', '2026-03-03 10:00'),
                 gm.followup_escalation('2026-03-03 09:00', '2026-03-05 09:00'), gm.followup_escalation('2026-03-03 09:00', '2026-03-05 09:01', '24 hours')],
           ARRAY[0, 1, 2, 3], 'escalation levels: on time, overdue, each further step');
+SELECT is(gm.followup_escalation('2026-03-03 09:00', '2026-03-03 09:00'), 0, 'escalation: exactly at due is on time');
+SELECT is(gm.followup_escalation('2026-03-03 09:00', NULL), NULL, 'escalation: NULL time -> NULL');
+SELECT throws_ok($$SELECT gm.followup_escalation('2026-03-03 09:00', '2026-03-04 09:00', '0 hours')$$, '22023', NULL,
+                 'escalation: a step that is not positive -> 22023');
 
 -- on-time rate
 SELECT is(gm.on_time_rate(due, done, '2026-03-10'), 1.0::float8 / 3, 'on_time_rate as of: done late and open overdue are late, open not yet due ignored')
