@@ -400,6 +400,9 @@ BEGIN
     IF target < 0 OR target = 'NaN'::numeric THEN
         RAISE EXCEPTION 'target must not be negative: %', target USING ERRCODE = '22023';
     END IF;
+    IF actual = 'NaN'::numeric THEN
+        RAISE EXCEPTION 'actual must be a number, not %', actual USING ERRCODE = '22023';
+    END IF;
     IF actual IS NULL OR target IS NULL OR target = 0 THEN
         RETURN NULL;
     END IF;
@@ -419,6 +422,9 @@ BEGIN
     END IF;
     IF plan < 0 OR plan = 'NaN'::numeric THEN
         RAISE EXCEPTION 'plan must not be negative: %', plan USING ERRCODE = '22023';
+    END IF;
+    IF actual = 'NaN'::numeric THEN
+        RAISE EXCEPTION 'actual must be a number, not %', actual USING ERRCODE = '22023';
     END IF;
     IF actual IS NULL OR plan IS NULL OR tolerance IS NULL OR plan = 0 THEN
         RETURN NULL;
@@ -472,6 +478,9 @@ DECLARE change numeric;
 BEGIN
     IF threshold < 0 OR threshold = 'NaN'::numeric THEN
         RAISE EXCEPTION 'threshold must not be negative: %', threshold USING ERRCODE = '22023';
+    END IF;
+    IF current = 'NaN'::numeric OR last_year = 'NaN'::numeric THEN
+        RAISE EXCEPTION 'current and last_year must be numbers, not % and %', current, last_year USING ERRCODE = '22023';
     END IF;
     IF current IS NULL OR last_year IS NULL OR threshold IS NULL OR last_year = 0 THEN
         RETURN NULL;

@@ -355,4 +355,10 @@ SELECT is((SELECT count(*)::int FROM
           0, 'shipped aggregates give the single-server answers');
 RESET enable_partitionwise_aggregate;
 
+-- NaN is a bad argument, never a silent light or level
+SELECT throws_ok($$SELECT gm.attainment('NaN', 100)$$, '22023', NULL, 'attainment of NaN: 22023');
+SELECT throws_ok($$SELECT gm.deviation_light('NaN', 100)$$, '22023', NULL, 'deviation_light of NaN: 22023');
+SELECT throws_ok($$SELECT gm.yoy_alert('NaN', 100)$$, '22023', NULL, 'yoy_alert of NaN current: 22023');
+SELECT throws_ok($$SELECT gm.yoy_alert(100, 'NaN')$$, '22023', NULL, 'yoy_alert of NaN last year: 22023');
+
 SELECT * FROM finish();
