@@ -19,9 +19,11 @@ SELECT dblink_exec('a', 'BEGIN') \g /dev/null
 SELECT is((SELECT s FROM dblink('a', format('SELECT gm.respond(%s, %L)::text', :id1, 'by a')) AS t(s text)),
           'responded', 'session a responds inside an open transaction');
 SELECT is(dblink_send_query('b', format('SELECT gm.respond(%s, %L)::text', :id1, 'by b')), 1, 'session b sends its response');
-SELECT pg_sleep(0.3) \g /dev/null
+DO $w$ BEGIN FOR i IN 1..400 LOOP   -- until b waits on the lock (at most 20 s)
+  EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE '%by b%');
+  PERFORM pg_sleep(0.05); END LOOP; END $w$;
 SELECT is(dblink_is_busy('b'), 1, 'session b is still waiting');
-SELECT ok(EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%by b%'),
+SELECT ok(EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE '%by b%'),
           'session b waits on a lock (the row lock of the order)');
 SELECT is(dblink_exec('a', 'COMMIT'), 'COMMIT', 'session a commits');
 SELECT throws_ok($$SELECT * FROM dblink_get_result('b') AS t(s text)$$, '55000',
@@ -37,7 +39,9 @@ SELECT dblink_exec('a', 'BEGIN') \g /dev/null
 SELECT is((SELECT s FROM dblink('a', format('SELECT gm.cancel(%s, %L)::text', :id2, 'cancel by a')) AS t(s text)),
           'cancelled', 'session a cancels inside an open transaction');
 SELECT is(dblink_send_query('b', format('SELECT gm.respond(%s, %L)::text', :id2, 'by b')), 1, 'session b sends its response');
-SELECT pg_sleep(0.3) \g /dev/null
+DO $w$ BEGIN FOR i IN 1..400 LOOP   -- until b waits on the lock (at most 20 s)
+  EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE '%by b%');
+  PERFORM pg_sleep(0.05); END LOOP; END $w$;
 SELECT dblink_exec('a', 'ROLLBACK') \g /dev/null
 SELECT is((SELECT s FROM dblink_get_result('b') AS t(s text)), 'responded', 'after a rolls back, b''s response succeeds');
 SELECT is((SELECT count(*)::int FROM dblink_get_result('b') AS t(s text)), 0, 'session b is drained');

@@ -77,7 +77,9 @@ BEGIN;
 INSERT INTO gm.grid_member(grid_id, role_name, duty) VALUES (21, 'first', 'manager');
 SELECT is(dblink_send_query('s2', $$INSERT INTO gm.grid_member(grid_id, role_name, duty) VALUES (21, 'second', 'manager')$$), 1,
           's2 tries to appoint another manager concurrently');
-SELECT pg_sleep(0.3);
+DO $w$ BEGIN FOR i IN 1..400 LOOP   -- until s2 waits on a lock (at most 20 s)
+  EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE '%''second''%');
+  PERFORM pg_sleep(0.05); END LOOP; END $w$;
 SELECT is(dblink_is_busy('s2'), 1, 's2 waits for this transaction');
 COMMIT;
 SELECT * FROM dblink_get_result('s2', false) AS r(x text);
