@@ -40,8 +40,13 @@ bad_geometry(const char *what)
 void
 gm_gser_parse(const struct varlena *v, GmGser *g)
 {
-	const uint8 *p = (const uint8 *) VARDATA_ANY(v);
-	Size		len = VARSIZE_ANY_EXHDR(v);
+	gm_gser_parse_bytes(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), g);
+}
+
+void
+gm_gser_parse_bytes(const char *data, Size len, GmGser *g)
+{
+	const uint8 *p = (const uint8 *) data;
 	uint8		flags;
 	Size		off = 4;
 	int32		srid;
@@ -199,7 +204,8 @@ ring_build_bands(GmRing *r)
 }
 
 static Size
-read_polygon(const GmGser *g, Size off, GmPoly *p, int part, int ring0, double **xycur)
+read_polygon(const GmGser *g, Size off, GmPoly *p, int part, int ring0, double **xycur,
+			 bool index)
 {
 	uint32		nrings = rd_u32(g, off + 4);
 	Size		ptoff = off + 8 + 4 * (Size) nrings + ((nrings & 1) ? 4 : 0);
@@ -241,7 +247,7 @@ read_polygon(const GmGser *g, Size off, GmPoly *p, int part, int ring0, double *
 			p->ymin = ring->ymin;
 		if (ring->ymax > p->ymax)
 			p->ymax = ring->ymax;
-		if (n >= 2)
+		if (n >= 2 && index)
 			ring_build_bands(ring);
 		if (n > 0)
 			p->empty = false;
@@ -295,8 +301,8 @@ alloc_block(GmPoly *p, int nparts, int nrings, Size npts)
 	return (double *) (block + hdr);
 }
 
-void
-gm_gser_polygons(const GmGser *g, GmPoly *p)
+static void
+polygons_strict(const GmGser *g, GmPoly *p, bool index)
 {
 	double	   *xy;
 
@@ -310,7 +316,7 @@ gm_gser_polygons(const GmGser *g, GmPoly *p)
 
 		(void) skip_polygon(g, 0, &npts);
 		xy = alloc_block(p, 1, (int) count_rings(g, 0), npts);
-		(void) read_polygon(g, 0, p, 0, 0, &xy);
+		(void) read_polygon(g, 0, p, 0, 0, &xy, index);
 	}
 	else if (g->type == GM_MULTIPOLYGONTYPE)
 	{
@@ -334,12 +340,118 @@ gm_gser_polygons(const GmGser *g, GmPoly *p)
 		total = 0;
 		for (i = 0; i < n; i++)
 		{
-			off = read_polygon(g, off, p, (int) i, total, &xy);
+			off = read_polygon(g, off, p, (int) i, total, &xy, index);
 			total += p->part_nrings[i];
 		}
 	}
 	else
 		bad_geometry("not a polygon");
+}
+
+void
+gm_gser_polygons(const GmGser *g, GmPoly *p)
+{
+	polygons_strict(g, p, true);
+}
+
+/*
+ * The polygons anywhere in a geometry: a (multi)polygon, or collections of
+ * any depth; points and lines (and empty parts) are skipped.  Two passes
+ * over the serialized body: count, then fill one block.
+ */
+typedef struct PolyWalk
+{
+	bool		fill;
+	bool		index;
+	int			nparts;
+	int			nrings;
+	Size		npts;
+	uint32		bad;			/* first type that is none of the above */
+	GmPoly	   *p;
+	double	   *xy;
+} PolyWalk;
+
+#define GM_MAX_DEPTH 32
+
+static Size
+walk_polygons(const GmGser *g, Size off, int depth, PolyWalk *w)
+{
+	uint32		type = rd_u32(g, off),
+				n,
+				i;
+
+	if (depth > GM_MAX_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("geometry collections nested too deeply (more than %d levels)", GM_MAX_DEPTH)));
+	switch (type)
+	{
+		case GM_POINTTYPE:
+		case GM_LINETYPE:
+			n = rd_u32(g, off + 4);
+			if ((Size) n * 8 * g->ndims > g->bodylen)
+				bad_geometry("too many points");
+			off += 8 + (Size) n * 8 * g->ndims;
+			if (off > g->bodylen)
+				bad_geometry("truncated points");
+			return off;
+		case GM_POLYGONTYPE:
+			if (w->fill)
+			{
+				off = read_polygon(g, off, w->p, w->nparts, w->nrings, &w->xy, w->index);
+				w->nrings += w->p->part_nrings[w->nparts];
+			}
+			else
+			{
+				w->nrings += (int) count_rings(g, off);
+				off = skip_polygon(g, off, &w->npts);
+			}
+			w->nparts++;
+			return off;
+		case GM_MULTIPOINTTYPE:
+		case GM_MULTILINETYPE:
+		case GM_MULTIPOLYGONTYPE:
+		case GM_COLLECTIONTYPE:
+			n = rd_u32(g, off + 4);
+			if ((Size) n * 8 > g->bodylen)
+				bad_geometry("too many parts");
+			off += 8;
+			for (i = 0; i < n && w->bad == 0; i++)
+				off = walk_polygons(g, off, depth + 1, w);
+			return off;
+		default:
+			if (w->bad == 0)
+				w->bad = type;
+			return off;
+	}
+}
+
+uint32
+gm_gser_polygons_opt(const GmGser *g, GmPoly *p, int options)
+{
+	PolyWalk	w;
+
+	if (!(options & GM_POLY_ANY))
+	{
+		polygons_strict(g, p, (options & GM_POLY_NOINDEX) == 0);
+		return 0;
+	}
+	memset(p, 0, sizeof(GmPoly));
+	p->xmin = p->ymin = INFINITY;
+	p->xmax = p->ymax = -INFINITY;
+	p->empty = true;
+	memset(&w, 0, sizeof(w));
+	w.index = (options & GM_POLY_NOINDEX) == 0;
+	(void) walk_polygons(g, 0, 0, &w);
+	if (w.bad != 0)
+		return w.bad;
+	w.xy = alloc_block(p, w.nparts, w.nrings, w.npts);
+	w.fill = true;
+	w.p = p;
+	w.nparts = 0;
+	w.nrings = 0;
+	(void) walk_polygons(g, 0, 0, &w);
+	return 0;
 }
 
 uint32

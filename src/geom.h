@@ -65,8 +65,25 @@ extern const char *gm_geom_type_name(uint32 type);
 extern bool gm_gser_is_empty(const GmGser *g);
 /* coordinates of a non-empty POINT; false when empty */
 extern bool gm_gser_point(const GmGser *g, double *x, double *y);
+/* the same from the bytes of a serialized geometry (no varlena header) */
+extern void gm_gser_parse_bytes(const char *data, Size len, GmGser *g);
 /* unpack a POLYGON or MULTIPOLYGON into *p (palloc'd in the current context) */
 extern void gm_gser_polygons(const GmGser *g, GmPoly *p);
+
+/*
+ * gm_gser_polygons with options (0: exactly gm_gser_polygons):
+ *   GM_POLY_ANY      every polygon of the geometry, however deep in collections;
+ *                    points, lines and empty parts are skipped; any other type
+ *                    (curves, surfaces, ...) is returned, *p then unset; 0 = fine.
+ *                    Deeper than 32 levels: ERROR 54000.
+ *   GM_POLY_NOINDEX  no y-band index over long rings, for readers that only
+ *                    walk the rings (gm_poly_covers stays correct, just slower).
+ * The rings of part k are rings[r .. r + part_nrings[k] - 1], r the sum of the
+ * earlier parts' counts.
+ */
+#define GM_POLY_ANY		0x01
+#define GM_POLY_NOINDEX 0x02
+extern uint32 gm_gser_polygons_opt(const GmGser *g, GmPoly *p, int options);
 
 /* closed polygon (boundary included) covers (x, y), exactly as PostGIS decides */
 extern bool gm_poly_covers(const GmPoly *p, double x, double y);

@@ -1,7 +1,7 @@
 /*
  * planning.c — balanced grid design by recursive weighted bisection.
  *
- * gm._design_cells(region wkb, fixed wkb, points geometry[], weights float8[], n, max_weight, srid)
+ * gm._design_cells(region geometry, fixed geometry, points geometry[], weights float8[], n, max_weight, srid)
  * cuts the bounding box of the region into n axis-parallel boxes whose customers (points) carry
  * near-equal total weight.  The SQL wrapper gm.design_grids() intersects every box with the
  * region (PostGIS) to get the grid polygons.
@@ -15,358 +15,84 @@
  *   equal.  A point on a cut line is therefore covered by both boxes (closed) and belongs to
  *   the side its index order puts it in: counted once, covered by its own grid's polygon.
  *
- * Geometry is read without liblwgeom: the region (and the union of fixed grids) arrive as 2D
- * WKB from ST_AsBinary(ST_Force2D(..)); the points are read straight from PostGIS's serialized
- * form (versions 1 and 2, liblwgeom/gserialized.txt).
+ * Geometry is read without liblwgeom, by the extension's one reader of PostGIS's serialized
+ * form (geom.c): the region, the union of fixed grids and the points; a point is covered by
+ * the region exactly when PostGIS's ST_Covers says so (gm_poly_covers).
  */
 #include "gm.h"
 #include "planning.h"
+#include "geom.h"
 
 #include <math.h>
 
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "port/pg_bswap.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 
-/* ------------------------------------------------------------------ polygons from WKB */
+/* ------------------------------------------------------------------ geometries (geom.c) */
 
-typedef struct Ring
+/* the region (or the union of fixed grids): a non-empty (Multi)Polygon with finite coordinates */
+static GmPoly *
+read_polygonal(Datum d, const char *what)
 {
-	int			npts;
-	double	   *xy;				/* 2 * npts doubles, closed (first == last) */
-	double		xmin, ymin, xmax, ymax;
-} Ring;
-
-typedef struct Rings
-{
-	int			nrings;
-	int			cap;
-	Ring	   *rings;
-	double		xmin, ymin, xmax, ymax;
-	/* edges bucketed by horizontal bands of the bounding box (CSR layout) */
-	int			nbands;
-	double		band_h;
-	int		   *band_start;		/* nbands + 1 */
-	double	   *band_edges;		/* 4 doubles per entry: ax, ay, bx, by */
-} Rings;
-
-static int
-band_of(const Rings *g, double y)
-{
-	double		b = floor((y - g->ymin) / g->band_h);
-
-	if (b < 0)
-		return 0;
-	if (b >= g->nbands)
-		return g->nbands - 1;
-	return (int) b;
-}
-
-/* an edge can touch, or be crossed by the ray from, a point only if its y-range holds the
- * point's y: so only the edges of the point's band need testing */
-static void
-rings_build_bands(Rings *g)
-{
-	int			nedges = 0,
-				i,
-				j,
-				b;
-	int		   *fill;
-
-	for (i = 0; i < g->nrings; i++)
-		nedges += g->rings[i].npts - 1;
-	g->nbands = Max(1, Min(nedges / 2, 1024));
-	g->band_h = (g->ymax - g->ymin) / g->nbands;
-	if (!(g->band_h > 0))
-	{
-		g->nbands = 1;
-		g->band_h = 1;
-	}
-	g->band_start = palloc0(sizeof(int) * (g->nbands + 1));
-	for (i = 0; i < g->nrings; i++)
-		for (j = 0; j < g->rings[i].npts - 1; j++)
-		{
-			const double *v = g->rings[i].xy + 2 * j;
-			int			b0 = band_of(g, Min(v[1], v[3])),
-						b1 = band_of(g, Max(v[1], v[3]));
-
-			for (b = b0; b <= b1; b++)
-				g->band_start[b + 1]++;
-		}
-	for (b = 0; b < g->nbands; b++)
-		g->band_start[b + 1] += g->band_start[b];
-	g->band_edges = palloc(sizeof(double) * 4 * Max(g->band_start[g->nbands], 1));
-	fill = palloc(sizeof(int) * g->nbands);
-	memcpy(fill, g->band_start, sizeof(int) * g->nbands);
-	for (i = 0; i < g->nrings; i++)
-		for (j = 0; j < g->rings[i].npts - 1; j++)
-		{
-			const double *v = g->rings[i].xy + 2 * j;
-			int			b0 = band_of(g, Min(v[1], v[3])),
-						b1 = band_of(g, Max(v[1], v[3]));
-
-			for (b = b0; b <= b1; b++)
-				memcpy(g->band_edges + 4 * (fill[b]++), v, sizeof(double) * 4);
-		}
-	pfree(fill);
-}
-
-typedef struct WkbReader
-{
-	const unsigned char *p;
-	const unsigned char *end;
-	const char *what;
-} WkbReader;
-
-static void
-wkb_short(WkbReader *r)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("%s is not a valid WKB polygon (truncated)", r->what)));
-}
-
-static uint32
-wkb_u32(WkbReader *r, bool swap)
-{
-	uint32		v;
-
-	if (r->end - r->p < 4)
-		wkb_short(r);
-	memcpy(&v, r->p, 4);
-	r->p += 4;
-	return swap ? pg_bswap32(v) : v;
-}
-
-static double
-wkb_f64(WkbReader *r, bool swap)
-{
-	uint64		v;
-	double		d;
-
-	if (r->end - r->p < 8)
-		wkb_short(r);
-	memcpy(&v, r->p, 8);
-	r->p += 8;
-	if (swap)
-		v = pg_bswap64(v);
-	memcpy(&d, &v, 8);
-	return d;
-}
-
-static bool
-wkb_order(WkbReader *r)
-{
-	unsigned char bo;
-	static const uint16 one = 1;
-	bool		little = (*(const unsigned char *) &one) == 1;
-
-	if (r->end - r->p < 1)
-		wkb_short(r);
-	bo = *r->p++;
-	if (bo > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s is not valid WKB (byte order %d)", r->what, bo)));
-	return (bo == 1) != little;
-}
-
-static void
-wkb_polygon_body(WkbReader *r, bool swap, Rings *out)
-{
-	uint32		nr = wkb_u32(r, swap);
+	struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d));
+	GmPoly	   *p = palloc(sizeof(GmPoly));
+	GmGser		g;
+	int			r;
 	uint32		i;
 
-	for (i = 0; i < nr; i++)
-	{
-		uint32		np = wkb_u32(r, swap);
-		Ring	   *ring;
-		uint32		j;
-
-		if (np > (uint32) ((r->end - r->p) / 16))
-			wkb_short(r);
-		if (np < 4)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s has a ring of %u points", r->what, np)));
-		if (out->nrings == out->cap)
-		{
-			out->cap = out->cap ? out->cap * 2 : 8;
-			out->rings = out->rings ? repalloc(out->rings, out->cap * sizeof(Ring))
-				: palloc(out->cap * sizeof(Ring));
-		}
-		ring = &out->rings[out->nrings++];
-		ring->npts = np;
-		ring->xy = palloc(sizeof(double) * 2 * np);
-		ring->xmin = ring->ymin = INFINITY;
-		ring->xmax = ring->ymax = -INFINITY;
-		for (j = 0; j < np; j++)
-		{
-			double		x = wkb_f64(r, swap);
-			double		y = wkb_f64(r, swap);
-
-			if (!isfinite(x) || !isfinite(y))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s has a non-finite coordinate", r->what)));
-			ring->xy[2 * j] = x;
-			ring->xy[2 * j + 1] = y;
-			ring->xmin = Min(ring->xmin, x);
-			ring->xmax = Max(ring->xmax, x);
-			ring->ymin = Min(ring->ymin, y);
-			ring->ymax = Max(ring->ymax, y);
-		}
-		out->xmin = Min(out->xmin, ring->xmin);
-		out->xmax = Max(out->xmax, ring->xmax);
-		out->ymin = Min(out->ymin, ring->ymin);
-		out->ymax = Max(out->ymax, ring->ymax);
-	}
-}
-
-/* parse a 2D WKB Polygon or MultiPolygon into a flat list of rings */
-static Rings *
-wkb_read_polygonal(bytea *wkb, const char *what)
-{
-	WkbReader	r;
-	Rings	   *out = palloc0(sizeof(Rings));
-	bool		swap;
-	uint32		type;
-
-	r.p = (const unsigned char *) VARDATA_ANY(wkb);
-	r.end = r.p + VARSIZE_ANY_EXHDR(wkb);
-	r.what = what;
-	out->xmin = out->ymin = INFINITY;
-	out->xmax = out->ymax = -INFINITY;
-
-	swap = wkb_order(&r);
-	type = wkb_u32(&r, swap);
-	if (type == 3)
-		wkb_polygon_body(&r, swap, out);
-	else if (type == 6)
-	{
-		uint32		n = wkb_u32(&r, swap);
-		uint32		i;
-
-		for (i = 0; i < n; i++)
-		{
-			bool		s2 = wkb_order(&r);
-
-			if (wkb_u32(&r, s2) != 3)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s: a MultiPolygon member is not a 2D polygon", what)));
-			wkb_polygon_body(&r, s2, out);
-		}
-	}
-	else
+	gm_gser_parse(v, &g);
+	if (g.type != GM_POLYGONTYPE && g.type != GM_MULTIPOLYGONTYPE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a 2D Polygon or MultiPolygon (WKB type %u)", what, type)));
-	if (out->nrings == 0)
+				 errmsg("%s must be a Polygon or MultiPolygon, not %s (geometry type %u)",
+						what, gm_geom_type_name(g.type), g.type)));
+	gm_gser_polygons(&g, p);
+	for (r = 0; r < p->nrings; r++)
+	{
+		const GmRing *ring = &p->rings[r];
+
+		if (ring->npts < 4)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s has a ring of %u points", what, ring->npts)));
+		for (i = 0; i < 2 * ring->npts; i++)
+			if (!isfinite(ring->xy[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s has a non-finite coordinate", what)));
+	}
+	if (p->nrings == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s is empty", what)));
-	rings_build_bands(out);
-	return out;
+	return p;
 }
 
-/*
- * Point covered by a valid (multi)polygon, boundary included: on an edge -> true, else
- * crossing parity over all rings (holes and parts included).
- */
-static bool
-rings_cover(const Rings *g, double px, double py)
-{
-	bool		inside = false;
-	int			b,
-				e;
-
-	if (px < g->xmin || px > g->xmax || py < g->ymin || py > g->ymax)
-		return false;
-	b = band_of(g, py);
-	for (e = g->band_start[b]; e < g->band_start[b + 1]; e++)
-	{
-		const double *v = g->band_edges + 4 * e;
-		double		ax = v[0],
-					ay = v[1],
-					bx = v[2],
-					by = v[3];
-
-		if (px >= Min(ax, bx) && px <= Max(ax, bx) &&
-			py >= Min(ay, by) && py <= Max(ay, by) &&
-			(bx - ax) * (py - ay) == (by - ay) * (px - ax))
-			return true;
-		if ((ay > py) != (by > py))
-		{
-			double		xi = ax + (py - ay) * (bx - ax) / (by - ay);
-
-			if (px < xi)
-				inside = !inside;
-		}
-	}
-	return inside;
-}
-
-/* ------------------------------------------------------------------ points (gserialized) */
-
+/* points[idx]: a non-empty point of the region's SRID with finite coordinates */
 static void
 read_point(Datum d, int idx, int32 want_srid, double *x, double *y)
 {
 	struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d));
-	const unsigned char *p = (const unsigned char *) VARDATA_ANY(v);
-	Size		len = VARSIZE_ANY_EXHDR(v);
-	uint8		flags;
-	bool		v2;
-	Size		off = 4;
-	int32		srid;
-	uint32		type,
-				npoints;
+	GmGser		g;
 
-	if (len < 8)
+	gm_gser_parse(v, &g);
+	if (g.type != GM_POINTTYPE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("points[%d] is not a geometry", idx)));
-	flags = p[3];
-	v2 = (flags & 0x40) != 0;
-	srid = (int32) (((uint32) p[0] << 16) | ((uint32) p[1] << 8) | (uint32) p[2]);
-	srid = (int32) ((uint32) srid << 11) >> 11;	/* 21-bit signed */
-	if (v2 && (flags & 0x10))
-		off += 8;				/* extended flags */
-	if (flags & 0x04)
-	{
-		int			ndims = (flags & 0x08) ? 3 : 2 + (flags & 0x01) + ((flags & 0x02) >> 1);
-
-		off += 2 * ndims * sizeof(float);
-	}
-	if (len < off + 8)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("points[%d] is not a geometry", idx)));
-	memcpy(&type, p + off, 4);
-	memcpy(&npoints, p + off + 4, 4);
-	if (type != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("points[%d] is not a point (geometry type %u)", idx, type)));
-	if (npoints == 0)
+				 errmsg("points[%d] is not a point (geometry type %u)", idx, g.type)));
+	if (!gm_gser_point(&g, x, y))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("points[%d] is an empty point", idx)));
-	if (len < off + 8 + 16)
+	if (g.srid != want_srid)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("points[%d] is not a geometry", idx)));
-	if (srid != want_srid)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("points[%d] has SRID %d, the region has SRID %d", idx, srid, want_srid)));
-	memcpy(x, p + off + 8, 8);
-	memcpy(y, p + off + 16, 8);
+				 errmsg("points[%d] has SRID %d, the region has SRID %d", idx, g.srid, want_srid)));
 	if (!isfinite(*x) || !isfinite(*y))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -586,7 +312,7 @@ design_prepare(Design *d)
 }
 
 static void
-design(Design *d, int k, const Rings *region)
+design(Design *d, int k, const GmPoly *region)
 {
 	double		blo[2] = {region->xmin, region->ymin};
 	double		bhi[2] = {region->xmax, region->ymax};
@@ -612,7 +338,7 @@ max_cell_weight(const Design *d)
 }
 
 /*
- * gm._design_cells(region bytea, fixed bytea, points geometry[], weights float8[],
+ * gm._design_cells(region geometry, fixed geometry, points geometry[], weights float8[],
  *                  n int4, max_weight float8, srid int4, with_members bool, axis_rule int4)
  *   RETURNS TABLE(grid_no int4, xmin, ymin, xmax, ymax float8, weight float8,
  *                 customers int4, balance float8, members int4[])
@@ -622,7 +348,7 @@ Datum
 gm_design_cells(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Rings	   *region,
+	GmPoly	   *region,
 			   *fixed = NULL;
 	ArrayType  *parr;
 	Datum	   *pelems;
@@ -679,9 +405,9 @@ gm_design_cells(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_weight must be a positive number, not %g", cap)));
 
-	region = wkb_read_polygonal(PG_GETARG_BYTEA_PP(0), "region");
+	region = read_polygonal(PG_GETARG_DATUM(0), "region");
 	if (!PG_ARGISNULL(1))
-		fixed = wkb_read_polygonal(PG_GETARG_BYTEA_PP(1), "fixed grids");
+		fixed = read_polygonal(PG_GETARG_DATUM(1), "fixed grids");
 
 	parr = PG_GETARG_ARRAYTYPE_P(2);
 	get_typlenbyvalalign(ARR_ELEMTYPE(parr), &typlen, &typbyval, &typalign);
@@ -728,9 +454,9 @@ gm_design_cells(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("points[%d] is NULL", i + 1)));
 		read_point(pelems[i], i + 1, srid, &x, &y);
-		if (fixed && rings_cover(fixed, x, y))
+		if (fixed && gm_poly_covers(fixed, x, y))
 			continue;			/* belongs to a fixed grid */
-		if (!rings_cover(region, x, y))
+		if (!gm_poly_covers(region, x, y))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("points[%d] (%g %g) lies outside the region%s", i + 1, x, y,

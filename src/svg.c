@@ -2,12 +2,11 @@
  * svg.c — gm.svg_map(geom, value, label): a choropleth map of polygons as a
  * standalone SVG document.
  *
- * The geometry is read through PostGIS's own binary output (the geometry
- * type's send function, which writes (E)WKB), found from the argument's type
- * at run time: nothing of PostGIS is linked and no schema is assumed.  The
- * aggregate state is a byte buffer of records (WKB, value, label); it is
- * `internal` with serial/deserial functions (the buffer is the serial form)
- * so the aggregate runs in parallel.
+ * The geometry is read by the extension's one reader of PostGIS's serialized
+ * form (geom.c): nothing of PostGIS is linked and no schema is assumed.  The
+ * aggregate state is a byte buffer of records (serialized geometry, value,
+ * label); it is `internal` with serial/deserial functions (the buffer is the
+ * serial form) so the aggregate runs in parallel.
  *
  * Drawing: every shape becomes one <path> (all rings of all its polygons,
  * fill-rule evenodd, so holes stay holes); the bounding box of all shapes is
@@ -17,6 +16,7 @@
  * box's middle); a legend shows the colour classes.
  */
 #include "kpi.h"
+#include "geom.h"
 
 #include <math.h>
 
@@ -45,12 +45,6 @@ static const char *const ramp[5] = {"#d73027", "#fc8d59", "#fee08b", "#91cf60", 
 static const char *const light_colour[3] = {"#1a9850", "#fee08b", "#d73027"};
 static const char *const light_name[3] = {"green", "yellow", "red"};
 #define NODATA_COLOUR "#cccccc"
-
-typedef struct SvgSendCache
-{
-	Oid			geomtype;
-	FmgrInfo	send;
-} SvgSendCache;
 
 /* ------------------------------------------------------------------ state */
 
@@ -90,34 +84,15 @@ static void
 svg_accum_common(FunctionCallInfo fcinfo, StringInfo st, MemoryContext aggcxt,
 				 bool hasval, double val)
 {
-	SvgSendCache *cache = (SvgSendCache *) fcinfo->flinfo->fn_extra;
-	Oid			geomtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
-	bytea	   *wkb;
-	uint32		len;
+	struct varlena *geom = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1));
+	uint32		len = VARSIZE_ANY_EXHDR(geom);
 	MemoryContext old;
 	uint8		hv = hasval ? 1 : 0;
 
-	if (cache == NULL || cache->geomtype != geomtype)
-	{
-		Oid			sendfn;
-		bool		isvarlena;
-
-		if (!OidIsValid(geomtype))
-			ereport(ERROR,
-					(errcode(ERRCODE_INDETERMINATE_DATATYPE),
-					 errmsg("could not determine the geometry type of gm.svg_map's argument")));
-		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SvgSendCache));
-		getTypeBinaryOutputInfo(geomtype, &sendfn, &isvarlena);
-		fmgr_info_cxt(sendfn, &cache->send, fcinfo->flinfo->fn_mcxt);
-		cache->geomtype = geomtype;
-		fcinfo->flinfo->fn_extra = cache;
-	}
-	wkb = SendFunctionCall(&cache->send, PG_GETARG_DATUM(1));
-	len = VARSIZE_ANY_EXHDR(wkb);
-
+	/* the serialized geometry as it is; read at the end (gm_svg_map_final) */
 	old = MemoryContextSwitchTo(aggcxt);
 	appendBinaryStringInfo(st, (char *) &len, sizeof(len));
-	appendBinaryStringInfo(st, VARDATA_ANY(wkb), len);
+	appendBinaryStringInfo(st, VARDATA_ANY(geom), len);
 	appendBinaryStringInfo(st, (char *) &hv, 1);
 	appendBinaryStringInfo(st, (char *) &val, sizeof(val));
 	if (PG_ARGISNULL(3))
@@ -135,7 +110,8 @@ svg_accum_common(FunctionCallInfo fcinfo, StringInfo st, MemoryContext aggcxt,
 		appendBinaryStringInfo(st, VARDATA_ANY(label), llen);
 	}
 	MemoryContextSwitchTo(old);
-	pfree(wkb);
+	if ((Pointer) geom != DatumGetPointer(PG_GETARG_DATUM(1)))
+		pfree(geom);
 }
 
 PG_FUNCTION_INFO_V1(gm_svg_map_accum);
@@ -273,200 +249,53 @@ gm_svg_map_deserial(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-/* ------------------------------------------------------------------ WKB reader */
+/* ------------------------------------------------------------------ shapes */
 
-typedef struct Ring
-{
-	int			n;
-	double	   *xy;				/* 2n doubles */
-} Ring;
-
+/* one polygon of a shape: its rings in the shape's GmPoly, rings[0] the shell */
 typedef struct Poly
 {
 	int			nrings;
-	Ring	   *rings;			/* rings[0] is the shell */
+	const GmRing *rings;
 } Poly;
 
 typedef struct Shape
 {
+	GmPoly		gp;				/* every polygon of the geometry (geom.c) */
 	int			npolys;
-	int			maxpolys;
-	Poly	   *polys;
+	Poly	   *polys;			/* the drawable ones: a shell of 3 points or more */
 	bool		hasval;
 	double		val;
 	char	   *label;			/* NULL: none */
 } Shape;
 
-typedef struct WkbReader
-{
-	const unsigned char *p;
-	const unsigned char *end;
-} WkbReader;
-
+/* the polygons of one serialized geometry: (multi)polygons, also inside collections */
 static void
-wkb_need(WkbReader *r, size_t n)
+shape_read(Shape *s, const char *data, uint32 len)
 {
-	if ((size_t) (r->end - r->p) < n)
+	GmGser		g;
+	uint32		bad;
+	int			r = 0;
+
+	gm_gser_parse_bytes(data, len, &g);
+	bad = gm_gser_polygons_opt(&g, &s->gp, GM_POLY_ANY | GM_POLY_NOINDEX);
+	if (bad != 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("truncated WKB geometry in gm.svg_map")));
-}
-
-static uint32
-wkb_u32(WkbReader *r, bool le)
-{
-	uint32		v;
-
-	wkb_need(r, 4);
-	if (le)
-		v = (uint32) r->p[0] | ((uint32) r->p[1] << 8) | ((uint32) r->p[2] << 16) | ((uint32) r->p[3] << 24);
-	else
-		v = (uint32) r->p[3] | ((uint32) r->p[2] << 8) | ((uint32) r->p[1] << 16) | ((uint32) r->p[0] << 24);
-	r->p += 4;
-	return v;
-}
-
-static double
-wkb_f64(WkbReader *r, bool le)
-{
-	uint64		v = 0;
-	double		d;
-
-	wkb_need(r, 8);
-	for (int i = 0; i < 8; i++)
-		v |= (uint64) r->p[le ? i : 7 - i] << (8 * i);
-	r->p += 8;
-	memcpy(&d, &v, sizeof(d));
-	return d;
-}
-
-/* a count that the remaining bytes can hold (each item at least `minsize` bytes) */
-static uint32
-wkb_count(WkbReader *r, bool le, size_t minsize)
-{
-	uint32		n = wkb_u32(r, le);
-
-	if (minsize > 0 && (size_t) n > (size_t) (r->end - r->p) / minsize)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("WKB count %u exceeds the geometry's size in gm.svg_map", n)));
-	return n;
-}
-
-static Ring
-wkb_ring(WkbReader *r, bool le, int dims, bool keep)
-{
-	Ring		ring = {0, NULL};
-	uint32		n = wkb_count(r, le, 8 * dims);
-
-	if (keep)
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("gm.svg_map draws polygons and multipolygons, not geometry type %u", bad),
+				 errhint("Convert curves with ST_CurveToLine first.")));
+	s->polys = palloc(sizeof(Poly) * Max(s->gp.nparts, 1));
+	s->npolys = 0;
+	for (int k = 0; k < s->gp.nparts; k++)
 	{
-		ring.n = n;
-		ring.xy = palloc(sizeof(double) * 2 * (n > 0 ? n : 1));
-	}
-	for (uint32 i = 0; i < n; i++)
-	{
-		double		x = wkb_f64(r, le),
-					y = wkb_f64(r, le);
+		int			nr = s->gp.part_nrings[k];
 
-		for (int d = 2; d < dims; d++)
-			(void) wkb_f64(r, le);
-		if (keep)
+		if (nr > 0 && s->gp.rings[r].npts >= 3)
 		{
-			ring.xy[2 * i] = x;
-			ring.xy[2 * i + 1] = y;
+			s->polys[s->npolys].nrings = nr;
+			s->polys[s->npolys].rings = &s->gp.rings[r];
+			s->npolys++;
 		}
-	}
-	return ring;
-}
-
-static void
-shape_add_poly(Shape *s, Poly p)
-{
-	if (s->npolys == s->maxpolys)
-	{
-		s->maxpolys = s->maxpolys ? s->maxpolys * 2 : 4;
-		s->polys = s->polys ? repalloc(s->polys, sizeof(Poly) * s->maxpolys)
-			: palloc(sizeof(Poly) * s->maxpolys);
-	}
-	s->polys[s->npolys++] = p;
-}
-
-/* read one (E)WKB or ISO WKB geometry, collecting its polygons into s */
-static void
-wkb_geom(WkbReader *r, Shape *s, int depth)
-{
-	bool		le;
-	uint32		type,
-				base;
-	int			dims = 2;
-
-	if (depth > 32)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("geometry collections nested too deeply for gm.svg_map")));
-	wkb_need(r, 1);
-	le = (*r->p++ == 1);
-	type = wkb_u32(r, le);
-	if (type & 0x80000000)
-		dims++;					/* EWKB Z */
-	if (type & 0x40000000)
-		dims++;					/* EWKB M */
-	if (type & 0x20000000)
-		(void) wkb_u32(r, le);	/* EWKB SRID */
-	type &= 0x0FFFFFFF;
-	base = type % 1000;
-	switch (type / 1000)
-	{
-		case 1:
-		case 2:
-			dims++;
-			break;
-		case 3:
-			dims += 2;
-			break;
-		default:
-			break;
-	}
-
-	switch (base)
-	{
-		case 1:					/* point */
-			for (int d = 0; d < dims; d++)
-				(void) wkb_f64(r, le);
-			break;
-		case 2:					/* linestring */
-			(void) wkb_ring(r, le, dims, false);
-			break;
-		case 3:					/* polygon */
-			{
-				uint32		nr = wkb_count(r, le, 4);
-				Poly		p;
-
-				p.nrings = nr;
-				p.rings = palloc(sizeof(Ring) * (nr > 0 ? nr : 1));
-				for (uint32 i = 0; i < nr; i++)
-					p.rings[i] = wkb_ring(r, le, dims, true);
-				if (nr > 0 && p.rings[0].n >= 3)
-					shape_add_poly(s, p);
-				break;
-			}
-		case 4:					/* multipoint, multilinestring, multipolygon, collection */
-		case 5:
-		case 6:
-		case 7:
-			{
-				uint32		ng = wkb_count(r, le, 5);
-
-				for (uint32 i = 0; i < ng; i++)
-					wkb_geom(r, s, depth + 1);
-				break;
-			}
-		default:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("gm.svg_map draws polygons and multipolygons, not geometry type %u", type),
-					 errhint("Convert curves with ST_CurveToLine first.")));
+		r += nr;
 	}
 }
 
@@ -506,11 +335,11 @@ xml_escape(StringInfo out, const char *s)
 }
 
 static double
-ring_area(const Ring *r)
+ring_area(const GmRing *r)
 {
 	double		a = 0;
 
-	for (int i = 0; i + 1 < r->n; i++)
+	for (int i = 0; i + 1 < (int) r->npts; i++)
 		a += r->xy[2 * i] * r->xy[2 * i + 3] - r->xy[2 * i + 2] * r->xy[2 * i + 1];
 	return fabs(a) / 2;
 }
@@ -533,7 +362,7 @@ cmp_double(const void *a, const void *b)
 static void
 poly_inside_point(const Poly *p, double *px, double *py)
 {
-	const Ring *shell = &p->rings[0];
+	const GmRing *shell = &p->rings[0];
 	double		ymin = shell->xy[1],
 				ymax = shell->xy[1],
 				y;
@@ -542,20 +371,20 @@ poly_inside_point(const Poly *p, double *px, double *py)
 	double	   *xs;
 	double		best = -1;
 
-	for (int i = 0; i < shell->n; i++)
+	for (int i = 0; i < (int) shell->npts; i++)
 	{
 		ymin = Min(ymin, shell->xy[2 * i + 1]);
 		ymax = Max(ymax, shell->xy[2 * i + 1]);
 	}
 	y = (ymin + ymax) / 2;
 	for (int k = 0; k < p->nrings; k++)
-		maxcross += p->rings[k].n;
+		maxcross += p->rings[k].npts;
 	xs = palloc(sizeof(double) * (maxcross + 1));
 	for (int k = 0; k < p->nrings; k++)
 	{
-		const Ring *r = &p->rings[k];
+		const GmRing *r = &p->rings[k];
 
-		for (int i = 0; i + 1 < r->n; i++)
+		for (int i = 0; i + 1 < (int) r->npts; i++)
 		{
 			double		x1 = r->xy[2 * i],
 						y1 = r->xy[2 * i + 1],
@@ -630,7 +459,6 @@ gm_svg_map_final(PG_FUNCTION_ARGS)
 					llen;
 		uint8		hv;
 		Shape		s;
-		WkbReader	r;
 
 		memset(&s, 0, sizeof(s));
 		if (end - p < 4)
@@ -639,9 +467,7 @@ gm_svg_map_final(PG_FUNCTION_ARGS)
 		p += 4;
 		if ((uint32) (end - p) < len)
 			svg_corrupt_state("truncated or invalid record");
-		r.p = (const unsigned char *) p;
-		r.end = (const unsigned char *) p + len;
-		wkb_geom(&r, &s, 0);
+		shape_read(&s, p, len);
 		p += len;
 		if (end - p < 1 + 8 + 4)
 			svg_corrupt_state("truncated or invalid record");
@@ -669,9 +495,9 @@ gm_svg_map_final(PG_FUNCTION_ARGS)
 		for (int i = 0; i < s.npolys; i++)
 			for (int k = 0; k < s.polys[i].nrings; k++)
 			{
-				Ring	   *rg = &s.polys[i].rings[k];
+				const GmRing *rg = &s.polys[i].rings[k];
 
-				for (int j = 0; j < rg->n; j++)
+				for (int j = 0; j < (int) rg->npts; j++)
 				{
 					xmin = Min(xmin, rg->xy[2 * j]);
 					xmax = Max(xmax, rg->xy[2 * j]);
@@ -743,9 +569,9 @@ gm_svg_map_final(PG_FUNCTION_ARGS)
 		for (int j = 0; j < s->npolys; j++)
 			for (int k = 0; k < s->polys[j].nrings; k++)
 			{
-				Ring	   *rg = &s->polys[j].rings[k];
+				const GmRing *rg = &s->polys[j].rings[k];
 
-				for (int m = 0; m < rg->n; m++)
+				for (int m = 0; m < (int) rg->npts; m++)
 					appendStringInfo(&out, "%s%.2f,%.2f", m == 0 ? "M" : "L", SX(rg->xy[2 * m]), SY(rg->xy[2 * m + 1]));
 				appendStringInfoChar(&out, 'Z');
 			}

@@ -61,7 +61,7 @@ COMMENT ON FUNCTION gm.planning_param(text) IS
 -- Balanced grid design
 -------------------------------------------------------------------------------
 
-CREATE FUNCTION gm._design_cells(region bytea, fixed bytea, points geometry[], weights float8[],
+CREATE FUNCTION gm._design_cells(region geometry, fixed geometry, points geometry[], weights float8[],
                                  n integer, max_weight float8, srid integer, with_members boolean DEFAULT true,
                                  axis_rule integer DEFAULT 0,
                                  OUT grid_no integer, OUT xmin float8, OUT ymin float8,
@@ -70,7 +70,7 @@ CREATE FUNCTION gm._design_cells(region bytea, fixed bytea, points geometry[], w
     RETURNS SETOF record
     AS 'MODULE_PATHNAME', 'gm_design_cells'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION gm._design_cells(bytea, bytea, geometry[], float8[], integer, float8, integer, boolean, integer) IS
+COMMENT ON FUNCTION gm._design_cells(geometry, geometry, geometry[], float8[], integer, float8, integer, boolean, integer) IS
     'Internal: recursive weighted bisection of the region''s bounding box into n boxes (C); used by gm.design_grids';
 
 -- checks a polygonal argument, raising 22023 naming the problem
@@ -156,15 +156,13 @@ DECLARE
     best_bal float8;
     np bigint;
     bal float8;
-    wkb bytea := ST_AsBinary(area);
-    fwkb bytea := ST_AsBinary(fixed_union);
 BEGIN
     -- the order of cuts that leaves the fewest grids in several parts (then: the best balance)
     FOREACH r IN ARRAY rules LOOP
         SELECT count(*) FILTER (WHERE ST_NumGeometries(gm._design_cell_geom(area, x.xmin, x.ymin, x.xmax, x.ymax)) > 1),
                max(x.balance)
           INTO np, bal
-          FROM gm._design_cells(wkb, fwkb, points, weights, n, max_weight, srid, false, r) AS x;
+          FROM gm._design_cells(area, fixed_union, points, weights, n, max_weight, srid, false, r) AS x;
         IF best_parts IS NULL OR np < best_parts OR (np = best_parts AND bal < best_bal) THEN
             rule := r; best_parts := np; best_bal := bal;
         END IF;
@@ -173,11 +171,11 @@ BEGIN
     IF best_parts = 0 THEN          -- every grid is one polygon: nothing to merge
         RETURN QUERY
         SELECT x.grid_no, gm._design_cell_geom(area, x.xmin, x.ymin, x.xmax, x.ymax), x.weight, x.customers, x.balance, x.members
-        FROM gm._design_cells(wkb, fwkb, points, weights, n, max_weight, srid, true, rule) AS x
+        FROM gm._design_cells(area, fixed_union, points, weights, n, max_weight, srid, true, rule) AS x
         ORDER BY x.grid_no;
         RETURN;
     END IF;
-    FOR c IN SELECT * FROM gm._design_cells(wkb, fwkb, points, weights, n, max_weight, srid, true, rule)
+    FOR c IN SELECT * FROM gm._design_cells(area, fixed_union, points, weights, n, max_weight, srid, true, rule)
     LOOP
         k := k + 1;
         g[c.grid_no] := gm._design_cell_geom(area, c.xmin, c.ymin, c.xmax, c.ymax);
@@ -272,7 +270,7 @@ AS $$
     FROM gm._design_area(region, fixed) AS a,
          LATERAL (SELECT c.grid_no, gm._design_cell_geom(a.area, c.xmin, c.ymin, c.xmax, c.ymax) AS geom,
                          c.weight, c.customers, c.balance
-                  FROM gm._design_cells(ST_AsBinary(a.area), ST_AsBinary(a.fixed_union), points, weights, n, max_weight,
+                  FROM gm._design_cells(a.area, a.fixed_union, points, weights, n, max_weight,
                                         ST_SRID(region), false) AS c
                   WHERE a.convex
                   UNION ALL
@@ -292,7 +290,7 @@ AS $$
     SELECT mm.p, x.grid_no
     FROM gm._design_area(region, fixed) AS a,
          LATERAL (SELECT c.grid_no, c.members
-                  FROM gm._design_cells(ST_AsBinary(a.area), ST_AsBinary(a.fixed_union), points, weights, n, max_weight,
+                  FROM gm._design_cells(a.area, a.fixed_union, points, weights, n, max_weight,
                                         ST_SRID(region)) AS c
                   WHERE a.convex
                   UNION ALL
