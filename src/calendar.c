@@ -10,7 +10,16 @@
  */
 #include "calendar.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/pg_collation.h"
 #include "executor/spi.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -202,17 +211,84 @@ static MemoryContext named_cxt = NULL;
 static NamedCal *named_list = NULL;
 static uint64 named_generation = 1;
 
+/*
+ * The stored text form of a calendar, read straight from gm.calendar_compiled
+ * through its primary key (no SPI: a cold session would otherwise parse and
+ * plan a query first, several times the cost of the lookup).  NULL when the
+ * calendar has no stored form.  Same snapshot rule as gm_cache_read_begin().
+ */
+static char *
+cal_stored_text(const char *name, bool latest)
+{
+	Oid			relid = cal_watch.relids[3];
+	Oid			indexid = get_relname_relid("calendar_compiled_pkey", gm_schema_oid());
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Snapshot	snap;
+	char	   *result = NULL;
+
+	if (!OidIsValid(relid) || !OidIsValid(indexid))
+		return NULL;
+	snap = RegisterSnapshot(latest ? GetLatestSnapshot() : GetActiveSnapshot());
+	rel = table_open(relid, AccessShareLock);
+	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, TEXTOID,
+						   DEFAULT_COLLATION_OID, F_TEXTEQ, CStringGetTextDatum(name));
+	scan = systable_beginscan(rel, indexid, true, snap, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, 2, RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+			result = TextDatumGetCString(d);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	UnregisterSnapshot(snap);
+	return result;
+}
+
+/*
+ * The text form assembled from the calendar tables (gm._calendar_text), for a
+ * calendar whose stored form is missing; copied into the caller's context.
+ */
+static char *
+cal_assembled_text(const char *name)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	bool		isnull = true;
+	char	   *result;
+	int			ret;
+
+	args[0] = CStringGetTextDatum(name);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	ret = SPI_execute_with_args("SELECT gm._calendar_text($1)", 1, argtypes, args, NULL, true, 1);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "reading calendar \"%s\" failed", name);
+	(void) SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("calendar \"%s\" does not exist", name),
+				 errhint("Create it with gm.create_calendar(name, time_zone, working_hours).")));
+	result = MemoryContextStrdup(caller, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+	SPI_finish();
+	return result;
+}
+
 static CalCompiled *
 cal_lookup_name(const char *name)
 {
 	NamedCal   *e;
 	MemoryContext old;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1];
-	bool		isnull;
 	char	   *txt;
 	GmCalendar *val;
-	int			ret;
 	bool		pushed;
 
 	if (!gm_cache_valid(&cal_watch))
@@ -229,34 +305,14 @@ cal_lookup_name(const char *name)
 		if (strcmp(e->name, name) == 0)
 			return e->cc;
 
-	/* compile it from the tables */
-	args[0] = CStringGetTextDatum(name);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	/* read under the latest snapshot, not the statement's (see gm.h) */
 	pushed = gm_cache_read_begin(&cal_watch);
 	/* the text form kept by the triggers; assembled from the tables when missing */
-	ret = SPI_execute_with_args("SELECT c.value FROM gm.calendar_compiled c WHERE c.name = $1",
-								1, argtypes, args, NULL, true, 1);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "reading calendar \"%s\" failed", name);
-	isnull = true;
-	if (SPI_processed == 1)
-		(void) SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (isnull)
-	{
-		ret = SPI_execute_with_args("SELECT gm._calendar_text($1)", 1, argtypes, args, NULL, true, 1);
-		if (ret != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "reading calendar \"%s\" failed", name);
-		(void) SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	}
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("calendar \"%s\" does not exist", name),
-				 errhint("Create it with gm.create_calendar(name, time_zone, working_hours).")));
-	txt = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	txt = cal_stored_text(name, pushed);
+	if (txt == NULL)
+		txt = cal_assembled_text(name);
 	gm_cache_read_end(pushed);
+
 	old = MemoryContextSwitchTo(named_cxt);
 	val = cal_from_text(txt);
 	e = palloc(sizeof(NamedCal));
@@ -265,7 +321,6 @@ cal_lookup_name(const char *name)
 	e->next = named_list;
 	named_list = e;
 	MemoryContextSwitchTo(old);
-	SPI_finish();
 	return e->cc;
 }
 
