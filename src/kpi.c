@@ -16,6 +16,7 @@
  * Money aggregates (cac, roi) keep a numeric[2] of exact sums.
  */
 #include "kpi.h"
+#include "counts.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
@@ -26,84 +27,6 @@
 #include "utils/numeric.h"
 
 /* ------------------------------------------------------------------ helpers */
-
-/* the counters of a checked 1-D int8[] without NULLs (ARR_DATA_PTR without its sign-compare warning) */
-#define KPI_COUNTS(a) ((int64 *) ((char *) (a) + ARR_OVERHEAD_NONULLS(1)))
-
-
-/*
- * The int8[] counter state of a counting aggregate, checked to have `slots`
- * elements and no NULLs.  In aggregate context the array itself is returned
- * (to be modified in place), otherwise a copy.
- */
-static inline ArrayType *
-kpi_counts(FunctionCallInfo fcinfo, int argno, int slots, const char *agg)
-{
-	ArrayType  *a;
-	Datum		d = PG_GETARG_DATUM(argno);
-
-	/*
-	 * As a transition or combine function of an aggregate (or window
-	 * aggregate) the state is the executor's own copy in the aggregate
-	 * context, never toasted: update it in place (the test is what
-	 * AggCheckCallContext does, inlined for the per-row path).
-	 */
-	if (fcinfo->context &&
-		(IsA(fcinfo->context, AggState) || IsA(fcinfo->context, WindowAggState)) &&
-		!VARATT_IS_EXTENDED(DatumGetPointer(d)))
-		a = (ArrayType *) DatumGetPointer(d);
-	else
-		a = PG_GETARG_ARRAYTYPE_P_COPY(argno);
-
-	if (ARR_HASNULL(a) || ARR_NDIM(a) != 1 || ARR_ELEMTYPE(a) != INT8OID ||
-		ARR_SIZE(a) != ARR_OVERHEAD_NONULLS(1) + slots * (int) sizeof(int64))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("invalid state for aggregate %s: expected int8[%d] without NULLs",
-						agg, slots)));
-	return a;
-}
-
-/* read-only view of a counter state (final functions) */
-static inline const int64 *
-kpi_counts_ro(FunctionCallInfo fcinfo, int slots, const char *agg)
-{
-	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(0);
-
-	if (ARR_HASNULL(a) || ARR_NDIM(a) != 1 || ARR_ELEMTYPE(a) != INT8OID ||
-		ARR_SIZE(a) != ARR_OVERHEAD_NONULLS(1) + slots * (int) sizeof(int64))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("invalid state for aggregate %s: expected int8[%d] without NULLs",
-						agg, slots)));
-	return KPI_COUNTS(a);
-}
-
-static inline int64
-add_count(int64 a, int64 b)
-{
-	int64		r;
-
-	if (pg_add_s64_overflow(a, b, &r))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("KPI counter out of range")));
-	return r;
-}
-
-/* combine two counter states of the same aggregate: state1 += state2 */
-static Datum
-kpi_counts_combine(FunctionCallInfo fcinfo, int slots, const char *agg)
-{
-	ArrayType  *a = kpi_counts(fcinfo, 0, slots, agg);
-	ArrayType  *b = kpi_counts(fcinfo, 1, slots, agg);
-	int64	   *x = KPI_COUNTS(a);
-	const int64 *y = KPI_COUNTS(b);
-
-	for (int i = 0; i < slots; i++)
-		x[i] = add_count(x[i], y[i]);
-	PG_RETURN_ARRAYTYPE_P(a);
-}
 
 static inline Numeric
 num_div(Numeric a, Numeric b)
@@ -146,8 +69,8 @@ gm_nps_accum(PG_FUNCTION_ARGS)
 				 errmsg("NPS score %d is out of range", score),
 				 errdetail("An NPS answer is an integer from 0 to 10.")));
 
-	a = kpi_counts(fcinfo, 0, GM_NPS_SLOTS, "gm.nps");
-	c = KPI_COUNTS(a);
+	a = gm_counts_arg(fcinfo, 0, GM_NPS_SLOTS, "gm.nps");
+	c = GM_COUNTS(a);
 	c[GM_NPS_N]++;
 	c[GM_NPS_PROMOTERS] += (score >= 9);
 	c[GM_NPS_DETRACTORS] += (score <= 6);
@@ -158,14 +81,14 @@ PG_FUNCTION_INFO_V1(gm_nps_combine);
 Datum
 gm_nps_combine(PG_FUNCTION_ARGS)
 {
-	return kpi_counts_combine(fcinfo, GM_NPS_SLOTS, "gm.nps");
+	return gm_counts_combine(fcinfo, GM_NPS_SLOTS, "gm.nps");
 }
 
 PG_FUNCTION_INFO_V1(gm_nps_final);
 Datum
 gm_nps_final(PG_FUNCTION_ARGS)
 {
-	const int64 *c = kpi_counts_ro(fcinfo, GM_NPS_SLOTS, "gm.nps");
+	const int64 *c = gm_counts_ro(fcinfo, GM_NPS_SLOTS, "gm.nps");
 
 	if (c[GM_NPS_N] == 0)
 		PG_RETURN_NULL();
@@ -205,8 +128,8 @@ gm_csat_accum(PG_FUNCTION_ARGS)
 				 errmsg("CSAT score %d is out of range for scale %d", score, scale),
 				 errdetail("Scale 5 takes answers 1 to 5, scale 100 takes 0 to 100.")));
 
-	a = kpi_counts(fcinfo, 0, GM_CSAT_SLOTS, "gm.csat");
-	c = KPI_COUNTS(a);
+	a = gm_counts_arg(fcinfo, 0, GM_CSAT_SLOTS, "gm.csat");
+	c = GM_COUNTS(a);
 	if (c[GM_CSAT_SCALE] == 0)
 		c[GM_CSAT_SCALE] = scale;
 	else if (c[GM_CSAT_SCALE] != scale)
@@ -224,10 +147,10 @@ PG_FUNCTION_INFO_V1(gm_csat_combine);
 Datum
 gm_csat_combine(PG_FUNCTION_ARGS)
 {
-	ArrayType  *a = kpi_counts(fcinfo, 0, GM_CSAT_SLOTS, "gm.csat");
-	ArrayType  *b = kpi_counts(fcinfo, 1, GM_CSAT_SLOTS, "gm.csat");
-	int64	   *x = KPI_COUNTS(a);
-	const int64 *y = KPI_COUNTS(b);
+	ArrayType  *a = gm_counts_arg(fcinfo, 0, GM_CSAT_SLOTS, "gm.csat");
+	ArrayType  *b = gm_counts_arg(fcinfo, 1, GM_CSAT_SLOTS, "gm.csat");
+	int64	   *x = GM_COUNTS(a);
+	const int64 *y = GM_COUNTS(b);
 
 	if (x[GM_CSAT_SCALE] == 0)
 		x[GM_CSAT_SCALE] = y[GM_CSAT_SCALE];
@@ -236,9 +159,9 @@ gm_csat_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("CSAT scale changes within one group: %lld and %lld",
 						(long long) x[GM_CSAT_SCALE], (long long) y[GM_CSAT_SCALE])));
-	x[GM_CSAT_N] = add_count(x[GM_CSAT_N], y[GM_CSAT_N]);
-	x[GM_CSAT_TOP2] = add_count(x[GM_CSAT_TOP2], y[GM_CSAT_TOP2]);
-	x[GM_CSAT_SUM] = add_count(x[GM_CSAT_SUM], y[GM_CSAT_SUM]);
+	x[GM_CSAT_N] = gm_count_add(x[GM_CSAT_N], y[GM_CSAT_N]);
+	x[GM_CSAT_TOP2] = gm_count_add(x[GM_CSAT_TOP2], y[GM_CSAT_TOP2]);
+	x[GM_CSAT_SUM] = gm_count_add(x[GM_CSAT_SUM], y[GM_CSAT_SUM]);
 	PG_RETURN_ARRAYTYPE_P(a);
 }
 
@@ -246,7 +169,7 @@ PG_FUNCTION_INFO_V1(gm_csat_final);
 Datum
 gm_csat_final(PG_FUNCTION_ARGS)
 {
-	const int64 *c = kpi_counts_ro(fcinfo, GM_CSAT_SLOTS, "gm.csat");
+	const int64 *c = gm_counts_ro(fcinfo, GM_CSAT_SLOTS, "gm.csat");
 
 	if (c[GM_CSAT_N] == 0)
 		PG_RETURN_NULL();
@@ -263,8 +186,8 @@ Datum
 gm_rate_accum(PG_FUNCTION_ARGS)
 {
 	bool		hit = PG_GETARG_BOOL(1);
-	ArrayType  *a = kpi_counts(fcinfo, 0, GM_RATE_SLOTS, "gm.rate");
-	int64	   *c = KPI_COUNTS(a);
+	ArrayType  *a = gm_counts_arg(fcinfo, 0, GM_RATE_SLOTS, "gm.rate");
+	int64	   *c = GM_COUNTS(a);
 
 	c[GM_RATE_N]++;
 	c[GM_RATE_TRUE] += hit;
@@ -275,14 +198,14 @@ PG_FUNCTION_INFO_V1(gm_rate_combine);
 Datum
 gm_rate_combine(PG_FUNCTION_ARGS)
 {
-	return kpi_counts_combine(fcinfo, GM_RATE_SLOTS, "gm.rate");
+	return gm_counts_combine(fcinfo, GM_RATE_SLOTS, "gm.rate");
 }
 
 PG_FUNCTION_INFO_V1(gm_rate_final);
 Datum
 gm_rate_final(PG_FUNCTION_ARGS)
 {
-	const int64 *c = kpi_counts_ro(fcinfo, GM_RATE_SLOTS, "gm.rate");
+	const int64 *c = gm_counts_ro(fcinfo, GM_RATE_SLOTS, "gm.rate");
 
 	if (c[GM_RATE_N] == 0)
 		PG_RETURN_NULL();
@@ -304,8 +227,8 @@ gm_funnel_accum(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("funnel stage %d is out of range", stage),
 				 errdetail("Stages are 1 (lead), 2 (opportunity) and 3 (deal).")));
-	a = kpi_counts(fcinfo, 0, GM_FUNNEL_STAGES, "gm.funnel");
-	c = KPI_COUNTS(a);
+	a = gm_counts_arg(fcinfo, 0, GM_FUNNEL_STAGES, "gm.funnel");
+	c = GM_COUNTS(a);
 	for (int i = 0; i < stage; i++)
 		c[i]++;
 	PG_RETURN_ARRAYTYPE_P(a);
@@ -315,7 +238,7 @@ PG_FUNCTION_INFO_V1(gm_funnel_combine);
 Datum
 gm_funnel_combine(PG_FUNCTION_ARGS)
 {
-	return kpi_counts_combine(fcinfo, GM_FUNNEL_STAGES, "gm.funnel");
+	return gm_counts_combine(fcinfo, GM_FUNNEL_STAGES, "gm.funnel");
 }
 
 /* returns gm.funnel_stats (leads, opportunities, deals, lead_to_opportunity, opportunity_to_deal, lead_to_deal) */
@@ -323,7 +246,7 @@ PG_FUNCTION_INFO_V1(gm_funnel_final);
 Datum
 gm_funnel_final(PG_FUNCTION_ARGS)
 {
-	const int64 *c = kpi_counts_ro(fcinfo, GM_FUNNEL_STAGES, "gm.funnel");
+	const int64 *c = gm_counts_ro(fcinfo, GM_FUNNEL_STAGES, "gm.funnel");
 	TupleDesc	tupdesc;
 	Datum		values[6];
 	bool		nulls[6] = {false};

@@ -8,31 +8,14 @@
  * (STABLE: one answer per transaction, also in parallel workers); the
  * three-argument form takes it explicitly (IMMUTABLE).
  */
-#include "gm.h"
+#include "counts.h"
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/timestamp.h"
 
-static int64 *
-state_values(ArrayType *a)
-{
-	if (ARR_NDIM(a) != 1 || ARR_DIMS(a)[0] != 2 || ARR_HASNULL(a) || ARR_ELEMTYPE(a) != INT8OID)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("on-time rate state must be an int8 array of 2 elements without NULLs")));
-	return (int64 *) (((char *) a) + ARR_OVERHEAD_NONULLS(1));
-}
-
-static ArrayType *
-state_arg(FunctionCallInfo fcinfo, int argno)
-{
-	/* inside an aggregate the state may be changed in place */
-	if (AggCheckCallContext(fcinfo, NULL))
-		return PG_GETARG_ARRAYTYPE_P(argno);
-	return PG_GETARG_ARRAYTYPE_P_COPY(argno);
-}
+#define ON_TIME_SLOTS 2
 
 static Datum
 accum(FunctionCallInfo fcinfo, TimestampTz as_of)
@@ -46,8 +29,8 @@ accum(FunctionCallInfo fcinfo, TimestampTz as_of)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("on-time rate state must not be NULL")));
-	st = state_arg(fcinfo, 0);
-	v = state_values(st);
+	st = gm_counts_arg(fcinfo, 0, ON_TIME_SLOTS, "gm.on_time_rate");
+	v = GM_COUNTS(st);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_ARRAYTYPE_P(st);	/* no deadline: not measured */
 	due = PG_GETARG_TIMESTAMPTZ(1);
@@ -85,21 +68,14 @@ PG_FUNCTION_INFO_V1(gm_on_time_combine);
 Datum
 gm_on_time_combine(PG_FUNCTION_ARGS)
 {
-	ArrayType  *a = state_arg(fcinfo, 0);
-	ArrayType  *b = PG_GETARG_ARRAYTYPE_P(1);
-	int64	   *x = state_values(a),
-			   *y = state_values(b);
-
-	x[0] += y[0];
-	x[1] += y[1];
-	PG_RETURN_ARRAYTYPE_P(a);
+	return gm_counts_combine(fcinfo, ON_TIME_SLOTS, "gm.on_time_rate");
 }
 
 PG_FUNCTION_INFO_V1(gm_on_time_final);
 Datum
 gm_on_time_final(PG_FUNCTION_ARGS)
 {
-	int64	   *v = state_values(PG_GETARG_ARRAYTYPE_P(0));
+	const int64 *v = gm_counts_ro(fcinfo, ON_TIME_SLOTS, "gm.on_time_rate");
 
 	if (v[0] == 0)
 		PG_RETURN_NULL();
