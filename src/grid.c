@@ -19,7 +19,7 @@
  * the fallback: the smallest covering grid_id, the tie rule.  Most cells have
  * no such leaf, and a point there costs one array read.
  *
- * The index is built on first use in a backend, from gm.grid through SPI, and
+ * The index is built on first use in a backend, from a heap scan of gm.grid, and
  * rebuilt when gm.grid changes (GmCacheWatch, see gm.h) or the day changes.
  */
 #include "gm.h"
@@ -30,7 +30,9 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
+#include "access/heapam.h"
+#include "access/tableam.h"
+#include "utils/snapmgr.h"
 #include "access/htup_details.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
@@ -40,18 +42,20 @@
 
 #define CELL_NONE	(-1)
 #define MAX_CELLS	(4 * 1024 * 1024)
+#define CELLS_PER_EDGE 16.0		/* cells per polygon edge, see build_cells */
 
 /*
- * A cell: the leaves whose boundary comes near the cell (items[start ..
- * next cell's start), ascending grid_id, only those smaller than the
- * fallback), then the fallback: the smallest leaf covering the whole cell
- * without a boundary near it, or CELL_NONE.
+ * A cell is one uint32, so that the whole table stays small in the CPU cache
+ * (a point reads one random cell):
+ *   - bit 31 clear: no leaf needs testing; the value is the fallback + 1
+ *     (0: no leaf), the fallback being the smallest leaf that covers the whole
+ *     cell without its boundary coming near it;
+ *   - bit 31 set: the rest is an offset into items, where the leaves whose
+ *     boundary comes near the cell and that are smaller than the fallback
+ *     follow in ascending order, ended by a negative entry that carries the
+ *     fallback (LIST_END).
  */
-typedef struct GridCell
-{
-	int32		answer;
-	uint32		start;
-} GridCell;
+#define CELL_LIST	0x80000000u
 
 typedef struct GridIndex
 {
@@ -69,8 +73,9 @@ typedef struct GridIndex
 				ny;
 	double		sx,
 				sy;				/* cells per unit */
-	GridCell   *cells;			/* nx*ny + 1 (the last one ends the item list) */
+	uint32	   *cells;			/* nx*ny, see CELL_LIST */
 	int32	   *items;
+	int			list_cells;		/* cells with leaves to test */
 } GridIndex;
 
 static GmCacheWatch grid_watch = {{"grid"}};
@@ -80,8 +85,9 @@ static TimestampTz cur_xact_start = 0;
 static inline int
 cell_x(const GridIndex *ix, double x)
 {
-	double		f = floor((x - ix->x0) * ix->sx);
+	double		f = (x - ix->x0) * ix->sx;
 
+	/* truncation is floor() here, f being positive; NaN lands in cell 0 */
 	if (!(f > 0))
 		return 0;
 	if (f >= ix->nx - 1)
@@ -92,8 +98,9 @@ cell_x(const GridIndex *ix, double x)
 static inline int
 cell_y(const GridIndex *ix, double y)
 {
-	double		f = floor((y - ix->y0) * ix->sy);
+	double		f = (y - ix->y0) * ix->sy;
 
+	/* truncation is floor() here, f being positive; NaN lands in cell 0 */
 	if (!(f > 0))
 		return 0;
 	if (f >= ix->ny - 1)
@@ -101,86 +108,96 @@ cell_y(const GridIndex *ix, double y)
 	return (int) f;
 }
 
-/* growable list of (cell, leaf) pairs: the leaf's boundary comes near the cell */
-typedef struct PairList
+/* a growable int32 array */
+typedef struct IntList
 {
-	uint32	   *cell;
-	int32	   *leaf;
+	int32	   *v;
 	Size		n,
 				cap;
-} PairList;
+} IntList;
 
-static void
-pair_add(PairList *pl, uint32 c, int32 k)
+static inline void
+intlist_add(IntList *l, int32 x)
 {
-	if (pl->n == pl->cap)
+	if (l->n == l->cap)
 	{
-		pl->cap = pl->cap ? pl->cap * 2 : 4096;
-		if (pl->cap > MaxAllocSize / sizeof(uint32))
+		l->cap = l->cap ? l->cap * 2 : 1024;
+		if (l->cap > MaxAllocSize / sizeof(int32))
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("grid registry too large for the spatial index")));
-		pl->cell = pl->cell ? repalloc(pl->cell, pl->cap * sizeof(uint32)) : palloc(pl->cap * sizeof(uint32));
-		pl->leaf = pl->leaf ? repalloc(pl->leaf, pl->cap * sizeof(int32)) : palloc(pl->cap * sizeof(int32));
+		l->v = l->v ? repalloc(l->v, l->cap * sizeof(int32)) : palloc(l->cap * sizeof(int32));
 	}
-	pl->cell[pl->n] = c;
-	pl->leaf[pl->n] = k;
-	pl->n++;
+	l->v[l->n++] = x;
 }
 
 /*
- * Mark, in the leaf's own window of cells (bw wide, origin i00/j00), the
+ * Mark, in row j of the leaf's window of cells (origin i00, bw wide), the
  * cells that the edge a-b comes within margin m of: separating-axis test of
- * the segment against the cell grown by m (the bounding boxes overlap by
- * construction of the loop).
+ * the segment against the cell grown by m.  The caller has checked that the
+ * edge's rows (grown by m) include j.
  */
 static void
-mark_edge(const GridIndex *ix, uint8 *win, int i00, int j00, int bw, int bh,
-		  const double *a, const double *b, double m)
+mark_edge_row(const GridIndex *ix, uint8 *rowmark, int i00, int bw, int j,
+			  const double *a, const double *b, double m)
 {
 	int			i0 = cell_x(ix, Min(a[0], b[0]) - m),
-				i1 = cell_x(ix, Max(a[0], b[0]) + m),
-				j0 = cell_y(ix, Min(a[1], b[1]) - m),
-				j1 = cell_y(ix, Max(a[1], b[1]) + m);
+				i1 = cell_x(ix, Max(a[0], b[0]) + m);
 	double		nx = -(b[1] - a[1]),
 				ny = b[0] - a[0];
 	double		hx = 0.5 / ix->sx + m,
 				hy = 0.5 / ix->sy + m;
 	double		r = fabs(nx) * hx + fabs(ny) * hy;
-	int			i,
-				j;
+	double		cy = ix->y0 + (j + 0.5) / ix->sy;
+	double		base;
+	int			i;
 
+	/*
+	 * Only cells near where the edge's line crosses the row can be marked:
+	 * narrow the range to the line's x-span in the row grown by hy, widened
+	 * by hx and a cell either side for rounding; the test below decides.
+	 */
+	if (b[1] != a[1])
+	{
+		double		slope = (b[0] - a[0]) / (b[1] - a[1]);
+		double		xa = a[0] + (cy - hy - a[1]) * slope,
+					xb = a[0] + (cy + hy - a[1]) * slope;
+
+		if (isfinite(xa) && isfinite(xb))
+		{
+			i0 = Max(i0, cell_x(ix, Min(xa, xb) - hx) - 1);
+			i1 = Min(i1, cell_x(ix, Max(xa, xb) + hx) + 1);
+		}
+	}
 	/* cells outside the leaf's window lie outside its bounding box: never covered */
 	i0 = Max(i0, i00);
 	i1 = Min(i1, i00 + bw - 1);
-	j0 = Max(j0, j00);
-	j1 = Min(j1, j00 + bh - 1);
 	r = r * (1 + 1e-6) + 1e-300;
-	for (j = j0; j <= j1; j++)
+	base = ny * (cy - a[1]);
+	for (i = i0; i <= i1; i++)
 	{
-		double		cy = ix->y0 + (j + 0.5) / ix->sy;
+		double		cx = ix->x0 + (i + 0.5) / ix->sx;
+		double		d = nx * (cx - a[0]) + base;
 
-		for (i = i0; i <= i1; i++)
-		{
-			double		cx = ix->x0 + (i + 0.5) / ix->sx;
-			double		d = nx * (cx - a[0]) + ny * (cy - a[1]);
-
-			if (fabs(d) <= r || !isfinite(d))
-				win[(j - j00) * bw + (i - i00)] = 1;
-		}
+		if (fabs(d) <= r || !isfinite(d))
+			rowmark[i - i00] = 1;
 	}
 }
 
+/* the entry that ends a cell's list and carries its fallback (CELL_NONE or a leaf) */
+#define LIST_END(fb)	(-(fb) - 2)
+
 /*
- * The cells.  Leaves are taken in descending grid_id order; for each, the
- * cells its boundary comes near are recorded as (cell, leaf) pairs, and on
- * every row of its window each run of cells its boundary does not come near
- * is one connected region, inside or outside the leaf as a whole: one
- * point-in-polygon test at the run's first centre decides the run, and the
- * covering leaves overwrite the cells' fallback, so the smallest grid_id
- * remains.  Then each cell keeps the near-boundary leaves smaller than its
- * fallback, ascending.  Memory touched stays small: a new backend or
- * parallel worker pays a page fault for every page it touches.
+ * The cells, one row at a time.  For each leaf whose window spans the row,
+ * the cells its boundary comes near are marked (these will test the leaf),
+ * and each run of unmarked cells is one connected region, inside or outside
+ * the leaf as a whole: one point-in-polygon test at the run's first centre
+ * decides it, and a covered cell's fallback is the smallest covering leaf.
+ * Then each cell of the row gets its near leaves below the fallback,
+ * ascending, or the fallback alone.  Only the final table, the final lists
+ * and a row's worth of scratch memory are touched: a new backend or
+ * parallel worker pays a page fault for every page it touches, and a page
+ * fault costs far more than the arithmetic here.
  */
 static void
 build_cells(GridIndex *ix)
@@ -191,15 +208,27 @@ build_cells(GridIndex *ix)
 	uint64		edges = 0;
 	double		target;
 	int			k,
-				c,
+				i,
+				j,
 				ncells;
 	bool		degenerate;
-	PairList	pl = {0};
-	uint8	   *win = NULL;
-	Size		wincap = 0,
-				t,
-				nitems;
-	int32	   *items;
+	int		   *wi0,
+			   *wi1,
+			   *wj0,
+			   *wj1;
+	int		   *order,			/* leaves by first row of their window */
+				next = 0;
+	int32	   *erows;			/* per edge: first and last row it comes near */
+	Size	   *eoff;			/* leaf k's edges: erows[2 * eoff[k] ..] */
+	IntList		active = {0},
+				pairs = {0},	/* (cell in row, leaf), flattened */
+				items = {0};
+	int32	   *fb,
+			   *cnt,
+			   *pos,
+			   *byleaf;
+	int32		byleaf_cap = 0;
+	uint8	   *rowmark;
 
 	ix->x0 = ix->y0 = INFINITY;
 	ix->x1 = ix->y1 = -INFINITY;
@@ -214,7 +243,7 @@ build_cells(GridIndex *ix)
 	w = ix->x1 - ix->x0;
 	h = ix->y1 - ix->y0;
 	degenerate = !(w > 0) || !(h > 0) || !isfinite(w) || !isfinite(h);
-	target = Min((double) MAX_CELLS, Max(64.0, 16.0 * (double) edges));
+	target = Min((double) MAX_CELLS, Max(64.0, CELLS_PER_EDGE * (double) edges));
 	if (degenerate)
 	{
 		ix->nx = ix->ny = 1;
@@ -236,105 +265,223 @@ build_cells(GridIndex *ix)
 		}
 	}
 	ncells = ix->nx * ix->ny;
-	ix->cells = palloc(((Size) ncells + 1) * sizeof(GridCell));
-	for (c = 0; c <= ncells; c++)
-	{
-		ix->cells[c].answer = CELL_NONE;
-		ix->cells[c].start = 0;
-	}
+	ix->cells = palloc((Size) ncells * sizeof(uint32));
+	ix->list_cells = 0;
 	m = 1e-9 * Max(w, h) + 1e-12 * Max(Max(fabs(ix->x0), fabs(ix->x1)), Max(fabs(ix->y0), fabs(ix->y1)));
 	if (!isfinite(m))
 		degenerate = true;
 
-	for (k = ix->n - 1; k >= 0; k--)
+	if (degenerate || ix->n == 0)
 	{
-		const GmPoly *p = &ix->polys[k];
-		int			i0 = cell_x(ix, p->xmin),
-					i1 = cell_x(ix, p->xmax),
-					j0 = cell_y(ix, p->ymin),
-					j1 = cell_y(ix, p->ymax);
-		int			bw = i1 - i0 + 1,
-					bh = j1 - j0 + 1;
-		int			i,
-					j,
-					r;
-		uint32		e;
+		/* nothing to reason with: every cell tests every leaf */
+		for (k = 0; k < ix->n; k++)
+			intlist_add(&items, k);
+		intlist_add(&items, LIST_END(CELL_NONE));
+		for (i = 0; i < ncells; i++)
+			ix->cells[i] = ix->n > 0 ? CELL_LIST : 0;
+		ix->list_cells = ix->n > 0 ? ncells : 0;
+		ix->items = items.v;
+		return;
+	}
 
-		if (degenerate)
+	/* each leaf's window of cells; leaves ordered by the window's first row */
+	wi0 = palloc(ix->n * sizeof(int) * 5);
+	wi1 = wi0 + ix->n;
+	wj0 = wi1 + ix->n;
+	wj1 = wj0 + ix->n;
+	order = wj1 + ix->n;
+	{
+		int		   *rowcount = palloc0((ix->ny + 1) * sizeof(int));
+
+		for (k = 0; k < ix->n; k++)
 		{
-			/* nothing to reason with: every cell tests every leaf */
-			for (c = 0; c < ncells; c++)
-				pair_add(&pl, (uint32) c, k);
-			continue;
+			const GmPoly *p = &ix->polys[k];
+
+			wi0[k] = cell_x(ix, p->xmin);
+			wi1[k] = cell_x(ix, p->xmax);
+			wj0[k] = cell_y(ix, p->ymin);
+			wj1[k] = cell_y(ix, p->ymax);
+			rowcount[wj0[k] + 1]++;
 		}
-		if ((Size) bw * bh > wincap)
+		for (j = 0; j < ix->ny; j++)
+			rowcount[j + 1] += rowcount[j];
+		/* rows are computed once per edge, not once per edge and row */
+		eoff = palloc((ix->n + 1) * sizeof(Size));
+		erows = palloc(Max(edges, 1) * 2 * sizeof(int32));
+		eoff[0] = 0;
+		for (k = 0; k < ix->n; k++)
 		{
-			wincap = Max((Size) bw * bh, 2 * wincap);
-			win = win ? repalloc(win, wincap) : palloc(wincap);
+			const GmPoly *p = &ix->polys[k];
+			Size		t = eoff[k];
+			int			r;
+
+			for (r = 0; r < p->nrings; r++)
+			{
+				const double *xy = p->rings[r].xy;
+				uint32		e;
+
+				for (e = 0; e + 1 < p->rings[r].npts; e++, t++)
+				{
+					erows[2 * t] = cell_y(ix, Min(xy[2 * e + 1], xy[2 * e + 3]) - m);
+					erows[2 * t + 1] = cell_y(ix, Max(xy[2 * e + 1], xy[2 * e + 3]) + m);
+				}
+			}
+			eoff[k + 1] = t;
 		}
-		memset(win, 0, (Size) bw * bh);
-		for (r = 0; r < p->nrings; r++)
-			for (e = 0; e + 1 < p->rings[r].npts; e++)
-				mark_edge(ix, win, i0, j0, bw, bh, &p->rings[r].xy[2 * e], &p->rings[r].xy[2 * e + 2], m);
-		for (j = j0; j <= j1; j++)
+		for (k = 0; k < ix->n; k++)
+			order[rowcount[wj0[k]]++] = k;
+		pfree(rowcount);
+	}
+
+	/* scratch for one row */
+	fb = palloc(ix->nx * sizeof(int32));
+	cnt = palloc((ix->nx + 1) * sizeof(int32));
+	pos = palloc((ix->nx + 1) * sizeof(int32));
+	rowmark = palloc(ix->nx);
+	byleaf = NULL;
+
+	for (j = 0; j < ix->ny; j++)
+	{
+		Size		a,
+					keep = 0;
+
+		/* the leaves whose window spans row j */
+		while (next < ix->n && wj0[order[next]] <= j)
+			intlist_add(&active, order[next++]);
+		for (a = 0; a < active.n; a++)
+			if (wj1[active.v[a]] >= j)
+				active.v[keep++] = active.v[a];
+		active.n = keep;
+
+		for (i = 0; i < ix->nx; i++)
+			fb[i] = CELL_NONE;
+		pairs.n = 0;
+		for (a = 0; a < active.n; a++)
 		{
+			const GmPoly *p;
+			int			i0,
+						bw,
+						r;
 			bool		inrun = false,
 						inside = false;
 
-			for (i = i0; i <= i1; i++)
+			k = active.v[a];
+			p = &ix->polys[k];
+			i0 = wi0[k];
+			bw = wi1[k] - i0 + 1;
+			memset(rowmark, 0, bw);
 			{
-				c = j * ix->nx + i;
-				if (win[(j - j0) * bw + (i - i0)])
+				const int32 *er = &erows[2 * eoff[k]];
+
+				for (r = 0; r < p->nrings; r++)
 				{
-					pair_add(&pl, (uint32) c, k);
+					const GmRing *ring = &p->rings[r];
+					uint32		e;
+
+					for (e = 0; e + 1 < ring->npts; e++, er += 2)
+						if (j >= er[0] && j <= er[1])
+							mark_edge_row(ix, rowmark, i0, bw, j, &ring->xy[2 * e], &ring->xy[2 * e + 2], m);
+				}
+			}
+			for (i = 0; i < bw; i++)
+			{
+				if (rowmark[i])
+				{
+					intlist_add(&pairs, i0 + i);
+					intlist_add(&pairs, k);
 					inrun = false;
 					continue;
 				}
 				if (!inrun)
 				{
-					inside = gm_poly_covers(p, ix->x0 + (i + 0.5) / ix->sx, ix->y0 + (j + 0.5) / ix->sy);
+					inside = gm_poly_covers(p, ix->x0 + (i0 + i + 0.5) / ix->sx, ix->y0 + (j + 0.5) / ix->sy);
 					inrun = true;
 				}
-				if (inside)
-					ix->cells[c].answer = k;
+				if (inside && (fb[i0 + i] == CELL_NONE || k < fb[i0 + i]))
+					fb[i0 + i] = k;
 			}
 		}
-	}
 
-	/* counting sort of the pairs by cell; reading them backwards gives ascending leaves */
-	for (t = 0; t < pl.n; t++)
-		ix->cells[pl.cell[t] + 1].start++;
-	for (c = 0; c < ncells; c++)
-		ix->cells[c + 1].start += ix->cells[c].start;
-	items = palloc(Max(pl.n, 1) * sizeof(int32));
-	for (t = pl.n; t-- > 0;)
-		items[ix->cells[pl.cell[t]].start++] = pl.leaf[t];
-	/* starts now point at each list's end: shift back, keeping only leaves below the fallback */
-	nitems = 0;
-	{
-		uint32		from = 0;
-
-		for (c = 0; c < ncells; c++)
+		/* group the row's pairs by cell (counting sort), keeping leaves below the fallback */
+		memset(cnt, 0, (ix->nx + 1) * sizeof(int32));
+		for (a = 0; a < pairs.n; a += 2)
 		{
-			uint32		to = ix->cells[c].start;
-			int32		fb = ix->cells[c].answer;
+			i = pairs.v[a];
+			k = pairs.v[a + 1];
+			if (fb[i] == CELL_NONE || k < fb[i])
+				cnt[i + 1]++;
+		}
+		for (i = 0; i < ix->nx; i++)
+			cnt[i + 1] += cnt[i];
+		if (cnt[ix->nx] > 0)
+		{
+			if (cnt[ix->nx] > byleaf_cap)
+			{
+				if (byleaf)
+					pfree(byleaf);
+				byleaf_cap = Max(cnt[ix->nx], 256) * 2;
+				byleaf = palloc(byleaf_cap * sizeof(int32));
+			}
+			memcpy(pos, cnt, (ix->nx + 1) * sizeof(int32));
+			for (a = 0; a < pairs.n; a += 2)
+			{
+				i = pairs.v[a];
+				k = pairs.v[a + 1];
+				if (fb[i] == CELL_NONE || k < fb[i])
+					byleaf[pos[i]++] = k;
+			}
+		}
 
-			ix->cells[c].start = (uint32) nitems;
-			for (; from < to; from++)
-				if (fb == CELL_NONE || items[from] < fb)
-					items[nitems++] = items[from];
+		for (i = 0; i < ix->nx; i++)
+		{
+			int			c = j * ix->nx + i,
+						from = cnt[i],
+						to = cnt[i + 1],
+						x,
+						y;
+
+			if (from == to)
+			{
+				ix->cells[c] = (uint32) (fb[i] + 1);
+				continue;
+			}
+			if (items.n > (Size) (CELL_LIST - 1))
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("grid registry too large for the spatial index")));
+			/* ascending leaves (short lists: insertion sort) */
+			for (x = from + 1; x < to; x++)
+			{
+				int32		v = byleaf[x];
+
+				for (y = x; y > from && byleaf[y - 1] > v; y--)
+					byleaf[y] = byleaf[y - 1];
+				byleaf[y] = v;
+			}
+			ix->cells[c] = CELL_LIST | (uint32) items.n;
+			for (x = from; x < to; x++)
+				intlist_add(&items, byleaf[x]);
+			intlist_add(&items, LIST_END(fb[i]));
+			ix->list_cells++;
 		}
 	}
-	ix->cells[ncells].answer = CELL_NONE;
-	ix->cells[ncells].start = (uint32) nitems;
-	ix->items = items;
-	if (win)
-		pfree(win);
-	if (pl.cell)
-	{
-		pfree(pl.cell);
-		pfree(pl.leaf);
-	}
+
+	pfree(wi0);
+	pfree(eoff);
+	pfree(erows);
+	pfree(fb);
+	pfree(cnt);
+	pfree(pos);
+	pfree(rowmark);
+	if (byleaf)
+		pfree(byleaf);
+	if (active.v)
+		pfree(active.v);
+	if (pairs.v)
+		pfree(pairs.v);
+	if (items.v == NULL)
+		intlist_add(&items, LIST_END(CELL_NONE));
+	ix->items = items.v;
 }
 
 static int
@@ -357,117 +504,197 @@ find_pos(const int64 *ids, int n, int64 id)
 	return -1;
 }
 
+/* one row of gm.grid as the index needs it */
+typedef struct RegRow
+{
+	int64		id;
+	int64		parent;
+	bool		hasparent;
+	bool		nonempty;
+	bool		nonleaf;
+	GmPoly		poly;
+} RegRow;
+
+static int
+regrow_cmp(const void *a, const void *b)
+{
+	int64		x = ((const RegRow *) a)->id,
+				y = ((const RegRow *) b)->id;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+static AttrNumber
+registry_attnum(TupleDesc td, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < td->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(td, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return att->attnum;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_COLUMN),
+			 errmsg("column \"%s\" of gm.grid does not exist", name)));
+	return InvalidAttrNumber;	/* keep the compiler quiet */
+}
+
+/*
+ * Read the leaves from gm.grid with a plain heap scan: no query to parse and
+ * plan, and no tuple copies, which a new backend or parallel worker would pay
+ * for before its first point (about 6 ms of the cold build through SPI).  The
+ * registry is read whole, whatever the caller's privileges or row-level
+ * policies: which grid covers a point is a property of the registry, the same
+ * for every session.
+ */
 static void
 load_registry(GridIndex *ix)
 {
-	Oid			argtypes[1] = {DATEOID};
-	Datum		args[1];
-	int			rc,
-				n,
+	bool		pushed;
+	Snapshot	snap;
+	Relation	rel;
+	TableScanDesc scan;
+	TupleDesc	td;
+	HeapTuple	tup;
+	AttrNumber	a_id,
+				a_parent,
+				a_kind,
+				a_from,
+				a_to,
+				a_geom;
+	Datum	   *values;
+	bool	   *nulls;
+	RegRow	   *rows;
+	int			n = 0,
+				cap = 256,
 				k,
 				nleaves = 0;
-	bool		pushed;
-	int64	   *ids,
-			   *parents;
-	bool	   *hasparent,
-			   *nonempty,
-			   *nonleaf;
-	GmPoly	   *polys;
 	MemoryContext old;
 
-	args[0] = DateADTGetDatum(ix->day);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	/* read under the latest snapshot, not the statement's (see gm.h) */
 	pushed = gm_cache_read_begin(&grid_watch);
+	snap = RegisterSnapshot(GetActiveSnapshot());
+	rel = table_open(grid_watch.relids[0], AccessShareLock);
+	td = RelationGetDescr(rel);
+	a_id = registry_attnum(td, "grid_id");
+	a_parent = registry_attnum(td, "parent_id");
+	a_kind = registry_attnum(td, "kind");
+	a_from = registry_attnum(td, "valid_from");
+	a_to = registry_attnum(td, "valid_to");
+	a_geom = registry_attnum(td, "geom");
+	values = palloc(td->natts * sizeof(Datum));
+	nulls = palloc(td->natts * sizeof(bool));
 
-	/* the registry SRID: every geometry in gm.grid has it (trigger-enforced) */
-	rc = SPI_execute("SELECT geom FROM gm.grid WHERE geom IS NOT NULL LIMIT 1", true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "reading gm.grid failed: %s", SPI_result_code_string(rc));
-	ix->srid = -1;
-	if (SPI_processed == 1)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-		GmGser		g;
-
-		gm_gser_parse(pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d)), &g);
-		ix->srid = g.srid;
-	}
-
-	rc = SPI_execute_with_args("SELECT grid_id, parent_id, geom FROM gm.grid "
-							   "WHERE kind = 'physical' AND valid_from <= $1 AND valid_to > $1 "
-							   "ORDER BY grid_id",
-							   1, argtypes, args, NULL, true, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "reading gm.grid failed: %s", SPI_result_code_string(rc));
-	n = (int) SPI_processed;
-
+	if (rel->rd_rel->reltuples > cap)
+		cap = (int) Min(rel->rd_rel->reltuples + 64, 1000000.0);
 	old = MemoryContextSwitchTo(ix->cxt);
-	ids = palloc(Max(n, 1) * sizeof(int64));
-	parents = palloc(Max(n, 1) * sizeof(int64));
-	hasparent = palloc0(Max(n, 1) * sizeof(bool));
-	nonempty = palloc0(Max(n, 1) * sizeof(bool));
-	nonleaf = palloc0(Max(n, 1) * sizeof(bool));
-	polys = palloc0(Max(n, 1) * sizeof(GmPoly));
-	for (k = 0; k < n; k++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[k];
-		TupleDesc	td = SPI_tuptable->tupdesc;
-		bool		isnull;
-		Datum		d;
+	rows = palloc(cap * sizeof(RegRow));
+	MemoryContextSwitchTo(old);
+	ix->srid = -1;
 
-		ids[k] = DatumGetInt64(SPI_getbinval(tup, td, 1, &isnull));
-		d = SPI_getbinval(tup, td, 2, &isnull);
-		hasparent[k] = !isnull;
-		parents[k] = isnull ? 0 : DatumGetInt64(d);
-		d = SPI_getbinval(tup, td, 3, &isnull);
-		if (!isnull)
+	scan = table_beginscan(rel, snap, 0, NULL);
+	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		text	   *kind;
+		DateADT		from,
+					to;
+		RegRow	   *row;
+
+		heap_deform_tuple(tup, td, values, nulls);
+		/* the registry SRID: every geometry in gm.grid has it (trigger-enforced) */
+		if (ix->srid == -1 && !nulls[a_geom - 1])
 		{
-			struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d));
+			struct varlena *v = pg_detoast_datum_slice((struct varlena *) DatumGetPointer(values[a_geom - 1]), 0, 64);
+			GmGser		g;
+
+			gm_gser_parse(v, &g);
+			ix->srid = g.srid;
+		}
+		if (nulls[a_id - 1] || nulls[a_kind - 1] || nulls[a_from - 1] || nulls[a_to - 1])
+			continue;
+		kind = (text *) DatumGetPointer(values[a_kind - 1]);
+		if (VARATT_IS_EXTENDED(kind) && !VARATT_IS_SHORT(kind))
+			continue;			/* 'physical' is never compressed or toasted */
+		if (VARSIZE_ANY_EXHDR(kind) != 8 || memcmp(VARDATA_ANY(kind), "physical", 8) != 0)
+			continue;
+		from = DatumGetDateADT(values[a_from - 1]);
+		to = DatumGetDateADT(values[a_to - 1]);
+		if (!(from <= ix->day && to > ix->day))
+			continue;
+
+		if (n == cap)
+		{
+			cap *= 2;
+			rows = repalloc(rows, cap * sizeof(RegRow));
+		}
+		row = &rows[n++];
+		memset(row, 0, sizeof(RegRow));
+		row->id = DatumGetInt64(values[a_id - 1]);
+		row->hasparent = !nulls[a_parent - 1];
+		row->parent = row->hasparent ? DatumGetInt64(values[a_parent - 1]) : 0;
+		if (!nulls[a_geom - 1])
+		{
+			Pointer		raw = DatumGetPointer(values[a_geom - 1]);
+			struct varlena *v = pg_detoast_datum_packed((struct varlena *) raw);
 			GmGser		g;
 
 			gm_gser_parse(v, &g);
 			if (g.type == GM_POLYGONTYPE || g.type == GM_MULTIPOLYGONTYPE)
 			{
-				gm_gser_polygons(&g, &polys[k]);
-				nonempty[k] = !polys[k].empty;
+				old = MemoryContextSwitchTo(ix->cxt);
+				gm_gser_polygons(&g, &row->poly);
+				MemoryContextSwitchTo(old);
+				row->nonempty = !row->poly.empty;
 			}
-			if ((Pointer) v != DatumGetPointer(d))
+			if ((Pointer) v != raw)
 				pfree(v);
 		}
 	}
-	MemoryContextSwitchTo(old);
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	UnregisterSnapshot(snap);
+	gm_cache_read_end(pushed);
+	pfree(values);
+	pfree(nulls);
+
+	/* ascending grid_id: the tie rule's order */
+	if (n > 1)
+		qsort(rows, n, sizeof(RegRow), regrow_cmp);
 
 	/* every ancestor of a grid with a polygon is not a leaf */
+	old = MemoryContextSwitchTo(ix->cxt);
+	ix->ids = palloc(Max(n, 1) * sizeof(int64));
+	ix->polys = palloc0(Max(n, 1) * sizeof(GmPoly));
+	MemoryContextSwitchTo(old);
+	for (k = 0; k < n; k++)
+		ix->ids[k] = rows[k].id;
 	for (k = 0; k < n; k++)
 	{
 		int			p = k,
 					steps = 0;
 
-		if (!nonempty[k])
+		if (!rows[k].nonempty)
 			continue;
-		while (hasparent[p] && steps++ < n)
+		while (rows[p].hasparent && steps++ < n)
 		{
-			p = find_pos(ids, n, parents[p]);
+			p = find_pos(ix->ids, n, rows[p].parent);
 			if (p < 0)
 				break;
-			nonleaf[p] = true;
+			rows[p].nonleaf = true;
 		}
 	}
 	for (k = 0; k < n; k++)
-		if (nonempty[k] && !nonleaf[k])
+		if (rows[k].nonempty && !rows[k].nonleaf)
 		{
-			ids[nleaves] = ids[k];
-			polys[nleaves] = polys[k];
+			ix->ids[nleaves] = rows[k].id;
+			ix->polys[nleaves] = rows[k].poly;
 			nleaves++;
 		}
 	ix->n = nleaves;
-	ix->ids = ids;
-	ix->polys = polys;
-	gm_cache_read_end(pushed);
-	SPI_finish();
+	pfree(rows);
 }
 
 static GridIndex *
@@ -524,18 +751,23 @@ get_index(void)
 static int32
 lookup(const GridIndex *ix, double x, double y)
 {
-	const GridCell *cell;
-	uint32		t,
-				end;
+	uint32		v;
+	const int32 *list;
 
 	if (!(x >= ix->x0 && x <= ix->x1 && y >= ix->y0 && y <= ix->y1))
 		return CELL_NONE;
-	cell = &ix->cells[cell_y(ix, y) * ix->nx + cell_x(ix, x)];
-	end = cell[1].start;
-	for (t = cell->start; t < end; t++)
-		if (gm_poly_covers(&ix->polys[ix->items[t]], x, y))
-			return ix->items[t];
-	return cell->answer;
+	v = ix->cells[cell_y(ix, y) * ix->nx + cell_x(ix, x)];
+	if (!(v & CELL_LIST))
+		return (int32) v - 1;
+	for (list = &ix->items[v & ~CELL_LIST];; list++)
+	{
+		int32		k = *list;
+
+		if (k < 0)
+			return -k - 2;		/* the fallback, see LIST_END */
+		if (gm_poly_covers(&ix->polys[k], x, y))
+			return k;
+	}
 }
 
 int64
@@ -672,15 +904,11 @@ gm_grid_index_info(PG_FUNCTION_ARGS)
 	TupleDesc	td;
 	Datum		vals[5];
 	bool		nulls[5] = {false, false, false, false, false};
-	int			c,
-				eval = 0;
+	int			eval = ix->list_cells;
 
 	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	td = BlessTupleDesc(td);
-	for (c = 0; c < ix->nx * ix->ny; c++)
-		if (ix->cells[c + 1].start > ix->cells[c].start)
-			eval++;
 	vals[0] = Int32GetDatum(ix->n);
 	vals[1] = Int32GetDatum(ix->srid);
 	nulls[1] = ix->srid == -1;
