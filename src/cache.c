@@ -50,9 +50,12 @@ gm_schema_oid(void)
 {
 	if (!OidIsValid(cached_schema))
 	{
-		/* the control file pins the schema: relocatable = false, schema = gm */
-		if (OidIsValid(get_extension_oid("grid_marketing", true)))
-			cached_schema = get_namespace_oid("gm", true);
+		/*
+		 * The control file pins the schema (relocatable = false, schema = gm)
+		 * and this module's functions live in it: the schema stands for the
+		 * extension, without a scan of pg_extension in every new session.
+		 */
+		cached_schema = get_namespace_oid("gm", true);
 		if (!OidIsValid(cached_schema))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

@@ -11,6 +11,8 @@
 #include "calendar.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
+#include "access/tableam.h"
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
@@ -31,7 +33,7 @@
 typedef struct CalCompiled
 {
 	GmCalendar *val;
-	pg_tz	   *tz;
+	pg_tz	   *tz;				/* resolved on first use, see cal_tz() */
 	uint8		weekmask;		/* bit d: ISO weekday d (Mon = 0) has windows */
 	int			wcount;			/* working weekdays per plain week */
 	int			defday;			/* weekday whose windows a make-up day borrows */
@@ -65,6 +67,26 @@ cal_label(const CalCompiled *cc)
 	return CAL_NAME(cc->val)[0] ? CAL_NAME(cc->val) : "(unnamed)";
 }
 
+/*
+ * The calendar's time zone, loaded on first use: only the working-time
+ * functions need it, and loading a zone costs a new session a directory scan.
+ */
+static pg_tz *
+cal_tz(const CalCompiled *cc)
+{
+	if (cc->tz == NULL)
+	{
+		pg_tz	   *tz = pg_tzset(CAL_TZ(cc->val));
+
+		if (tz == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("time zone \"%s\" not recognized", CAL_TZ(cc->val))));
+		((CalCompiled *) cc)->tz = tz;
+	}
+	return cc->tz;
+}
+
 static CalCompiled *
 cal_compile(const GmCalendar *val, MemoryContext cxt)
 {
@@ -79,11 +101,6 @@ cal_compile(const GmCalendar *val, MemoryContext cxt)
 	cc->val = palloc(VARSIZE(val));
 	memcpy(cc->val, val, VARSIZE(val));
 	exc = CAL_EXC(cc->val);
-	cc->tz = pg_tzset(CAL_TZ(cc->val));
-	if (cc->tz == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("time zone \"%s\" not recognized", CAL_TZ(cc->val))));
 	cc->defday = -1;
 	for (d = 0; d < 7; d++)
 		if (cc->val->wnwin[d] > 0)
@@ -213,39 +230,44 @@ static uint64 named_generation = 1;
 
 /*
  * The stored text form of a calendar, read straight from gm.calendar_compiled
- * through its primary key (no SPI: a cold session would otherwise parse and
- * plan a query first, several times the cost of the lookup).  NULL when the
- * calendar has no stored form.  Same snapshot rule as gm_cache_read_begin().
+ * with a heap scan (no SPI, and no index: a cold session would otherwise
+ * parse and plan a query, or open the primary key, first, several times the
+ * cost of reading the few rows of the table).  NULL when the calendar has no
+ * stored form.  Same snapshot rule as gm_cache_read_begin().
  */
 static char *
 cal_stored_text(const char *name, bool latest)
 {
 	Oid			relid = cal_watch.relids[3];
-	Oid			indexid = get_relname_relid("calendar_compiled_pkey", gm_schema_oid());
 	Relation	rel;
-	ScanKeyData key;
-	SysScanDesc scan;
+	TableScanDesc scan;
 	HeapTuple	tup;
 	Snapshot	snap;
+	Size		len = strlen(name);
 	char	   *result = NULL;
 
-	if (!OidIsValid(relid) || !OidIsValid(indexid))
+	if (!OidIsValid(relid))
 		return NULL;
 	snap = RegisterSnapshot(latest ? GetLatestSnapshot() : GetActiveSnapshot());
 	rel = table_open(relid, AccessShareLock);
-	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, TEXTOID,
-						   DEFAULT_COLLATION_OID, F_TEXTEQ, CStringGetTextDatum(name));
-	scan = systable_beginscan(rel, indexid, true, snap, 1, &key);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
+	scan = table_beginscan(rel, snap, 0, NULL);
+	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
 	{
 		bool		isnull;
-		Datum		d = heap_getattr(tup, 2, RelationGetDescr(rel), &isnull);
+		Datum		d = heap_getattr(tup, 1, RelationGetDescr(rel), &isnull);
+		text	   *t;
 
+		if (isnull)
+			continue;
+		t = DatumGetTextPP(d);
+		if (VARSIZE_ANY_EXHDR(t) != len || memcmp(VARDATA_ANY(t), name, len) != 0)
+			continue;
+		d = heap_getattr(tup, 2, RelationGetDescr(rel), &isnull);
 		if (!isnull)
 			result = TextDatumGetCString(d);
+		break;
 	}
-	systable_endscan(scan);
+	table_endscan(scan);
 	table_close(rel, AccessShareLock);
 	UnregisterSnapshot(snap);
 	return result;
@@ -314,7 +336,7 @@ cal_lookup_name(const char *name)
 	gm_cache_read_end(pushed);
 
 	old = MemoryContextSwitchTo(named_cxt);
-	val = cal_from_text(txt);
+	val = cal_from_text_opt(txt, false);
 	e = palloc(sizeof(NamedCal));
 	e->name = pstrdup(name);
 	e->cc = cal_compile(val, named_cxt);
@@ -732,7 +754,7 @@ local_to_utc(const CalCompiled *cc, int32 day, int minute)
 	j2date(day + POSTGRES_EPOCH_JDATE, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
 	tm.tm_hour = minute / 60;
 	tm.tm_min = minute % 60;
-	tzoff = DetermineTimeZoneOffset(&tm, cc->tz);
+	tzoff = DetermineTimeZoneOffset(&tm, cal_tz(cc));
 	if (tm2timestamp(&tm, 0, &tzoff, &r) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
@@ -751,7 +773,7 @@ utc_to_local_day(const CalCompiled *cc, TimestampTz t)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("a working-time timestamp must be finite")));
-	if (timestamp2tm(t, &tzoff, &tm, &fsec, NULL, cc->tz) != 0)
+	if (timestamp2tm(t, &tzoff, &tm, &fsec, NULL, cal_tz(cc)) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("timestamp out of range")));

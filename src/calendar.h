@@ -60,6 +60,7 @@ extern int	cal_parse_windows(const char *s, const char *whole, int startpos,
 							  CalWindow *out, int max, const char **endp);
 extern void cal_parse_hours(const char *text, int16 *nwin, CalWindow win[7][CAL_MAX_WINDOWS]);
 extern GmCalendar *cal_from_text(const char *text);
+extern GmCalendar *cal_from_text_opt(const char *text, bool check_tz);
 extern char *cal_to_text(const GmCalendar *cal);
 extern void cal_append_windows(StringInfo buf, const CalWindow *w, int n);
 extern void cal_append_hours(StringInfo buf, const GmCalendar *cal);

@@ -408,6 +408,18 @@ parse_days(const char *whole, const char *p, const char *end, bool workday, ExcB
 GmCalendar *
 cal_from_text(const char *text)
 {
+	return cal_from_text_opt(text, true);
+}
+
+/*
+ * check_tz = false: keep the time zone name as written, unchecked, for text
+ * this module wrote itself from a checked value (the stored form read by
+ * name); loading a zone costs a directory scan, and the day arithmetic never
+ * needs it (calendar.c resolves it on first use).
+ */
+GmCalendar *
+cal_from_text_opt(const char *text, bool check_tz)
+{
 	const char *p = text;
 	const char *name = "",
 			   *tzname = NULL;
@@ -420,7 +432,6 @@ cal_from_text(const char *text)
 	ExcBuild	eb;
 	int16		nwin[7];
 	CalWindow	wwin[7][CAL_MAX_WINDOWS];
-	pg_tz	   *tz;
 	const char *canon_tz;
 	int			d,
 				i,
@@ -505,12 +516,18 @@ cal_from_text(const char *text)
 		value_error(text, p, "the working hours (hours=) are missing");
 	if (strchr(name, '|') != NULL)
 		value_error(text, p, "a calendar name must not contain '|'");
-	tz = pg_tzset(tzname);
-	if (tz == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("time zone \"%s\" not recognized", tzname)));
-	canon_tz = pg_get_timezone_name(tz);
+	if (check_tz)
+	{
+		pg_tz	   *tz = pg_tzset(tzname);
+
+		if (tz == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("time zone \"%s\" not recognized", tzname)));
+		canon_tz = pg_get_timezone_name(tz);
+	}
+	else
+		canon_tz = tzname;
 	cal_parse_hours(hours, nwin, wwin);
 
 	/* default windows of a make-up working day: the first weekday that has windows */
