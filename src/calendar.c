@@ -36,6 +36,9 @@ typedef struct CalCompiled
 	pg_tz	   *tz;				/* resolved on first use, see cal_tz() */
 	uint8		weekmask;		/* bit d: ISO weekday d (Mon = 0) has windows */
 	int			wcount;			/* working weekdays per plain week */
+	/* plain weeks: days from a day of ISO weekday w to its r-th working day after / before */
+	int8		after[7][8],
+				before[7][8];
 	int			defday;			/* weekday whose windows a make-up day borrows */
 	bool		bounded;		/* outside the official years is an error */
 	int32		min_day,
@@ -111,6 +114,19 @@ cal_compile(const GmCalendar *val, MemoryContext cxt)
 				cc->defday = d;
 		}
 	cc->any_work = cc->wcount > 0;
+	for (d = 0; d < 7; d++)
+	{
+		int			r = 0,
+					k;
+
+		for (k = 1; k <= 7; k++)
+			if ((cc->weekmask >> ((d + k) % 7)) & 1)
+				cc->after[d][++r] = (int8) k;
+		r = 0;
+		for (k = 1; k <= 7; k++)
+			if ((cc->weekmask >> ((d - k + 7) % 7)) & 1)
+				cc->before[d][++r] = (int8) k;
+	}
 	for (i = 0; i < cc->val->nexc; i++)
 		if (exc[i].workday)
 			cc->any_work = true;
@@ -350,6 +366,7 @@ typedef struct NameCache
 {
 	uint64		generation;
 	char	   *name;
+	Size		len;
 	CalCompiled *cc;
 } NameCache;
 
@@ -357,13 +374,25 @@ static CalCompiled *
 cal_from_name_arg(FunctionCallInfo fcinfo, int argno)
 {
 	NameCache  *nc = (NameCache *) fcinfo->flinfo->fn_extra;
-	text	   *t = PG_GETARG_TEXT_PP(argno);
-	int			len = VARSIZE_ANY_EXHDR(t);
-	char	   *s = VARDATA_ANY(t);
+	struct varlena *raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+	text	   *t;
 
+	/*
+	 * The call per row: the same name as last time, in a plain (not
+	 * toasted, not compressed) datum, and a cache nothing has invalidated.
+	 */
+	if (nc != NULL && nc->cc != NULL && nc->generation == named_generation &&
+		cal_watch.valid && !cal_watch.stmt_only &&
+		(!VARATT_IS_EXTENDED(raw) || VARATT_IS_SHORT(raw)) &&
+		VARSIZE_ANY_EXHDR(raw) == nc->len &&
+		memcmp(VARDATA_ANY(raw), nc->name, nc->len) == 0)
+		return nc->cc;
+
+	t = PG_GETARG_TEXT_PP(argno);
 	if (nc != NULL && nc->cc != NULL && gm_cache_valid(&cal_watch) &&
 		nc->generation == named_generation &&
-		strncmp(nc->name, s, len) == 0 && nc->name[len] == '\0')
+		VARSIZE_ANY_EXHDR(t) == nc->len &&
+		memcmp(VARDATA_ANY(t), nc->name, nc->len) == 0)
 		return nc->cc;
 	if (nc == NULL)
 	{
@@ -373,6 +402,7 @@ cal_from_name_arg(FunctionCallInfo fcinfo, int argno)
 	else if (nc->name)
 		pfree(nc->name);
 	nc->name = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, text_to_cstring(t));
+	nc->len = strlen(nc->name);
 	nc->cc = cal_lookup_name(nc->name);
 	nc->generation = named_generation;
 	return nc->cc;
@@ -506,14 +536,9 @@ plain_nth_after(const CalCompiled *cc, int32 d, int64 n)
 		no_more_work(cc, d, true);
 	full = (n - 1) / cc->wcount;
 	day += 7 * full;
-	n -= full * cc->wcount;
+	n -= full * cc->wcount;		/* 1 .. wcount */
 	check_date_range(day);
-	while (n > 0)
-	{
-		day++;
-		if (plain_work(cc, (int32) day))
-			n--;
-	}
+	day += cc->after[cal_weekday((int32) day)][n];
 	check_date_range(day);
 	return (int32) day;
 }
@@ -528,14 +553,9 @@ plain_nth_before(const CalCompiled *cc, int32 d, int64 n)
 		no_more_work(cc, d, false);
 	full = (n - 1) / cc->wcount;
 	day -= 7 * full;
-	n -= full * cc->wcount;
+	n -= full * cc->wcount;		/* 1 .. wcount */
 	check_date_range(day);
-	while (n > 0)
-	{
-		day--;
-		if (plain_work(cc, (int32) day))
-			n--;
-	}
+	day -= cc->before[cal_weekday((int32) day)][n];
 	check_date_range(day);
 	return (int32) day;
 }

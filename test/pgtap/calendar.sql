@@ -3,7 +3,7 @@
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
 SET datestyle = 'ISO, YMD';
-SELECT plan(117);
+SELECT plan(120);
 
 -- error helper: 'SQLSTATE: message | detail'
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -240,5 +240,32 @@ RESET ROLE;
 SELECT is(gm.is_workday('2026-06-01', 't'), false, 'the change is seen');
 DROP OWNED BY gm_cal_reader;
 DROP ROLE gm_cal_reader;
+
+-- plain weeks (no listed day near): the n-th working day by a table of weekday offsets must
+-- equal counting day by day, for odd weekly patterns, both directions, every start weekday
+SELECT gm.create_calendar('pw_tt', 'UTC', 'Tue,Thu 09:00-17:00');
+SELECT gm.create_calendar('pw_sat', 'UTC', 'Sat 10:00-12:00');
+SELECT gm.create_calendar('pw_six', 'UTC', 'Mon-Sat 08:00-12:00');
+CREATE TEMP TABLE pw AS
+SELECT c.name, s.d::date AS d, n.n,
+       gm.add_working_days(s.d::date, n.n, c.name) AS got,
+       CASE WHEN n.n > 0 THEN
+              (SELECT x::date FROM generate_series(s.d + 1, s.d + 400, '1 day') x
+               WHERE (c.mask >> (extract(isodow FROM x)::int - 1)) & 1 = 1 ORDER BY x OFFSET n.n - 1 LIMIT 1)
+            WHEN n.n < 0 THEN
+              (SELECT x::date FROM generate_series(s.d - 1, s.d - 400, '-1 day') x
+               WHERE (c.mask >> (extract(isodow FROM x)::int - 1)) & 1 = 1 ORDER BY x DESC OFFSET -n.n - 1 LIMIT 1)
+            ELSE
+              (SELECT x::date FROM generate_series(s.d, s.d + 400, '1 day') x
+               WHERE (c.mask >> (extract(isodow FROM x)::int - 1)) & 1 = 1 ORDER BY x LIMIT 1) END AS want
+FROM (VALUES ('pw_tt', 10), ('pw_sat', 32), ('pw_six', 63)) c(name, mask),
+     (SELECT g::date FROM generate_series('2031-03-02'::date, '2031-03-08', '1 day') g) s(d),
+     generate_series(-13, 13) n(n);
+SELECT is((SELECT count(*) FROM pw WHERE got IS DISTINCT FROM want), 0::bigint,
+          'plain weeks: add_working_days equals counting day by day (Tue/Thu, Sat only, Mon-Sat; n -13..13)');
+SELECT is(gm.add_working_days('2031-03-03', 1000, 'pw_sat'), '2031-03-08'::date + 7 * 999,
+          'plain weeks: the 1000th Saturday after a Monday');
+SELECT is(gm.add_working_days('2031-03-03', -1000, 'pw_tt'), '2031-02-25'::date - 7 * 499,
+          'plain weeks: 1000 Tue/Thu days back from a Monday');
 
 SELECT * FROM finish();
