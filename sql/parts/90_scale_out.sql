@@ -1,10 +1,30 @@
 -------------------------------------------------------------------------------
 -- Section 90: scale-out — keeping configuration in step across servers
 -------------------------------------------------------------------------------
--- The coordinator holds the master copy of the configuration tables (every table the extension
--- registered with pg_extension_config_dump: grids, teams, calendars, policies, ...).  Shards
--- need the same rows for their STABLE lookups.  gm.push_config(server) copies them over the
--- postgres_fdw server the shard is reached by, in one transaction of the caller.
+-- The coordinator holds the master copy of the configuration tables (the tables the extension
+-- registered with pg_extension_config_dump, less the operational records: grids, teams,
+-- calendars, policies, ...).  Shards need the same rows for their STABLE lookups.
+-- gm.push_config(server) copies them over the postgres_fdw server the shard is reached by, in
+-- one transaction of the caller.
+
+-- The configuration tables, in registration order (parents before children), with the
+-- condition that selects their user rows.  The other dumped tables hold operational records
+-- (work orders and their history, work log, assignment and class history): they belong to the
+-- server where the work happens and are neither pushed nor fingerprinted.
+CREATE FUNCTION gm._config_tables()
+RETURNS TABLE (relid oid, relname name, cond text, ord integer)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog
+AS $$
+    SELECT c.oid, c.relname, coalesce(nullif(x.extcondition[i], ''), ''), i
+    FROM pg_extension x CROSS JOIN LATERAL generate_subscripts(x.extconfig, 1) i
+    JOIN pg_class c ON c.oid = x.extconfig[i]
+    WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r', 'p')
+      AND c.relname <> ALL (ARRAY['assignment_log', 'followup', 'followup_history', 'work_log',
+                                  'grid_class_history']::name[])
+$$;
+COMMENT ON FUNCTION gm._config_tables() IS
+    'Internal: the configuration tables (dumped tables less the operational records) in registration order, with their user-row condition';
 
 CREATE FUNCTION gm.config_fingerprint() RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -16,11 +36,7 @@ DECLARE
     h text;
 BEGIN
     FOR t IN
-        SELECT c.oid::regclass AS rel, coalesce(nullif(x.extcondition[i], ''), '') AS cond
-        FROM pg_extension x CROSS JOIN LATERAL generate_subscripts(x.extconfig, 1) i
-        JOIN pg_class c ON c.oid = x.extconfig[i]
-        WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r', 'p')
-        ORDER BY c.relname
+        SELECT ct.relid::regclass AS rel, ct.cond FROM gm._config_tables() ct ORDER BY ct.relname
     LOOP
         EXECUTE format('SELECT md5(coalesce(string_agg(r::text, %L ORDER BY r::text), %L)) FROM %s r %s',
                        E'\n', '', t.rel, t.cond)
@@ -54,31 +70,18 @@ BEGIN
         RAISE EXCEPTION 'foreign server "%" does not use postgres_fdw', server USING ERRCODE = '22023';
     END IF;
     -- configuration tables in registration order (parents are registered before children)
-    SELECT array_agg(c.relname::text ORDER BY i) INTO rels
-    FROM pg_extension x CROSS JOIN LATERAL generate_subscripts(x.extconfig, 1) i
-    JOIN pg_class c ON c.oid = x.extconfig[i]
-    WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r', 'p');
+    SELECT array_agg(ct.relname::text ORDER BY ct.ord) INTO rels FROM gm._config_tables() ct;
 
     EXECUTE format('DROP SCHEMA IF EXISTS %I CASCADE', stage);
     EXECUTE format('CREATE SCHEMA %I', stage);
     EXECUTE format('IMPORT FOREIGN SCHEMA gm LIMIT TO (%s) FROM SERVER %I INTO %I',
                    (SELECT string_agg(quote_ident(r), ', ') FROM unnest(rels) r), server, stage);
     -- children first out, parents first in
-    FOR t IN
-        SELECT c.relname, coalesce(nullif(x.extcondition[i], ''), '') AS cond, i
-        FROM pg_extension x CROSS JOIN LATERAL generate_subscripts(x.extconfig, 1) i
-        JOIN pg_class c ON c.oid = x.extconfig[i]
-        WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r', 'p')
-        ORDER BY i DESC
+    FOR t IN SELECT ct.relname, ct.cond FROM gm._config_tables() ct ORDER BY ct.ord DESC
     LOOP
         EXECUTE format('DELETE FROM %I.%I %s', stage, t.relname, t.cond);
     END LOOP;
-    FOR t IN
-        SELECT c.oid AS relid, c.relname, coalesce(nullif(x.extcondition[i], ''), '') AS cond, i
-        FROM pg_extension x CROSS JOIN LATERAL generate_subscripts(x.extconfig, 1) i
-        JOIN pg_class c ON c.oid = x.extconfig[i]
-        WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r', 'p')
-        ORDER BY i
+    FOR t IN SELECT ct.relid, ct.relname, ct.cond FROM gm._config_tables() ct ORDER BY ct.ord
     LOOP
         SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO cols
         FROM pg_attribute a WHERE a.attrelid = t.relid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';

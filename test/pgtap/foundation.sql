@@ -1,6 +1,6 @@
 -- foundation: install, drop and reinstall cleanly, also with a hostile schema first on the search_path
 BEGIN;
-SELECT plan(9);
+SELECT plan(10);
 
 SELECT has_extension('grid_marketing', 'grid_marketing is installed');
 SELECT is(gm.version(), (SELECT extversion FROM pg_extension WHERE extname = 'grid_marketing'), 'gm.version() matches the catalog');
@@ -23,6 +23,13 @@ SELECT is((SELECT count(*)::int FROM hostile.grid), 0, 'the hostile table was no
 SELECT ok((SELECT count(*) FROM pg_catalog.pg_extension WHERE extname = 'grid_marketing') = 1, 'installed once');
 SELECT isnt_empty($$SELECT 1 FROM pg_catalog.pg_extension e, pg_catalog.unnest(e.extconfig) c WHERE e.extname = 'grid_marketing'$$,
                   'configuration tables are registered for pg_dump');
+
+-- every dumped table is either configuration (pushed to shards, fingerprinted) or an
+-- operational record: a new dumped table must be placed on one side on purpose
+SELECT is((SELECT string_agg(relname::text, ',' ORDER BY ord) FROM gm._config_tables()),
+          'grid,grid_member,grid_rule,calendar_def,calendar_day,calendar_year,sla_policy,tier_config,'
+          'kpi_threshold,followup_event,followup_tier,followup_cadence,followup_setting,planning_setting',
+          'configuration tables: every dumped table but the operational records, in registration order');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -97,6 +97,15 @@ is "$(sq 1 -c "SELECT gm.config_fingerprint()")" "$(q -c "SELECT gm.config_finge
 is "$(sq 1 -c "SELECT gm.add_working_days('2026-02-13', 1, 'shop')")" "$(q -c "SELECT gm.add_working_days('2026-02-13', 1, 'shop')")" "the pushed calendar computes the same deadline on the shard"
 q -c "UPDATE gm.grid SET name = 'renamed' WHERE code = 'S1'" -c "SELECT * FROM gm.push_config('shard1')" >/dev/null 2>&1
 is "$(sq 1 -c "SELECT name FROM gm.grid WHERE code = 'S1'")" "renamed" "a second push replaces the shard's rows"
+# operational records (work orders and their history: identity GENERATED ALWAYS) are not
+# configuration: with some on the coordinator, a push still runs and leaves the shard's alone
+q -c "SELECT gm.dispatch(gm.open_followup('push-' || i, (SELECT grid_id FROM gm.grid WHERE code = 'S1'), 'visit'), 'someone') FROM generate_series(1, 3) i" >/dev/null 2>&1
+is "$(q -c "SELECT count(*) > 0 FROM gm.followup_history")" "t" "the coordinator has work orders with history"
+out=$(q -c "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM gm.push_config('shard1')" 2>&1)
+is "$(echo "$out" | grep -c 'gm.grid')" 1 "gm.push_config runs with work orders on the coordinator"
+is "$(echo "$out" | grep -c -E '(^|,)gm\.followup(,|$)|followup_history|work_log|assignment_log|grid_class_history')" 0 "gm.push_config sends no operational table"
+is "$(sq 1 -c "SELECT count(*) FROM gm.followup")" 0 "the shard's work orders are left alone"
+is "$(sq 1 -c "SELECT gm.config_fingerprint()")" "$(q -c "SELECT gm.config_fingerprint()")" "work orders do not enter the configuration fingerprint"
 err=$(q -c "SELECT * FROM gm.push_config('nosuch')" 2>&1)
 is "$(echo "$err" | grep -c 'does not exist')" 1 "an unknown server is refused with a clear error"
 echo "1..$n"
