@@ -158,7 +158,7 @@ END $$;
 COMMENT ON FUNCTION gm._calendar_must_exist(text) IS 'Internal: raises 42704 for an unknown calendar';
 
 -- Text form of every calendar, kept current by triggers on the calendar tables, so that a
--- backend compiles a calendar with one index lookup (not dumped: it is derived, and rebuilt
+-- backend compiles a calendar from one row (not dumped: it is derived, and rebuilt
 -- when the restored configuration rows are loaded).
 CREATE TABLE gm.calendar_compiled (
     name  text PRIMARY KEY,
