@@ -4,7 +4,6 @@
 #include "gm.h"
 
 #include "catalog/namespace.h"
-#include "commands/extension.h"
 #include "access/parallel.h"
 #include "access/xact.h"
 #include "commands/trigger.h"
@@ -65,7 +64,7 @@ gm_schema_oid(void)
 }
 
 bool
-gm_cache_valid(GmCacheWatch *watch)
+gm_cache_valid_slow(GmCacheWatch *watch)
 {
 	if (!watch->registered)
 	{
@@ -109,7 +108,7 @@ gm_cache_begin_rebuild(GmCacheWatch *watch)
 	Oid			nsp = gm_schema_oid();
 	int			i;
 
-	(void) gm_cache_valid(watch);	/* registers it */
+	(void) gm_cache_valid_slow(watch);	/* registers it */
 	for (i = 0; i < GM_WATCH_MAX_RELS && watch->relnames[i] != NULL; i++)
 	{
 		watch->relids[i] = get_relname_relid(watch->relnames[i], nsp);

@@ -10,16 +10,11 @@
  */
 #include "calendar.h"
 
-#include "access/genam.h"
 #include "access/heapam.h"
 #include "access/tableam.h"
 #include "access/htup_details.h"
-#include "access/stratnum.h"
 #include "access/table.h"
-#include "catalog/pg_collation.h"
 #include "executor/spi.h"
-#include "utils/fmgroids.h"
-#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/array.h"
@@ -377,20 +372,10 @@ cal_from_name_arg(FunctionCallInfo fcinfo, int argno)
 	struct varlena *raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
 	text	   *t;
 
-	/*
-	 * The call per row: the same name as last time, in a plain (not
-	 * toasted, not compressed) datum, and a cache nothing has invalidated.
-	 */
+	/* the call per row: the same name as last time, read in place unless toasted */
+	t = (VARATT_IS_EXTENDED(raw) && !VARATT_IS_SHORT(raw)) ? PG_GETARG_TEXT_PP(argno) : (text *) raw;
 	if (nc != NULL && nc->cc != NULL && nc->generation == named_generation &&
-		cal_watch.valid && !cal_watch.stmt_only &&
-		(!VARATT_IS_EXTENDED(raw) || VARATT_IS_SHORT(raw)) &&
-		VARSIZE_ANY_EXHDR(raw) == nc->len &&
-		memcmp(VARDATA_ANY(raw), nc->name, nc->len) == 0)
-		return nc->cc;
-
-	t = PG_GETARG_TEXT_PP(argno);
-	if (nc != NULL && nc->cc != NULL && gm_cache_valid(&cal_watch) &&
-		nc->generation == named_generation &&
+		gm_cache_valid(&cal_watch) &&
 		VARSIZE_ANY_EXHDR(t) == nc->len &&
 		memcmp(VARDATA_ANY(t), nc->name, nc->len) == 0)
 		return nc->cc;

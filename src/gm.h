@@ -42,7 +42,20 @@ typedef struct GmCacheWatch
 	struct GmCacheWatch *next;
 } GmCacheWatch;
 
-extern bool gm_cache_valid(GmCacheWatch *watch);
+extern bool gm_cache_valid_slow(GmCacheWatch *watch);
+
+/*
+ * Is the cache behind this watch still valid?  Called per row by the lookups,
+ * so the common answer (valid, built outside parallel mode) is inline; a
+ * watch is only ever valid once registered.
+ */
+static inline bool
+gm_cache_valid(GmCacheWatch *watch)
+{
+	if (watch->valid && !watch->stmt_only)
+		return true;
+	return gm_cache_valid_slow(watch);
+}
 extern void gm_cache_begin_rebuild(GmCacheWatch *watch);
 
 /*

@@ -29,7 +29,6 @@
 #include <math.h>
 
 #include "access/xact.h"
-#include "catalog/pg_type.h"
 #include "access/heapam.h"
 #include "access/tableam.h"
 #include "utils/snapmgr.h"
