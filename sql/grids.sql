@@ -117,6 +117,20 @@ UPDATE gm.grid SET geom = 'MULTIPOLYGON(((0 0,12 0,12 10,0 10,0 0)))' WHERE grid
 UPDATE gm.grid SET geom = 'MULTIPOLYGON(((12 0,20 0,20 10,12 10,12 0)))' WHERE grid_id = 902;
 CALL gm.reassign('grids_cust', 'geom', 'grid_id', 100, 'west grows to x = 12');
 SELECT table_name, row_key, from_grid, to_grid, reason FROM gm.assignment_log WHERE reason = 'west grows to x = 12' ORDER BY row_key::int;
+SELECT kind, state, batches, rows_total, rows_done, rows_changed, params ->> 'reason' AS reason
+  FROM gm.run_status WHERE params ->> 'table' = 'public.grids_cust' ORDER BY run_id;
+SELECT count(*) AS logged_with_run FROM gm.assignment_log l JOIN gm.run r USING (run_id) WHERE l.table_name = 'public.grids_cust';
+-- tracked: assignment at write time and the history of every change, however made
+SELECT gm.track_assignment('grids_cust', 'grid_id', 'geom');
+INSERT INTO grids_cust VALUES (21, ST_MakePoint(3, 3), 902);     -- the writer's grid is overridden by the point's
+UPDATE grids_cust SET geom = ST_MakePoint(15, 5) WHERE id = 21;  -- moves east
+UPDATE grids_cust SET grid_id = NULL, geom = NULL WHERE id = 20; -- leaves every grid by hand
+DELETE FROM grids_cust WHERE id = 19;
+SELECT row_key, from_grid, to_grid, reason, changed_by = session_user AS by_me, run_id IS NULL AS no_run
+  FROM gm.assignment_log WHERE table_name = 'public.grids_cust' AND row_key IN ('19', '20', '21') ORDER BY log_id;
+SELECT gm.grid_on('grids_cust', '21') AS now_in, gm.grid_on('grids_cust', '21', '-infinity') AS before_any;
+SELECT gm.untrack_assignment('grids_cust');
+SELECT count(*) AS gm_triggers_left FROM pg_trigger WHERE tgrelid = 'grids_cust'::regclass AND tgname LIKE 'gm\_%';
 CALL gm.reassign('grids_cust', 'geom', 'grid_id', 0);
 CALL gm.reassign('grids_cust', 'nope', 'grid_id', 10);
 CALL gm.reassign('grids_cust', 'geom', 'nope', 10);
@@ -125,7 +139,7 @@ CREATE TABLE grids_nokey(geom geometry, g bigint);
 CALL gm.reassign('grids_nokey', 'geom', 'g', 10);
 RESET client_min_messages;
 DROP TABLE grids_cust, grids_nokey;
-DELETE FROM gm.assignment_log WHERE table_name IN ('grids_cust');
+DELETE FROM gm.assignment_log WHERE table_name IN ('public.grids_cust');
 DELETE FROM gm.grid WHERE grid_id IN (901, 902);
 SELECT count(*) AS grids_left FROM gm.grid;
 -- leave the shared database as it was: sequences back to their start

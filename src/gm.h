@@ -74,6 +74,11 @@ extern bool gm_cache_read_begin(GmCacheWatch *watch);
 extern void gm_cache_read_end(bool pushed);
 extern void gm_cache_init(void);
 
+/* settings.c: the grid_marketing.* settings, defined at library load */
+extern void gm_settings_init(void);
+extern int	gm_batch_size;
+extern bool gm_progress_notices;
+
 /* the extension's schema oid (normally gm), looked up once per backend */
 extern Oid	gm_schema_oid(void);
 

@@ -12,6 +12,7 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	gm_settings_init();
 	gm_cache_init();
 }
 

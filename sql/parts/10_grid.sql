@@ -242,20 +242,156 @@ CREATE TABLE gm.assignment_log (
     to_grid     bigint,
     changed_at  timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     reason      text,
-    changed_by  name NOT NULL DEFAULT CURRENT_USER
+    changed_by  name NOT NULL DEFAULT gm.actor(),
+    run_id      bigint DEFAULT gm.current_run(),
+    xact_id     xid8 DEFAULT pg_catalog.pg_current_xact_id(),
+    login       name DEFAULT SESSION_USER
 );
 COMMENT ON TABLE gm.assignment_log IS
-    'Permanent history of grid re-assignments: which row moved from which grid to which, when, why, by whom';
+    'Permanent history of grid assignments: which row moved from which grid to which, when, why, by whom, in which run or transaction';
+COMMENT ON COLUMN gm.assignment_log.row_key IS 'Primary key of the moved row, as text';
+COMMENT ON COLUMN gm.assignment_log.from_grid IS 'Grid before the change (NULL: the row was new or unassigned)';
+COMMENT ON COLUMN gm.assignment_log.to_grid IS 'Grid after the change (NULL: the row left every grid or was deleted)';
+COMMENT ON COLUMN gm.assignment_log.reason IS 'Why: the reason given to gm.reassign, else insert / update / delete';
+COMMENT ON COLUMN gm.assignment_log.changed_by IS 'The acting person (gm.actor())';
+COMMENT ON COLUMN gm.assignment_log.run_id IS 'The run (gm.run) that made the change; NULL for a change outside a run';
+COMMENT ON COLUMN gm.assignment_log.xact_id IS 'The transaction that made the change';
+COMMENT ON COLUMN gm.assignment_log.login IS 'The database login that made the change';
 SELECT pg_catalog.pg_extension_config_dump('gm.assignment_log', '');
 SELECT pg_catalog.pg_extension_config_dump('gm.assignment_log_log_id_seq', '');
 CREATE INDEX assignment_log_row_idx ON gm.assignment_log (table_name, row_key);
+CREATE INDEX assignment_log_run_idx ON gm.assignment_log (run_id) WHERE run_id IS NOT NULL;
 
-CREATE PROCEDURE gm.reassign(tbl regclass, geom_column name, grid_column name, batch_size integer,
+-- Assignment at write time and a complete history: triggers put on a customer table -------------
+
+CREATE FUNCTION gm._assign_on_write() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'gm_assign_on_write'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION gm._assign_on_write() IS
+    'Internal: BEFORE INSERT OR UPDATE row trigger (arguments: geometry column, grid column) setting the grid to gm.assign_grid(geometry) when the row has a geometry';
+
+-- every change of the grid column, however it was made, one row each in gm.assignment_log
+-- (statement trigger over the transition tables; arguments: key column, grid column)
+CREATE FUNCTION gm._assignment_history() RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gm AS $$
+DECLARE
+    k name := TG_ARGV[0];
+    g name := TG_ARGV[1];
+    tname text := TG_RELID::regclass::text;   -- schema-qualified under this function's search_path
+    why text := COALESCE((SELECT r.params ->> 'reason' FROM gm.run r WHERE r.run_id = gm.current_run()),
+                         pg_catalog.lower(TG_OP));
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        EXECUTE pg_catalog.format(
+            'INSERT INTO gm.assignment_log(table_name, row_key, from_grid, to_grid, reason)
+             SELECT $1, n.%1$I::text, NULL, n.%2$I, $2 FROM gm_new n WHERE n.%2$I IS NOT NULL', k, g)
+        USING tname, why;
+    ELSIF TG_OP = 'UPDATE' THEN
+        EXECUTE pg_catalog.format(
+            'INSERT INTO gm.assignment_log(table_name, row_key, from_grid, to_grid, reason)
+             SELECT $1, n.%1$I::text, o.%2$I, n.%2$I, $2 FROM gm_old o JOIN gm_new n ON n.%1$I = o.%1$I
+              WHERE o.%2$I IS DISTINCT FROM n.%2$I', k, g)
+        USING tname, why;
+    ELSE
+        EXECUTE pg_catalog.format(
+            'INSERT INTO gm.assignment_log(table_name, row_key, from_grid, to_grid, reason)
+             SELECT $1, o.%1$I::text, o.%2$I, NULL, $2 FROM gm_old o WHERE o.%2$I IS NOT NULL', k, g)
+        USING tname, why;
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION gm._assignment_history() IS
+    'Internal: statement trigger writing every change of a table''s grid column to gm.assignment_log (arguments: key column, grid column)';
+
+CREATE FUNCTION gm._assignment_columns(tbl regclass, grid_column name, geom_column name DEFAULT NULL,
+                                       OUT key_column name, OUT key_type text, OUT table_name text)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+BEGIN
+    -- the name the history uses: always schema-qualified, whatever the caller's search_path
+    table_name := tbl::text;
+    SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO key_column, key_type
+      FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+     WHERE i.indrelid = tbl AND i.indisprimary AND i.indnatts = 1;
+    IF key_column IS NULL THEN
+        RAISE EXCEPTION 'table % needs a single-column primary key', tbl USING ERRCODE = '22023';
+    END IF;
+    IF geom_column IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = tbl AND a.attname = geom_column AND a.attnum > 0 AND NOT a.attisdropped
+           AND a.atttypid = (SELECT t.oid FROM pg_catalog.pg_type t
+                              JOIN pg_catalog.pg_extension e ON e.extnamespace = t.typnamespace
+                             WHERE e.extname = 'postgis' AND t.typname = 'geometry')) THEN
+        RAISE EXCEPTION 'table % has no geometry column "%"', tbl, geom_column USING ERRCODE = '42703';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                    WHERE a.attrelid = tbl AND a.attname = grid_column AND a.attnum > 0 AND NOT a.attisdropped) THEN
+        RAISE EXCEPTION 'table % has no column "%"', tbl, grid_column USING ERRCODE = '42703';
+    END IF;
+END $$;
+COMMENT ON FUNCTION gm._assignment_columns(regclass, name, name) IS
+    'Internal: checks a customer table for gm.reassign / gm.track_assignment (single-column primary key 22023, columns 42703) and returns its key and schema-qualified name';
+
+CREATE FUNCTION gm.untrack_assignment(tbl regclass) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog AS $$
+DECLARE
+    t name;
+BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'gm.untrack_assignment: tbl must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    FOR t IN SELECT g.tgname FROM pg_catalog.pg_trigger g
+              WHERE g.tgrelid = tbl AND g.tgname IN ('gm_assign', 'gm_assignment_insert', 'gm_assignment_update', 'gm_assignment_delete')
+    LOOP
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', t, tbl);
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION gm.untrack_assignment(regclass) IS
+    'Removes the triggers gm.track_assignment put on a table (the history written so far stays)';
+
+CREATE FUNCTION gm.track_assignment(tbl regclass, grid_column name, geom_column name DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog AS $$
+DECLARE
+    c record;
+BEGIN
+    IF tbl IS NULL OR grid_column IS NULL THEN
+        RAISE EXCEPTION 'gm.track_assignment: tbl and grid_column must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    c := gm._assignment_columns(tbl, grid_column, geom_column);
+    PERFORM gm.untrack_assignment(tbl);
+    IF geom_column IS NOT NULL THEN
+        EXECUTE pg_catalog.format('CREATE TRIGGER gm_assign BEFORE INSERT OR UPDATE OF %I, %I ON %s
+                                   FOR EACH ROW EXECUTE FUNCTION gm._assign_on_write(%L, %L)',
+                                  geom_column, grid_column, tbl, geom_column, grid_column);
+    END IF;
+    EXECUTE pg_catalog.format('CREATE TRIGGER gm_assignment_insert AFTER INSERT ON %s REFERENCING NEW TABLE AS gm_new
+                               FOR EACH STATEMENT EXECUTE FUNCTION gm._assignment_history(%L, %L)', tbl, c.key_column, grid_column);
+    EXECUTE pg_catalog.format('CREATE TRIGGER gm_assignment_update AFTER UPDATE ON %s REFERENCING OLD TABLE AS gm_old NEW TABLE AS gm_new
+                               FOR EACH STATEMENT EXECUTE FUNCTION gm._assignment_history(%L, %L)', tbl, c.key_column, grid_column);
+    EXECUTE pg_catalog.format('CREATE TRIGGER gm_assignment_delete AFTER DELETE ON %s REFERENCING OLD TABLE AS gm_old
+                               FOR EACH STATEMENT EXECUTE FUNCTION gm._assignment_history(%L, %L)', tbl, c.key_column, grid_column);
+END $$;
+COMMENT ON FUNCTION gm.track_assignment(regclass, name, name) IS
+    'Puts the assignment triggers on a customer table: with a geometry column, every insert or move lands on gm.assign_grid(geometry); every change of the grid column (insert, update, delete, gm.reassign, a manual UPDATE) is written to gm.assignment_log';
+
+CREATE FUNCTION gm.grid_on(tbl regclass, row_key text, at timestamptz DEFAULT pg_catalog.now())
+RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
+    SELECT l.to_grid FROM gm.assignment_log l
+     WHERE l.table_name = $1::text AND l.row_key = $2 AND l.changed_at <= $3
+     ORDER BY l.changed_at DESC, l.log_id DESC LIMIT 1
+$$;
+COMMENT ON FUNCTION gm.grid_on(regclass, text, timestamptz) IS
+    'The grid a row of a tracked table was in at a time, from gm.assignment_log (NULL: no grid, or no history yet)';
+
+CREATE PROCEDURE gm.reassign(tbl regclass, geom_column name, grid_column name, batch_size integer DEFAULT NULL,
                              reason text DEFAULT 'boundary change')
 LANGUAGE plpgsql AS $$
 DECLARE
-    keycol name;
-    keytype text;
+    c record;
+    v_batch integer := gm.batch_size(batch_size);
+    v_run bigint;
+    tracked boolean;
     total bigint;
     scanned bigint := 0;
     moved bigint := 0;
@@ -264,60 +400,87 @@ DECLARE
     b_scanned bigint;
     b_moved bigint;
     q text;
+    e_state text;
+    e_msg text;
+    e_hint text;
 BEGIN
-    IF tbl IS NULL OR geom_column IS NULL OR grid_column IS NULL OR batch_size IS NULL THEN
-        RAISE EXCEPTION 'gm.reassign: tbl, geom_column, grid_column and batch_size must not be NULL' USING ERRCODE = '22004';
+    IF tbl IS NULL OR geom_column IS NULL OR grid_column IS NULL THEN
+        RAISE EXCEPTION 'gm.reassign: tbl, geom_column and grid_column must not be NULL' USING ERRCODE = '22004';
     END IF;
-    IF batch_size < 1 THEN
-        RAISE EXCEPTION 'gm.reassign: batch_size must be positive, not %', batch_size USING ERRCODE = '22023';
+    IF v_batch < 1 THEN
+        RAISE EXCEPTION 'gm.reassign: batch_size must be positive, not %', v_batch USING ERRCODE = '22023';
     END IF;
-    SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) INTO keycol, keytype
-      FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-     WHERE i.indrelid = tbl AND i.indisprimary AND i.indnatts = 1;
-    IF keycol IS NULL THEN
-        RAISE EXCEPTION 'gm.reassign: table % needs a single-column primary key', tbl USING ERRCODE = '22023';
-    END IF;
-    PERFORM 1 FROM pg_catalog.pg_attribute a
-     WHERE a.attrelid = tbl AND a.attname = geom_column AND a.attnum > 0 AND NOT a.attisdropped
-       AND a.atttypid = 'geometry'::regtype;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'gm.reassign: table % has no geometry column "%"', tbl, geom_column USING ERRCODE = '42703';
-    END IF;
-    PERFORM 1 FROM pg_catalog.pg_attribute a
-     WHERE a.attrelid = tbl AND a.attname = grid_column AND a.attnum > 0 AND NOT a.attisdropped;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'gm.reassign: table % has no column "%"', tbl, grid_column USING ERRCODE = '42703';
-    END IF;
+    c := gm._assignment_columns(tbl, grid_column, geom_column);
+    -- a table with the history triggers of gm.track_assignment logs its own changes
+    tracked := EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = tbl AND t.tgname = 'gm_assignment_update');
     EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', tbl) INTO total;
+    v_run := gm._run_start('reassign', pg_catalog.jsonb_build_object('table', c.table_name, 'geom_column', geom_column,
+                           'grid_column', grid_column, 'batch_size', v_batch, 'reason', reason), total);
+    COMMIT;
+    IF pg_catalog.current_setting('grid_marketing.progress_notices')::boolean THEN
+        RAISE NOTICE 'gm.reassign %: run %', tbl, v_run;
+    END IF;
+    -- One batch: the next keys in order; of those that look changed under the statement's
+    -- snapshot, lock each row and re-check it in its latest committed version (FOR UPDATE
+    -- re-reads a row another session changed meanwhile), then move exactly the rows whose
+    -- committed geometry lies in another grid, from the grid they are really on.
+    q := pg_catalog.format($q$
+        WITH cand AS (
+            SELECT t.%1$I AS k, t.%3$I AS old_grid, t.%2$I AS geom
+              FROM %4$s t WHERE $1 IS NULL OR t.%1$I > $1::%5$s ORDER BY t.%1$I LIMIT %6$s),
+        look AS (
+            SELECT c.k FROM cand c WHERE c.old_grid IS DISTINCT FROM gm.assign_grid(c.geom)),
+        lck AS (
+            SELECT t.%1$I AS k, t.%3$I AS old_grid, gm.assign_grid(t.%2$I) AS new_grid
+              FROM %4$s t WHERE t.%1$I IN (SELECT l.k FROM look l)
+               AND t.%3$I IS DISTINCT FROM gm.assign_grid(t.%2$I)
+               FOR UPDATE OF t),
+        moved AS (
+            UPDATE %4$s t SET %3$I = l.new_grid FROM lck l
+             WHERE t.%1$I = l.k
+            RETURNING l.k, l.old_grid, l.new_grid),
+        logged AS (
+            INSERT INTO gm.assignment_log(table_name, row_key, from_grid, to_grid, reason)
+            SELECT %7$L, m.k::text, m.old_grid, m.new_grid, %8$L FROM moved m WHERE NOT %9$L RETURNING 1)
+        SELECT (SELECT pg_catalog.max(k)::text FROM cand), (SELECT pg_catalog.count(*) FROM cand),
+               (SELECT pg_catalog.count(*) FROM moved), (SELECT pg_catalog.count(*) FROM logged)$q$,
+        c.key_column, geom_column, grid_column, tbl, c.key_type, v_batch, c.table_name, reason, tracked);
     LOOP
-        q := pg_catalog.format($q$
-            WITH cand AS (
-                SELECT t.%1$I AS k, t.%3$I AS old_grid, gm.assign_grid(t.%2$I) AS new_grid
-                  FROM %4$s t %5$s ORDER BY t.%1$I LIMIT %6$s),
-            moved AS (
-                UPDATE %4$s t SET %3$I = c.new_grid FROM cand c
-                 WHERE t.%1$I = c.k AND c.old_grid IS DISTINCT FROM c.new_grid
-                RETURNING c.k, c.old_grid, c.new_grid),
-            logged AS (
-                INSERT INTO gm.assignment_log(table_name, row_key, from_grid, to_grid, reason)
-                SELECT %7$L, m.k::text, m.old_grid, m.new_grid, %8$L FROM moved m RETURNING 1)
-            SELECT (SELECT pg_catalog.max(k)::text FROM cand), (SELECT pg_catalog.count(*) FROM cand),
-                   (SELECT pg_catalog.count(*) FROM logged)$q$,
-            keycol, geom_column, grid_column, tbl,
-            CASE WHEN last_key IS NULL THEN '' ELSE pg_catalog.format('WHERE t.%I > %L::%s', keycol, last_key, keytype) END,
-            batch_size, tbl::text, reason);
-        EXECUTE q INTO b_last, b_scanned, b_moved;
+        e_state := NULL;
+        BEGIN
+            PERFORM gm._run_enter(v_run);
+            EXECUTE q INTO b_last, b_scanned, b_moved USING last_key;
+            IF b_scanned > 0 THEN
+                PERFORM gm._run_progress(v_run, 1, b_scanned, b_moved);
+            ELSE
+                PERFORM gm._run_finish(v_run);
+            END IF;
+        EXCEPTION WHEN OTHERS OR query_canceled THEN
+            GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT, e_hint = PG_EXCEPTION_HINT;
+        END;
+        IF e_state IS NOT NULL THEN
+            -- the batch was rolled back; the committed ones stay, and the run says how it ended
+            PERFORM gm._run_finish(v_run, e_state, e_msg);
+            COMMIT;
+            RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_msg,
+                  HINT = COALESCE(NULLIF(e_hint, ''), pg_catalog.format('Run %s kept its committed batches (%s rows checked, %s moved).', v_run, scanned, moved));
+        END IF;
+        COMMIT;
         EXIT WHEN b_scanned = 0;
         scanned := scanned + b_scanned;
         moved := moved + b_moved;
         last_key := b_last;
-        RAISE NOTICE 'gm.reassign %: % of % rows checked, % moved so far', tbl, scanned, total, moved;
-        COMMIT;
+        -- reported only now that the batch is committed
+        IF pg_catalog.current_setting('grid_marketing.progress_notices')::boolean THEN
+            RAISE NOTICE 'gm.reassign %: % of % rows checked, % moved so far', tbl, scanned, total, moved;
+        END IF;
     END LOOP;
-    RAISE NOTICE 'gm.reassign %: done, % rows checked, % moved', tbl, scanned, moved;
+    IF pg_catalog.current_setting('grid_marketing.progress_notices')::boolean THEN
+        RAISE NOTICE 'gm.reassign %: done, % rows checked, % moved', tbl, scanned, moved;
+    END IF;
 END $$;
 COMMENT ON PROCEDURE gm.reassign(regclass, name, name, integer, text) IS
-    'Re-assign a table''s rows to grids after boundary changes: only changed rows, committed batches, progress notices, history in gm.assignment_log';
+    'Re-assign a table''s rows to grids after boundary changes: only changed rows, each checked in its latest committed version under a row lock, committed batches reported after their commit, a run in gm.run, history in gm.assignment_log';
 
 -- Registry check --------------------------------------------------------------------------------
 

@@ -770,9 +770,18 @@ CREATE FUNCTION gm.set_sla_policy(event text, tier text, unit text, amount inter
     warn_fraction numeric DEFAULT 0.75, escalation_step interval DEFAULT '48 hours',
     variant text DEFAULT 'standard', times_per_period integer DEFAULT 1, applies_for interval DEFAULT NULL,
     note text DEFAULT NULL)
-RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm AS $$
 #variable_conflict use_variable
 BEGIN
+    IF $1 IS NULL THEN
+        RAISE EXCEPTION 'gm.set_sla_policy: event must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF coalesce($2, '*') <> '*' AND NOT EXISTS (SELECT 1 FROM gm.followup_tier t WHERE t.tier = $2) THEN
+        RAISE EXCEPTION 'unknown customer tier "%"', $2 USING ERRCODE = '42704',
+            HINT = 'Tiers are the rows of gm.followup_tier; ''*'' (or NULL) means every tier.';
+    END IF;
+    -- one policy change of an event and tier at a time, so two sessions cannot both enable a variant
+    PERFORM pg_catalog.pg_advisory_xact_lock(1196443983, pg_catalog.hashtext($1 || '|' || coalesce($2, '*')));
     INSERT INTO gm.sla_policy AS p (event, tier, variant, enabled, unit, amount, times_per_period, applies_for,
                                     warn_fraction, escalation_step, note, shipped)
     VALUES ($1, coalesce($2, '*'), coalesce($7, 'standard'), true, $3, $4, coalesce($8, 1), $9,
@@ -781,9 +790,12 @@ BEGIN
         SET enabled = true, unit = excluded.unit, amount = excluded.amount,
             times_per_period = excluded.times_per_period, applies_for = excluded.applies_for,
             warn_fraction = excluded.warn_fraction, escalation_step = excluded.escalation_step, note = excluded.note;
+    -- the variant just set is the one in force: the others of the event and tier are switched off
+    -- in the same transaction, so the configuration never has two enabled variants
+    PERFORM gm.use_sla_variant($1, coalesce($2, '*'), coalesce($7, 'standard'));
 END $$;
 COMMENT ON FUNCTION gm.set_sla_policy(text, text, text, interval, numeric, interval, text, integer, interval, text) IS
-    'Creates or changes a policy (a user row, kept by pg_dump, overriding a shipped default of the same event, tier and variant)';
+    'Creates or changes a policy (a user row, kept by pg_dump, overriding a shipped default of the same event, tier and variant) and makes its variant the one in force for the event and tier; 42704 for an unknown tier';
 
 CREATE FUNCTION gm.use_sla_variant(event text, tier text, variant text) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$

@@ -192,13 +192,11 @@ CREATE TRIGGER followup_history_append_only BEFORE UPDATE OR DELETE ON gm.follow
 CREATE TRIGGER followup_history_no_truncate BEFORE TRUNCATE ON gm.followup_history
     FOR EACH STATEMENT EXECUTE FUNCTION gm._followup_history_append_only();
 
--- who acts: the CRM may name its user in the setting gm.actor, else the session user
+-- who acts: the person named by gm.set_actor for this transaction, else the login (gm.actor)
 CREATE FUNCTION gm.followup_actor() RETURNS name
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT COALESCE(NULLIF(pg_catalog.current_setting('gm.actor', true), '')::name, SESSION_USER)
-$$;
+LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT gm.actor() $$;
 COMMENT ON FUNCTION gm.followup_actor() IS
-    'Who acts on follow-up orders and work logs: the setting gm.actor when the CRM sets it, else the session user';
+    'Who acts on follow-up orders and work logs: gm.actor() (the person named by gm.set_actor in this transaction, else the login)';
 
 CREATE FUNCTION gm._followup_tz() RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT (gm.followup_settings()).time_zone $$;
@@ -537,10 +535,7 @@ DECLARE
     v_grid bigint;
 BEGIN
     IF location IS NOT NULL THEN
-        IF pg_catalog.to_regproc('gm.assign_grid') IS NULL THEN
-            RAISE EXCEPTION 'gm.assign_grid is not installed' USING ERRCODE = 'undefined_function';
-        END IF;
-        EXECUTE 'SELECT gm.assign_grid($1)' INTO v_grid USING location;
+        v_grid := gm.assign_grid(location);
     END IF;
     RETURN gm._followup_create(customer_key, v_grid, event, tier, opened_at, note);
 END $$;

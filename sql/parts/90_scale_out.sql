@@ -9,7 +9,7 @@
 
 -- The configuration tables, in registration order (parents before children), with the
 -- condition that selects their user rows.  The other dumped tables hold operational records
--- (work orders and their history, work log, assignment and class history): they belong to the
+-- (work orders and their history, work log, assignment and class history, runs): they belong to the
 -- server where the work happens and are neither pushed nor fingerprinted.
 CREATE FUNCTION gm._config_tables()
 RETURNS TABLE (relid oid, relname name, cond text, ord integer)
@@ -21,7 +21,7 @@ AS $$
     JOIN pg_class c ON c.oid = x.extconfig[i]
     WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r', 'p')
       AND c.relname <> ALL (ARRAY['assignment_log', 'followup', 'followup_history', 'work_log',
-                                  'grid_class_history']::name[])
+                                  'grid_class_history', 'run']::name[])
 $$;
 COMMENT ON FUNCTION gm._config_tables() IS
     'Internal: the configuration tables (dumped tables less the operational records) in registration order, with their user-row condition';

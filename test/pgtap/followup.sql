@@ -2,7 +2,7 @@
 -- missing members, escalation at its boundaries, deadlines seen at query time, complaints,
 -- cadence planning, KPIs, work logs, bad input
 BEGIN;
-SELECT plan(203);
+SELECT plan(205);
 SET LOCAL timezone = 'Asia/Shanghai';
 
 -- a small grid tree: top T -> region R -> grids G1 (full team), G2 (a marketer, no manager), G3 (nobody)
@@ -104,19 +104,6 @@ CREATE FUNCTION pg_temp.open_loc() RETURNS bigint LANGUAGE sql AS $$
 CREATE FUNCTION pg_temp.repeat_of(k text, at timestamptz) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE id bigint := gm.open_followup(k, 9003, 'complaint', 'standard', at);
 BEGIN RETURN (SELECT repeat_of FROM gm.followup WHERE followup_id = id); END $$;
-CREATE FUNCTION pg_temp.loc_result() RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    IF to_regproc('gm.assign_grid') IS NULL THEN
-        BEGIN
-            PERFORM pg_temp.open_loc();
-            RETURN 'no error without gm.assign_grid';
-        EXCEPTION WHEN undefined_function THEN
-            RETURN 'ok';
-        END;
-    END IF;
-    RETURN (SELECT CASE WHEN grid_id IS NULL AND state = 'new' THEN 'ok' ELSE 'grid ' || grid_id END
-            FROM gm.followup WHERE followup_id = pg_temp.open_loc());
-END $$;
 -- 2. routing ---------------------------------------------------------------------------------------
 SELECT is(pg_temp.routed('c1', 9003, 'visit', '2026-03-02 10:00+08'),
           'mkt_a/marketer/dispatched', 'a visit in March goes to the marketer of March');
@@ -160,8 +147,9 @@ SELECT is((SELECT count(DISTINCT pg_temp.routed('same', 9004, 'visit', '2026-03-
 SELECT ok((SELECT count(DISTINCT (gm.followup_route(9004, 'visit', 'cust' || k, '2026-03-02')).assignee) FROM generate_series(1, 60) k) = 3,
           'different customers are spread over the three marketers');
 -- a location through gm.assign_grid
-SELECT is(pg_temp.loc_result(), 'ok',
-          'a location outside every grid gives an unrouted order (or 42883 while gm.assign_grid is missing)');
+SELECT pg_temp.open_loc() AS loc_id \gset
+SELECT is((SELECT coalesce(f.grid_id::text, '-') || '/' || f.state FROM gm.followup f WHERE f.followup_id = :loc_id), '-/new',
+          'a location outside every grid gives an unrouted order without grid');
 
 -- re-routing after team changes
 UPDATE gm.grid_member SET valid_to = '2026-09-01' WHERE role_name = 'mkt_b';
@@ -420,7 +408,7 @@ SELECT results_eq($$SELECT grid_id, persons, orders FROM gm.followup_orders_per_
 SELECT is((SELECT workdays FROM gm.followup_orders_per_person_day('2026-03-01', '2026-03-31') LIMIT 1), 22, 'March 2026 has 22 working days (Mon-Fri)');
 
 -- 9. work logs ---------------------------------------------------------------------------------------------
-SET LOCAL gm.actor = 'mkt_a';
+SELECT gm.set_actor('mkt_a') \g /dev/null
 SELECT isnt(gm.submit_work_log(9003, '2026-03-02', 'visited 5 customers'), NULL, 'a member submits the day''s log');
 SELECT is(gm.submit_work_log(9003, '2026-03-02', 'visited 6 customers'), (SELECT log_id FROM gm.work_log WHERE role_name = 'mkt_a'),
           'submitting again replaces it');
@@ -429,16 +417,25 @@ SELECT throws_ok($$SELECT gm.review_work_log((SELECT log_id FROM gm.work_log WHE
                  'a marketer cannot review');
 SELECT is((SELECT reviewer::text || ' ' || review_due FROM gm.work_log_unreviewed WHERE role_name = 'mkt_a'), 'mgr_g1 2026-03-03',
           'the unreviewed log is listed past the next working day, with its reviewer');
-SET LOCAL gm.actor = 'mgr_g1';
+SELECT gm.set_actor('mgr_g1') \g /dev/null
 SELECT isnt(gm.review_work_log((SELECT log_id FROM gm.work_log WHERE role_name = 'mkt_a'), 'ok'), NULL, 'the grid manager reviews it');
 SELECT is((SELECT count(*)::int FROM gm.work_log_unreviewed), 0, 'no log left unreviewed');
 SELECT throws_ok($$SELECT gm.review_work_log((SELECT log_id FROM gm.work_log WHERE role_name = 'mkt_a'))$$, '55000', NULL, 'reviewed twice: 55000');
-SET LOCAL gm.actor = 'mkt_a';
+SELECT gm.set_actor('mkt_a') \g /dev/null
 SELECT throws_ok($$SELECT gm.submit_work_log(9003, '2026-03-02', 'changed')$$, '55000', NULL, 'a reviewed log cannot be replaced');
-SET LOCAL gm.actor = 'mkt_c';
+SELECT gm.set_actor('mkt_c') \g /dev/null
 SELECT gm.submit_work_log(9003, (now() AT TIME ZONE 'Asia/Shanghai')::date, 'today') \g /dev/null
 SELECT is((SELECT count(*)::int FROM gm.work_log_unreviewed), 0, 'today''s log is not yet overdue');
-RESET gm.actor;
+RESET grid_marketing.actor;
+
+-- a location inside a physical grid: the order lands in that grid and goes to its team
+INSERT INTO gm.grid(grid_id, code, name, kind, geom) VALUES (9020, 'P1', 'physical one', 'physical', 'MULTIPOLYGON(((100 0,110 0,110 10,100 10,100 0)))');
+INSERT INTO gm.grid_member(grid_id, role_name, duty) VALUES (9020, 'mkt_p', 'marketer');
+SELECT gm.open_followup('loc-in', ST_MakePoint(105, 5), 'visit') AS loc_in \gset
+SELECT is((SELECT grid_id || '/' || state || '/' || assignee FROM gm.followup WHERE followup_id = :loc_in), '9020/dispatched/mkt_p',
+          'a location inside a physical grid: that grid, dispatched to its marketer');
+SELECT throws_ok($$SELECT gm.open_followup('loc-bad', ST_MakeEnvelope(100, 0, 101, 1), 'visit')$$, '22023', NULL,
+                 'a polygon as location -> 22023, no order');
 
 -- 10. privileges and volatility ------------------------------------------------------------------------------
 SELECT ok(NOT has_function_privilege('public', 'gm.respond(bigint, text, timestamptz)', 'EXECUTE'), 'PUBLIC may not change orders');

@@ -3,7 +3,7 @@
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
 SET datestyle = 'ISO, YMD';
-SELECT plan(50);
+SELECT plan(61);
 
 -- seeded policies
 SELECT is((SELECT count(*) FROM gm.sla_policy WHERE shipped), 13::bigint, '13 seeded policy rows');
@@ -55,8 +55,21 @@ SELECT lives_ok($$SELECT gm.set_sla_policy('first_contact', 'gold', 'working_tim
 SELECT is(gm.followup_due('first_contact', '2026-02-13 16:00', 'gold', 'cn'), '2026-02-14 11:00'::timestamptz,
           'working time: 2 h on Friday, 2 h on the make-up Saturday');
 SELECT is((gm.sla_policy_for('first_contact', 'gold')).warn_fraction, 0.5, 'the tier''s own row wins over *');
-SELECT lives_ok($$SELECT gm.set_sla_policy('proposal', NULL, 'calendar_time', '1 day', variant => 'fast')$$, 'a second enabled proposal variant');
-SELECT throws_ok($$SELECT gm.followup_due('proposal', now(), NULL, 'cn')$$, '21000', NULL, 'two enabled variants -> 21000');
+SELECT lives_ok($$SELECT gm.set_sla_policy('proposal', NULL, 'calendar_time', '1 day', variant => 'fast')$$, 'a second proposal variant');
+SELECT is((SELECT count(*)::int FROM (SELECT DISTINCT ON (variant) enabled FROM gm.sla_policy
+            WHERE event = 'proposal' AND tier = '*' ORDER BY variant, shipped) v WHERE enabled), 1,
+          'setting a variant switches to it: one enabled proposal variant');
+SELECT is(gm.followup_due('proposal', '2026-03-02 10:00', NULL, 'cn'), '2026-03-03 10:00'::timestamptz, 'the variant just set is in force (1 day)');
+SELECT lives_ok($$SELECT count(*) FROM gm.followup_policy()$$, 'gm.followup_policy works after a second variant');
+SELECT lives_ok($$SELECT count(*) FROM gm.followup_status$$, 'gm.followup_status works after a second variant');
+SELECT lives_ok($$SELECT gm.use_sla_variant('proposal', NULL, 'standard')$$, 'switch the proposal back');
+SELECT is(gm.followup_due('proposal', '2026-03-02 10:00', NULL, 'cn'), '2026-03-05 18:00'::timestamptz, 'the standard variant again: 3 working days');
+SELECT throws_ok($$SELECT gm.set_sla_policy('visit', 'platinum', 'calendar_time', '3 days')$$, '42704', NULL, 'a tier not in gm.followup_tier -> 42704');
+SELECT is((SELECT count(*)::int FROM gm.sla_policy WHERE tier = 'platinum'), 0, 'and nothing was stored');
+-- a hand edit of the table can still make two variants enabled: refused at use, not guessed
+UPDATE gm.sla_policy SET enabled = true WHERE event = 'proposal' AND NOT shipped;
+SELECT throws_ok($$SELECT gm.followup_due('proposal', now(), NULL, 'cn')$$, '21000', NULL, 'two enabled variants by hand -> 21000');
+SELECT lives_ok($$SELECT gm.use_sla_variant('proposal', NULL, 'standard')$$, 'use_sla_variant repairs it');
 SELECT throws_ok($$SELECT gm.set_sla_policy('x', NULL, 'working_days', '36 hours')$$, '23514', NULL, 'working days must be whole days');
 
 -- next visit
