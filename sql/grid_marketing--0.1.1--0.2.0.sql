@@ -380,6 +380,318 @@ END $$;
 COMMENT ON FUNCTION gm.open_followup(text, geometry, text, text, timestamptz, text) IS
     'Opens a follow-up for a customer at a location: the grid comes from gm.assign_grid (no grid: the order stays new and shows in gm.followup_unrouted)';
 
+CREATE OR REPLACE FUNCTION gm._followup_move(p_id bigint, p_to gm.followup_state, p_at timestamptz, p_note text,
+                                  p_assignee name DEFAULT NULL, p_duty text DEFAULT NULL)
+    RETURNS gm.followup
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gm AS $$
+DECLARE
+    f gm.followup;
+BEGIN
+    IF p_id IS NULL THEN PERFORM gm._followup_fail_null('followup_id'); END IF;
+    IF p_at IS NULL THEN PERFORM gm._followup_fail_null('at'); END IF;
+    SELECT * INTO f FROM gm.followup WHERE followup_id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'follow-up % does not exist', p_id USING ERRCODE = 'no_data_found';
+    END IF;
+    IF NOT gm._may_act_on_grid(f.grid_id) THEN
+        RAISE EXCEPTION 'permission denied for follow-up %: it belongs to grid %, outside the grids of %', p_id, f.grid_id, gm.actor()
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Work orders are grid-scoped: members act on their grids, region managers on the grids below the region, gm_admin on all.';
+    END IF;
+    PERFORM gm._followup_check_transition(p_id, f.state, p_to);
+    INSERT INTO gm.followup_history(followup_id, at, by_role, from_state, to_state, assignee, note)
+    VALUES (p_id, p_at, gm.followup_actor(), f.state, p_to, COALESCE(p_assignee, f.assignee), p_note);
+    UPDATE gm.followup u SET
+        state         = p_to,
+        assignee      = COALESCE(p_assignee, u.assignee),
+        assignee_duty = CASE WHEN p_assignee IS NOT NULL THEN p_duty ELSE u.assignee_duty END,
+        dispatched_at = CASE WHEN p_to = 'dispatched' THEN p_at ELSE u.dispatched_at END,
+        responded_at  = CASE WHEN p_to = 'responded' THEN p_at WHEN p_to = 'reopened' THEN NULL ELSE u.responded_at END,
+        resolved_at   = CASE WHEN p_to = 'resolved' THEN p_at WHEN p_to = 'reopened' THEN NULL ELSE u.resolved_at END,
+        verified_at   = CASE WHEN p_to = 'verified' THEN p_at WHEN p_to = 'reopened' THEN NULL ELSE u.verified_at END,
+        closed_at     = CASE WHEN p_to = 'closed' THEN p_at WHEN p_to = 'reopened' THEN NULL ELSE u.closed_at END,
+        cancelled_at  = CASE WHEN p_to = 'cancelled' THEN p_at WHEN p_to = 'reopened' THEN NULL ELSE u.cancelled_at END,
+        reopened_at   = CASE WHEN p_to = 'reopened' THEN p_at ELSE u.reopened_at END
+    WHERE u.followup_id = p_id
+    RETURNING u.* INTO f;
+    RETURN f;
+END $$;
+COMMENT ON FUNCTION gm._followup_move(bigint, gm.followup_state, timestamptz, text, name, text) IS
+    'Internal: locks a follow-up (FOR UPDATE), checks the transition (55000), records the history and sets the state and its time';
+REVOKE ALL ON FUNCTION gm._followup_move(bigint, gm.followup_state, timestamptz, text, name, text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION gm._followup_create(p_customer text, p_grid bigint, p_event text, p_tier text,
+                                    p_opened timestamptz, p_note text, p_parent bigint DEFAULT NULL)
+    RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gm AS $$
+DECLARE
+    v_id bigint;
+    v_repeat bigint;
+    v_set gm.followup_setting := gm.followup_settings();
+    r record;
+BEGIN
+    IF p_customer IS NULL THEN PERFORM gm._followup_fail_null('customer_key'); END IF;
+    IF p_event IS NULL THEN PERFORM gm._followup_fail_null('event'); END IF;
+    IF p_tier IS NULL THEN PERFORM gm._followup_fail_null('tier'); END IF;
+    IF p_opened IS NULL THEN PERFORM gm._followup_fail_null('opened_at'); END IF;
+    IF NOT EXISTS (SELECT 1 FROM gm.followup_event e WHERE e.event = p_event) THEN
+        RAISE EXCEPTION 'unknown follow-up event "%"', p_event USING ERRCODE = 'undefined_object',
+            HINT = 'Events are the rows of gm.followup_event.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM gm.followup_tier t WHERE t.tier = p_tier) THEN
+        RAISE EXCEPTION 'unknown customer tier "%"', p_tier USING ERRCODE = 'undefined_object',
+            HINT = 'Tiers are the rows of gm.followup_tier.';
+    END IF;
+    IF p_grid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM gm.grid g WHERE g.grid_id = p_grid) THEN
+        RAISE EXCEPTION 'grid % does not exist', p_grid USING ERRCODE = 'undefined_object';
+    END IF;
+    -- an order without grid goes to the unrouted queue; one of a grid needs that grid's scope
+    IF p_grid IS NOT NULL AND NOT gm._may_act_on_grid(p_grid) THEN
+        RAISE EXCEPTION 'permission denied for grid %: % may not open work orders there', p_grid, gm.actor()
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Work orders are grid-scoped: members act on their grids, region managers on the grids below the region, gm_admin on all.';
+    END IF;
+    IF p_event = 'complaint' THEN
+        -- a repeat complaint: the same customer complained within the repeat window before
+        SELECT f.followup_id INTO v_repeat FROM gm.followup f
+        WHERE f.customer_key = p_customer AND f.event = 'complaint' AND f.state <> 'cancelled'
+          AND f.opened_at <= p_opened AND f.opened_at > p_opened - v_set.repeat_window
+        ORDER BY f.opened_at DESC, f.followup_id DESC LIMIT 1;
+    END IF;
+    INSERT INTO gm.followup(customer_key, grid_id, event, tier, state, opened_at, parent_id, repeat_of, note)
+    VALUES (p_customer, p_grid, p_event, p_tier, 'new', p_opened, p_parent, v_repeat, p_note)
+    RETURNING followup_id INTO v_id;
+    INSERT INTO gm.followup_history(followup_id, at, by_role, from_state, to_state, note)
+    VALUES (v_id, p_opened, gm.followup_actor(), NULL, 'new',
+            CASE WHEN v_repeat IS NOT NULL THEN 'repeat complaint of ' || v_repeat ELSE p_note END);
+    SELECT * INTO r FROM gm.followup_route(p_grid, p_event, p_customer, (p_opened AT TIME ZONE v_set.time_zone)::date);
+    IF r.assignee IS NOT NULL THEN
+        PERFORM gm._followup_move(v_id, 'dispatched', p_opened,
+                                  format('routed to %s (%s)', r.assignee, r.assignee_duty), r.assignee, r.assignee_duty);
+    END IF;
+    RETURN v_id;
+END $$;
+COMMENT ON FUNCTION gm._followup_create(text, bigint, text, text, timestamptz, text, bigint) IS
+    'Internal: creates a follow-up in state new, flags repeat complaints, routes and dispatches it when someone fits';
+REVOKE ALL ON FUNCTION gm._followup_create(text, bigint, text, text, timestamptz, text, bigint) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION gm.plan_followups(customers regclass, period_from date, period_to date,
+                                  key_column text DEFAULT 'customer_id', tier_column text DEFAULT 'tier',
+                                  grid_column text DEFAULT 'grid_id', joined_column text DEFAULT 'joined_on',
+                                  contract_end_column text DEFAULT 'contract_end',
+                                  last_contact_column text DEFAULT 'last_contact',
+                                  batch_size integer DEFAULT 100000)
+    RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gm
+    SET jit = off SET enable_mergejoin = off AS $$
+DECLARE
+    v_set gm.followup_setting := gm.followup_settings();
+    v_cols text[] := ARRAY[key_column, tier_column, grid_column];
+    v_col text;
+    v_keytype text;
+    v_joined text := 'NULL::date';
+    v_end text := 'NULL::date';
+    v_last text := 'NULL::timestamptz';
+    v_bad text;
+    v_lo text;
+    v_hi text;
+    v_n bigint;
+    v_total bigint := 0;
+    v_sql text;
+    v_fresh boolean;
+    v_run bigint;
+    v_batches integer := 0;
+BEGIN
+    IF customers IS NULL THEN PERFORM gm._followup_fail_null('customers'); END IF;
+    IF period_from IS NULL THEN PERFORM gm._followup_fail_null('period_from'); END IF;
+    IF period_to IS NULL THEN PERFORM gm._followup_fail_null('period_to'); END IF;
+    IF period_to < period_from THEN
+        RAISE EXCEPTION 'period_to % is before period_from %', period_to, period_from USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF batch_size IS NULL OR batch_size < 1 THEN
+        RAISE EXCEPTION 'batch_size must be positive, not %', batch_size USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- the caller must be able to read what we read for them
+    FOREACH v_col IN ARRAY v_cols LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = customers AND a.attname = v_col
+                       AND a.attnum > 0 AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'column "%" of % does not exist', v_col, customers USING ERRCODE = 'undefined_column';
+        END IF;
+        IF NOT pg_catalog.has_column_privilege(SESSION_USER, customers, v_col, 'SELECT') THEN
+            RAISE EXCEPTION 'permission denied for column "%" of %', v_col, customers USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    END LOOP;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = customers AND a.attname = joined_column AND a.attnum > 0 AND NOT a.attisdropped)
+       AND pg_catalog.has_column_privilege(SESSION_USER, customers, joined_column, 'SELECT') THEN
+        v_joined := format('(t.%I)::date', joined_column);
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = customers AND a.attname = contract_end_column AND a.attnum > 0 AND NOT a.attisdropped)
+       AND pg_catalog.has_column_privilege(SESSION_USER, customers, contract_end_column, 'SELECT') THEN
+        v_end := format('(t.%I)::date', contract_end_column);
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = customers AND a.attname = last_contact_column AND a.attnum > 0 AND NOT a.attisdropped)
+       AND pg_catalog.has_column_privilege(SESSION_USER, customers, last_contact_column, 'SELECT') THEN
+        v_last := format('(t.%I)::timestamptz', last_contact_column);
+    END IF;
+    SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) INTO v_keytype
+    FROM pg_catalog.pg_attribute a WHERE a.attrelid = customers AND a.attname = key_column;
+
+    -- bad input first, before anything is written: NULL keys, unknown tiers
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s t WHERE t.%I IS NULL)', customers, key_column) INTO STRICT v_bad;
+    IF v_bad::boolean THEN
+        RAISE EXCEPTION 'customer key column "%" of % holds NULL', key_column, customers USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    EXECUTE format('SELECT t.%I::text FROM %s t WHERE t.%I IS NOT NULL AND NOT EXISTS (SELECT 1 FROM gm.followup_tier x WHERE x.tier = t.%I::text) LIMIT 1',
+                   tier_column, customers, tier_column, tier_column) INTO v_bad;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'unknown customer tier "%" in %', v_bad, customers USING ERRCODE = 'undefined_object',
+            HINT = 'Tiers are the rows of gm.followup_tier.';
+    END IF;
+
+    v_sql := format($q$
+        WITH c AS (
+            SELECT (t.%1$I)::text AS customer_key, COALESCE((t.%2$I)::text, 'standard') AS tier, (t.%3$I)::bigint AS grid_id,
+                   %4$s AS joined_on, %5$s AS contract_end, %6$s AS last_contact
+            FROM %7$s t WHERE ($1 IS NULL OR t.%1$I > $1::%8$s) AND t.%1$I <= $2::%8$s
+        ), rs AS (
+            SELECT r.tier, r.event, r.first_month_only, x.slot
+            FROM gm.followup_cadence r, gm.followup_cadence_slots(r.period, r.times, $3, $4) x(slot)
+        ), s AS (
+            SELECT c.customer_key, c.tier, c.grid_id, rs.event, rs.slot, 'cadence' AS kind, NULL::date AS fixed
+            FROM c JOIN rs ON rs.tier = c.tier
+            WHERE NOT rs.first_month_only OR (rs.slot >= c.joined_on AND rs.slot < c.joined_on + interval '1 month')
+            UNION ALL
+            SELECT c.customer_key, c.tier, c.grid_id, 'renewal', (c.contract_end - $5)::date, 'renewal', c.contract_end
+            FROM c WHERE (c.contract_end - $5)::date BETWEEN $3 AND $4
+            UNION ALL
+            SELECT c.customer_key, c.tier, c.grid_id, 'churn_warning', ((c.last_contact AT TIME ZONE $6) + $7)::date, 'churn', NULL
+            FROM c WHERE ((c.last_contact AT TIME ZONE $6) + $7)::date BETWEEN $3 AND $4
+        ), w AS (
+            SELECT d.slot, gm._followup_workday(d.slot, 0) AS day FROM (SELECT DISTINCT s.slot FROM s) d
+        ), rt AS (
+            SELECT x.grid_id, x.event, x.day, r.members, r.manager
+            FROM (SELECT DISTINCT s.grid_id, s.event, w.day FROM s JOIN w ON w.slot = s.slot) x,
+                 gm.followup_route_candidates(x.grid_id, x.event, x.day) r
+        ), o AS (
+            SELECT s.*, w.day,
+                   CASE WHEN rt.members IS NOT NULL THEN gm._followup_pick(rt.members, s.customer_key) ELSE rt.manager END AS assignee,
+                   CASE WHEN rt.members IS NOT NULL THEN e.duty WHEN rt.manager IS NOT NULL THEN 'manager' END AS duty
+            FROM s JOIN w ON w.slot = s.slot
+                 JOIN gm.followup_event e ON e.event = s.event
+                 LEFT JOIN rt ON rt.grid_id = s.grid_id AND rt.event = s.event AND rt.day = w.day
+        ), ins AS (
+            INSERT INTO gm.followup AS f (customer_key, grid_id, event, tier, state, assignee, assignee_duty,
+                                          opened_at, dispatched_at, due_slot, planned_due, note)
+            SELECT o.customer_key, o.grid_id, o.event, o.tier,
+                   CASE WHEN o.assignee IS NULL THEN 'new' ELSE 'dispatched' END::gm.followup_state,
+                   o.assignee, o.duty, (o.day::timestamp AT TIME ZONE $6),
+                   CASE WHEN o.assignee IS NOT NULL THEN pg_catalog.now() END, o.slot,
+                   CASE o.kind WHEN 'cadence' THEN ((o.day + 1)::timestamp AT TIME ZONE $6)
+                               WHEN 'renewal' THEN (o.fixed::timestamp AT TIME ZONE $6) END,
+                   'planned'
+            FROM o
+            WHERE $9 OR NOT EXISTS (SELECT 1 FROM gm.followup x
+                                    WHERE x.customer_key = o.customer_key AND x.event = o.event AND x.due_slot = o.slot)
+            ORDER BY o.customer_key, o.event, o.slot
+            RETURNING f.followup_id, f.state, f.assignee
+        )
+        INSERT INTO gm.followup_history(followup_id, by_role, from_state, to_state, assignee, note)
+        SELECT ins.followup_id, $8, NULL, ins.state, ins.assignee,
+               CASE WHEN ins.assignee IS NULL THEN 'planned; no one to route to' ELSE 'planned and routed' END
+        FROM ins
+    $q$, key_column, tier_column, grid_column, v_joined, v_end, v_last, customers, v_keytype);
+
+    -- one planner at a time (so the NOT EXISTS test above cannot race; the unique index stays
+    -- the last guard), then batches of batch_size customers in key order
+    PERFORM pg_catalog.pg_advisory_xact_lock(1196445776, 1);
+    -- nothing planned in the period yet (the first run): no need to look for existing slots
+    v_fresh := NOT EXISTS (SELECT 1 FROM gm.followup x WHERE x.due_slot BETWEEN period_from AND period_to);
+    -- a function runs in its caller's transaction: the run row is seen by others at its commit
+    v_run := gm._run_start('plan_followups', pg_catalog.jsonb_build_object('customers', customers::text,
+                           'period_from', period_from, 'period_to', period_to, 'batch_size', batch_size));
+    PERFORM gm._run_enter(v_run);
+    LOOP
+        EXECUTE format('SELECT max(k)::text FROM (SELECT t.%1$I AS k FROM %2$s t WHERE ($1 IS NULL OR t.%1$I > $1::%3$s) ORDER BY t.%1$I LIMIT $2) s',
+                       key_column, customers, v_keytype) INTO v_hi USING v_lo, batch_size;
+        EXIT WHEN v_hi IS NULL;
+        EXECUTE v_sql USING v_lo, v_hi, period_from, period_to, v_set.renewal_lead, v_set.time_zone, v_set.churn_after,
+                            gm.followup_actor(), v_fresh;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        v_total := v_total + v_n;
+        RAISE DEBUG 'gm.plan_followups: customers up to %: % orders', v_hi, v_n;
+        v_lo := v_hi;
+        v_batches := v_batches + 1;
+    END LOOP;
+    UPDATE gm.run r SET batches = v_batches, rows_changed = v_total, updated_at = pg_catalog.clock_timestamp()
+     WHERE r.run_id = v_run;
+    PERFORM gm._run_finish(v_run);
+    RETURN v_total;
+END $$;
+-- protection: work orders, their history and work logs are grid-scoped; the CRM role gm_app
+-- Work orders are grid-scoped ----------------------------------------------------------------------
+-- Work orders, their history and work logs follow the grid exactly as customers of a table
+-- secured by gm.secure_table do: a grid member sees the orders of their grid, a region manager
+-- those of every grid below the region, gm_admin members (and superusers) all, others none.
+-- Orders are changed only through the SECURITY DEFINER API (gm.open_followup, gm.dispatch, ...),
+-- which checks the same scope for the calling role (gm._may_act_on_grid, 42501).
+
+CREATE FUNCTION gm._grid_admin() RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                    WHERE (r.rolname OPERATOR(pg_catalog.=) 'gm_admin'
+                           AND pg_catalog.pg_has_role(gm._outer_role(), r.oid, 'MEMBER'))
+                       OR (r.oid OPERATOR(pg_catalog.=) gm._outer_role() AND (r.rolsuper OR r.rolbypassrls)))
+$$;
+COMMENT ON FUNCTION gm._grid_admin() IS
+    'Internal: whether the calling role sees every grid (member of gm_admin, superuser or BYPASSRLS)';
+
+CREATE FUNCTION gm._may_act_on_grid(grid bigint) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT gm._grid_admin() OR $1 OPERATOR(pg_catalog.=) ANY (gm.my_grids())
+$$;
+COMMENT ON FUNCTION gm._may_act_on_grid(bigint) IS
+    'Internal: whether the calling role may see and act on work orders of a grid (its grids and those below them; everything for gm_admin)';
+
+ALTER TABLE gm.followup ENABLE ROW LEVEL SECURITY;
+CREATE POLICY gm_grid_scope ON gm.followup AS PERMISSIVE FOR SELECT TO PUBLIC
+    USING (grid_id OPERATOR(pg_catalog.=) ANY ((SELECT gm.my_grids())::pg_catalog.int8[]) OR (SELECT gm._grid_admin()));
+ALTER TABLE gm.followup_history ENABLE ROW LEVEL SECURITY;
+CREATE POLICY gm_grid_scope ON gm.followup_history AS PERMISSIVE FOR SELECT TO PUBLIC
+    USING (EXISTS (SELECT 1 FROM gm.followup f WHERE f.followup_id OPERATOR(pg_catalog.=) followup_history.followup_id));
+ALTER TABLE gm.work_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY gm_grid_scope ON gm.work_log AS PERMISSIVE FOR SELECT TO PUBLIC
+    USING (grid_id OPERATOR(pg_catalog.=) ANY ((SELECT gm.my_grids())::pg_catalog.int8[]) OR (SELECT gm._grid_admin()));
+GRANT SELECT ON gm.followup, gm.followup_history, gm.work_log TO PUBLIC;
+
+-- The CRM application role: members may name the acting person of a transaction (gm.set_actor).
+-- Created here only when missing, like gm_admin; the DBA grants it to the CRM's login.
+DO $gm$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'gm_app') THEN
+        CREATE ROLE gm_app NOLOGIN;
+        COMMENT ON ROLE gm_app IS
+            'grid_marketing: members (CRM connection pools) may name the acting person per transaction with gm.set_actor (created by CREATE EXTENSION grid_marketing, left by DROP EXTENSION)';
+    END IF;
+END
+$gm$;
+GRANT EXECUTE ON FUNCTION gm.set_actor(name) TO gm_app;
+
+-- The follow-up views read as the caller (security_invoker), so the policies above scope them
+-- too; their configuration tables are readable by every role, like the rest of the configuration.
+ALTER VIEW gm.followup_status SET (security_invoker = true);
+ALTER VIEW gm.followup_escalated SET (security_invoker = true);
+ALTER VIEW gm.followup_unrouted SET (security_invoker = true);
+ALTER VIEW gm.complaint_stats SET (security_invoker = true);
+ALTER VIEW gm.followup_kpi SET (security_invoker = true);
+ALTER VIEW gm.followup_daily_output SET (security_invoker = true);
+ALTER VIEW gm.work_log_unreviewed SET (security_invoker = true);
+GRANT SELECT ON gm.followup_event, gm.followup_tier, gm.followup_cadence, gm.followup_setting, gm.followup_transition,
+                gm.followup_status, gm.followup_escalated, gm.followup_unrouted, gm.complaint_stats, gm.followup_kpi,
+                gm.followup_daily_output, gm.work_log_unreviewed, gm.run_status TO PUBLIC;
 -- SLA policies: set_sla_policy makes its variant the one in force (never two enabled) and
 -- refuses unknown tiers
 CREATE OR REPLACE FUNCTION gm.set_sla_policy(event text, tier text, unit text, amount interval,

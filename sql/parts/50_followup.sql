@@ -446,6 +446,11 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'follow-up % does not exist', p_id USING ERRCODE = 'no_data_found';
     END IF;
+    IF NOT gm._may_act_on_grid(f.grid_id) THEN
+        RAISE EXCEPTION 'permission denied for follow-up %: it belongs to grid %, outside the grids of %', p_id, f.grid_id, gm.actor()
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Work orders are grid-scoped: members act on their grids, region managers on the grids below the region, gm_admin on all.';
+    END IF;
     PERFORM gm._followup_check_transition(p_id, f.state, p_to);
     INSERT INTO gm.followup_history(followup_id, at, by_role, from_state, to_state, assignee, note)
     VALUES (p_id, p_at, gm.followup_actor(), f.state, p_to, COALESCE(p_assignee, f.assignee), p_note);
@@ -493,6 +498,12 @@ BEGIN
     END IF;
     IF p_grid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM gm.grid g WHERE g.grid_id = p_grid) THEN
         RAISE EXCEPTION 'grid % does not exist', p_grid USING ERRCODE = 'undefined_object';
+    END IF;
+    -- an order without grid goes to the unrouted queue; one of a grid needs that grid's scope
+    IF p_grid IS NOT NULL AND NOT gm._may_act_on_grid(p_grid) THEN
+        RAISE EXCEPTION 'permission denied for grid %: % may not open work orders there', p_grid, gm.actor()
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Work orders are grid-scoped: members act on their grids, region managers on the grids below the region, gm_admin on all.';
     END IF;
     IF p_event = 'complaint' THEN
         -- a repeat complaint: the same customer complained within the repeat window before
@@ -736,6 +747,8 @@ DECLARE
     v_total bigint := 0;
     v_sql text;
     v_fresh boolean;
+    v_run bigint;
+    v_batches integer := 0;
 BEGIN
     IF customers IS NULL THEN PERFORM gm._followup_fail_null('customers'); END IF;
     IF period_from IS NULL THEN PERFORM gm._followup_fail_null('period_from'); END IF;
@@ -841,6 +854,10 @@ BEGIN
     PERFORM pg_catalog.pg_advisory_xact_lock(1196445776, 1);
     -- nothing planned in the period yet (the first run): no need to look for existing slots
     v_fresh := NOT EXISTS (SELECT 1 FROM gm.followup x WHERE x.due_slot BETWEEN period_from AND period_to);
+    -- a function runs in its caller's transaction: the run row is seen by others at its commit
+    v_run := gm._run_start('plan_followups', pg_catalog.jsonb_build_object('customers', customers::text,
+                           'period_from', period_from, 'period_to', period_to, 'batch_size', batch_size));
+    PERFORM gm._run_enter(v_run);
     LOOP
         EXECUTE format('SELECT max(k)::text FROM (SELECT t.%1$I AS k FROM %2$s t WHERE ($1 IS NULL OR t.%1$I > $1::%3$s) ORDER BY t.%1$I LIMIT $2) s',
                        key_column, customers, v_keytype) INTO v_hi USING v_lo, batch_size;
@@ -851,7 +868,11 @@ BEGIN
         v_total := v_total + v_n;
         RAISE DEBUG 'gm.plan_followups: customers up to %: % orders', v_hi, v_n;
         v_lo := v_hi;
+        v_batches := v_batches + 1;
     END LOOP;
+    UPDATE gm.run r SET batches = v_batches, rows_changed = v_total, updated_at = pg_catalog.clock_timestamp()
+     WHERE r.run_id = v_run;
+    PERFORM gm._run_finish(v_run);
     RETURN v_total;
 END $$;
 COMMENT ON FUNCTION gm.plan_followups(regclass, date, date, text, text, text, text, text, text, integer) IS

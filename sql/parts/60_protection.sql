@@ -270,3 +270,68 @@ END
 $$;
 COMMENT ON FUNCTION gm.create_masked_view(regclass, text, jsonb, regrole, boolean) IS
     'Creates a view of a table with columns masked by kind (phone, id, bank_card, name, address, null, omit) and grants SELECT on it to a role';
+
+-- Work orders are grid-scoped ----------------------------------------------------------------------
+-- Work orders, their history and work logs follow the grid exactly as customers of a table
+-- secured by gm.secure_table do: a grid member sees the orders of their grid, a region manager
+-- those of every grid below the region, gm_admin members (and superusers) all, others none.
+-- Orders are changed only through the SECURITY DEFINER API (gm.open_followup, gm.dispatch, ...),
+-- which checks the same scope for the calling role (gm._may_act_on_grid, 42501).
+
+CREATE FUNCTION gm._grid_admin() RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                    WHERE (r.rolname OPERATOR(pg_catalog.=) 'gm_admin'
+                           AND pg_catalog.pg_has_role(gm._outer_role(), r.oid, 'MEMBER'))
+                       OR (r.oid OPERATOR(pg_catalog.=) gm._outer_role() AND (r.rolsuper OR r.rolbypassrls)))
+$$;
+COMMENT ON FUNCTION gm._grid_admin() IS
+    'Internal: whether the calling role sees every grid (member of gm_admin, superuser or BYPASSRLS)';
+
+CREATE FUNCTION gm._may_act_on_grid(grid bigint) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT gm._grid_admin() OR $1 OPERATOR(pg_catalog.=) ANY (gm.my_grids())
+$$;
+COMMENT ON FUNCTION gm._may_act_on_grid(bigint) IS
+    'Internal: whether the calling role may see and act on work orders of a grid (its grids and those below them; everything for gm_admin)';
+
+ALTER TABLE gm.followup ENABLE ROW LEVEL SECURITY;
+CREATE POLICY gm_grid_scope ON gm.followup AS PERMISSIVE FOR SELECT TO PUBLIC
+    USING (grid_id OPERATOR(pg_catalog.=) ANY ((SELECT gm.my_grids())::pg_catalog.int8[]) OR (SELECT gm._grid_admin()));
+ALTER TABLE gm.followup_history ENABLE ROW LEVEL SECURITY;
+CREATE POLICY gm_grid_scope ON gm.followup_history AS PERMISSIVE FOR SELECT TO PUBLIC
+    USING (EXISTS (SELECT 1 FROM gm.followup f WHERE f.followup_id OPERATOR(pg_catalog.=) followup_history.followup_id));
+ALTER TABLE gm.work_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY gm_grid_scope ON gm.work_log AS PERMISSIVE FOR SELECT TO PUBLIC
+    USING (grid_id OPERATOR(pg_catalog.=) ANY ((SELECT gm.my_grids())::pg_catalog.int8[]) OR (SELECT gm._grid_admin()));
+GRANT SELECT ON gm.followup, gm.followup_history, gm.work_log TO PUBLIC;
+
+-- The CRM application role: members may name the acting person of a transaction (gm.set_actor).
+-- Created here only when missing, like gm_admin; the DBA grants it to the CRM's login.
+DO $gm$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'gm_app') THEN
+        CREATE ROLE gm_app NOLOGIN;
+        COMMENT ON ROLE gm_app IS
+            'grid_marketing: members (CRM connection pools) may name the acting person per transaction with gm.set_actor (created by CREATE EXTENSION grid_marketing, left by DROP EXTENSION)';
+    END IF;
+END
+$gm$;
+GRANT EXECUTE ON FUNCTION gm.set_actor(name) TO gm_app;
+
+-- The follow-up views read as the caller (security_invoker), so the policies above scope them
+-- too; their configuration tables are readable by every role, like the rest of the configuration.
+ALTER VIEW gm.followup_status SET (security_invoker = true);
+ALTER VIEW gm.followup_escalated SET (security_invoker = true);
+ALTER VIEW gm.followup_unrouted SET (security_invoker = true);
+ALTER VIEW gm.complaint_stats SET (security_invoker = true);
+ALTER VIEW gm.followup_kpi SET (security_invoker = true);
+ALTER VIEW gm.followup_daily_output SET (security_invoker = true);
+ALTER VIEW gm.work_log_unreviewed SET (security_invoker = true);
+GRANT SELECT ON gm.followup_event, gm.followup_tier, gm.followup_cadence, gm.followup_setting, gm.followup_transition,
+                gm.followup_status, gm.followup_escalated, gm.followup_unrouted, gm.complaint_stats, gm.followup_kpi,
+                gm.followup_daily_output, gm.work_log_unreviewed, gm.run_status TO PUBLIC;

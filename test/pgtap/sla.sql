@@ -3,7 +3,7 @@
 SET client_min_messages = warning;
 SET timezone = 'Asia/Shanghai';
 SET datestyle = 'ISO, YMD';
-SELECT plan(61);
+SELECT plan(59);
 
 -- seeded policies
 SELECT is((SELECT count(*) FROM gm.sla_policy WHERE shipped), 13::bigint, '13 seeded policy rows');
