@@ -55,7 +55,6 @@ typedef struct CalCompiled
 	int64		cyc_corr[2];	/* DST correction of 400 plain years there, microseconds */
 } CalCompiled;
 
-#define CAL_TABLE_MAX_DAYS (366 * 400)
 
 static void
 cal_date_str(int32 day, char *buf)

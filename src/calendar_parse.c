@@ -405,6 +405,12 @@ parse_days(const char *whole, const char *p, const char *end, bool workday, ExcB
 		{
 			if ((eb->nexc & 1023) == 0)
 				CHECK_FOR_INTERRUPTS();
+			/* more days than 400 years hold: duplicates, or a calendar no arithmetic accepts */
+			if (eb->nexc >= CAL_TABLE_MAX_DAYS)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("gm.calendar lists more than %d days", CAL_TABLE_MAX_DAYS),
+						 errdetail("Listed days may span 400 years at most.")));
 			add_exc(eb, a, workday, w, nw);
 		}
 	}
