@@ -14,7 +14,9 @@
 #include "access/tableam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "common/int.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/array.h"
@@ -43,10 +45,16 @@ typedef struct CalCompiled
 	int32	   *cum;			/* cum[i] = working days in [lo, lo+i) */
 	int32	   *wdpos;			/* offsets (from lo) of the working days in the table */
 	bool		any_work;		/* at least one working day somewhere */
+	MemoryContext cxt;			/* where the lazily built parts below live */
+	int64		wmin[7];		/* nominal working minutes of each plain weekday */
+	int64		wk_min;			/* ... of a plain week */
+	/* built on first use by the long-span working-time arithmetic (see span_*) */
+	int64	   *cum_min;		/* cum_min[i] = nominal working minutes in [lo, lo+i) */
+	bool		cyc_done[2];	/* [0] before CAL_PAST_YEAR, [1] from CAL_FUTURE_YEAR on */
+	bool		cyc_ok[2];		/* the zone repeats every 400 years there */
+	int64		cyc_corr[2];	/* DST correction of 400 plain years there, microseconds */
 } CalCompiled;
 
-#define CAL_TABLE_MAX_DAYS (366 * 400)
-#define CAL_LOOP_MAX_DAYS (366 * 10000)
 
 static void
 cal_date_str(int32 day, char *buf)
@@ -98,8 +106,17 @@ cal_compile(const GmCalendar *val, MemoryContext cxt)
 
 	cc->val = palloc(VARSIZE(val));
 	memcpy(cc->val, val, VARSIZE(val));
+	cc->cxt = cxt;
 	exc = CAL_EXC(cc->val);
 	cc->defday = -1;
+	for (d = 0; d < 7; d++)
+	{
+		const CalWindow *w = CAL_WIN(cc->val) + cc->val->wwin_off[d];
+
+		for (i = 0; i < cc->val->wnwin[d]; i++)
+			cc->wmin[d] += w[i].end - w[i].start;
+		cc->wk_min += cc->wmin[d];
+	}
 	for (d = 0; d < 7; d++)
 		if (cc->val->wnwin[d] > 0)
 		{
@@ -166,6 +183,9 @@ cal_compile(const GmCalendar *val, MemoryContext cxt)
 		{
 			int32		day = lo + d;
 			bool		work = (cc->weekmask >> cal_weekday(day)) & 1;
+
+			if ((d & 1023) == 0)
+				CHECK_FOR_INTERRUPTS();
 
 			while (i < cc->val->nexc && exc[i].day < day)
 				i++;
@@ -785,15 +805,34 @@ utc_to_local_day(const CalCompiled *cc, TimestampTz t)
 	return date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE;
 }
 
+static Interval *
+usecs_interval(int64 us)
+{
+	Interval   *r = palloc0(sizeof(Interval));
+
+	r->time = us;
+	return r;
+}
+
+/* an interval as microseconds (a day counts as 24 hours); 22008 when that does not fit */
 static int64
 interval_usecs(const Interval *iv)
 {
+	int64		us;
+
 	if (iv->month != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a working-time amount must not contain months or years"),
 				 errhint("Count in hours (a day counts as 24 hours), or use gm.add_working_days.")));
-	return iv->time + (int64) iv->day * USECS_PER_DAY;
+	if (pg_mul_s64_overflow((int64) iv->day, USECS_PER_DAY, &us) ||
+		pg_add_s64_overflow(us, iv->time, &us) || us == PG_INT64_MIN)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("working-time amount \"%s\" is out of range",
+						DatumGetCString(DirectFunctionCall1(interval_out, PointerGetDatum(iv)))),
+				 errdetail("An amount counts a day as 24 hours and must stay within 2562047788 hours.")));
+	return us;
 }
 
 /* is day beyond every exceptional day, where only the weekly pattern applies? */
@@ -805,28 +844,371 @@ beyond_table(const CalCompiled *cc, int32 day, bool after)
 	return after ? day >= cc->lo + cc->n : day < cc->lo;
 }
 
+/* ------------------------------------------------------------------ long spans
+ *
+ * The working time of a run of whole days is its nominal working time (the
+ * minutes of its windows: a constant per plain week, cumulative counts over
+ * the listed days) plus a correction on the few days a change of the zone's
+ * UTC offset touches (a window across a DST change is shorter or longer).  The
+ * correction walks the zone's transitions with pg_next_dst_boundary, marking
+ * only the days around each; before CAL_PAST_YEAR and from CAL_FUTURE_YEAR on,
+ * PostgreSQL's zone code is periodic with the 400-year Gregorian cycle (146097
+ * days, a whole number of weeks: its rules are extrapolated by that cycle, and
+ * its tables lie between those years), so plain days there count by whole
+ * cycles and only a remainder is walked.  The periodicity is checked per
+ * calendar (two consecutive cycles must agree); where it does not hold, the
+ * whole span is walked.  So the cost is bounded by the calendar and its zone,
+ * not by the span; every walk honours cancel and statement_timeout.
+ */
+#define CAL_CYCLE_DAYS 146097
+#define CAL_PAST_YEAR 1600
+#define CAL_FUTURE_YEAR 2500
+/* the days whose windows are representable instants, with a day's margin for the offset */
+#define CAL_TS_FIRST_DAY ((int32) (DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE + 1))
+#define CAL_TS_LAST_DAY ((int32) (TIMESTAMP_END_JULIAN - POSTGRES_EPOCH_JDATE - 2))
+/* add_working_time skips whole days arithmetically from this remaining amount on */
+#define CAL_SKIP_MIN_AMOUNT (64 * USECS_PER_HOUR)
+#define CAL_SKIP_MIN_DAYS 28
+
+static inline pg_time_t
+day_unix_secs(int32 day)		/* UTC midnight starting the day */
+{
+	return ((pg_time_t) day + POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
+}
+
+static inline int32
+unix_secs_day(pg_time_t t)
+{
+	pg_time_t	q = t / SECS_PER_DAY;
+
+	if (t % SECS_PER_DAY < 0)
+		q--;
+	return (int32) (q - (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE));
+}
+
+/* the windows of a day; plain: by the weekly pattern, ignoring listed days */
+static const CalWindow *
+span_windows(const CalCompiled *cc, int32 day, bool plain, int *nw)
+{
+	if (plain)
+	{
+		int			wd = cal_weekday(day);
+
+		*nw = cc->val->wnwin[wd];
+		return CAL_WIN(cc->val) + cc->val->wwin_off[wd];
+	}
+	return cal_day_windows(cc, day, nw);
+}
+
+/* working time of a whole day minus its nominal working time: nonzero on DST days only */
+static int64
+day_correction(const CalCompiled *cc, int32 day, bool plain)
+{
+	int			nw,
+				i;
+	const CalWindow *w = span_windows(cc, day, plain, &nw);
+	int64		r = 0;
+
+	for (i = 0; i < nw; i++)
+	{
+		TimestampTz s = local_to_utc(cc, day, w[i].start),
+					e = local_to_utc(cc, day, w[i].end);
+
+		r += Max(e - s, 0) - (int64) (w[i].end - w[i].start) * USECS_PER_MINUTE;
+	}
+	return r;
+}
+
+/* the correction of the whole days [d1, d2], walking the zone's offset changes */
+static int64
+span_walk(const CalCompiled *cc, int32 d1, int32 d2, bool plain)
+{
+	const pg_tz *tz = cal_tz(cc);
+	pg_time_t	t = day_unix_secs(d1 - 2),
+				tend = day_unix_secs(d2 + 3);
+	int32		done = d1 - 1;
+	int64		corr = 0;
+
+	while (d1 <= d2)
+	{
+		long int	before_off,
+					after_off;
+		int			before_dst,
+					after_dst;
+		pg_time_t	bound;
+
+		CHECK_FOR_INTERRUPTS();
+		if (pg_next_dst_boundary(&t, &before_off, &before_dst, &bound,
+								 &after_off, &after_dst, tz) != 1 || bound >= tend)
+			break;
+		if (before_off != after_off)
+		{
+			/* local days around the change; a window ending at 24:00 reaches the next day */
+			int32		x = unix_secs_day(bound + Min(before_off, after_off)) - 1,
+						y = unix_secs_day(bound + Max(before_off, after_off));
+
+			x = Max(x, Max(done + 1, d1));
+			y = Min(y, d2);
+			for (; x <= y; x++)
+				corr += day_correction(cc, x, plain);
+			done = Max(done, y);
+		}
+		/*
+		 * Ask again from the second after the change: asked at exactly the
+		 * image of the zone table's last change in a later 400-year cycle,
+		 * pg_next_dst_boundary answers "no further change".
+		 */
+		t = bound + 1;
+	}
+	return corr;
+}
+
+/* the correction of 400 plain years before CAL_PAST_YEAR (0) or from CAL_FUTURE_YEAR on (1) */
+static bool
+span_cycle(CalCompiled *cc, int which, int64 *corr)
+{
+	if (!cc->cyc_done[which])
+	{
+		int32		first = which ? date2j(CAL_FUTURE_YEAR, 1, 1) - POSTGRES_EPOCH_JDATE
+			: date2j(CAL_PAST_YEAR, 1, 1) - POSTGRES_EPOCH_JDATE - CAL_CYCLE_DAYS;
+		int32		next = which ? first + CAL_CYCLE_DAYS : first - CAL_CYCLE_DAYS;
+		int64		c = span_walk(cc, first, first + CAL_CYCLE_DAYS - 1, true);
+
+		cc->cyc_ok[which] = c == span_walk(cc, next, next + CAL_CYCLE_DAYS - 1, true);
+		cc->cyc_corr[which] = c;
+		cc->cyc_done[which] = true;
+	}
+	*corr = cc->cyc_corr[which];
+	return cc->cyc_ok[which];
+}
+
+/* cumulative nominal minutes over the table of listed days, built on first use */
+static void
+span_cum_min(CalCompiled *cc)
+{
+	int64	   *cm;
+	int32		d;
+
+	if (cc->cum_min != NULL || cc->n == 0)
+		return;
+	cm = MemoryContextAlloc(cc->cxt, (cc->n + 1) * sizeof(int64));
+	cm[0] = 0;
+	for (d = 0; d < cc->n; d++)
+	{
+		int			nw,
+					i;
+		const CalWindow *w = cal_day_windows(cc, cc->lo + d, &nw);
+
+		if ((d & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		cm[d + 1] = cm[d];
+		for (i = 0; i < nw; i++)
+			cm[d + 1] += w[i].end - w[i].start;
+	}
+	cc->cum_min = cm;
+}
+
+static int64
+plain_minutes(const CalCompiled *cc, int32 a, int32 b)
+{
+	int64		len,
+				r;
+	int32		day;
+
+	if (b < a)
+		return 0;
+	len = (int64) b - a + 1;
+	r = (len / 7) * cc->wk_min;
+	for (day = a + (int32) ((len / 7) * 7); day <= b; day++)
+		r += cc->wmin[cal_weekday(day)];
+	return r;
+}
+
+/* nominal working minutes of the days [a, b], listed days with their own windows */
+static int64
+nominal_minutes(CalCompiled *cc, int32 a, int32 b)
+{
+	int32		hi = cc->lo + cc->n - 1;
+	int64		r = 0;
+
+	if (b < a)
+		return 0;
+	if (cc->n == 0)
+		return plain_minutes(cc, a, b);
+	span_cum_min(cc);
+	if (a < cc->lo)
+		r += plain_minutes(cc, a, Min(b, cc->lo - 1));
+	if (b > hi)
+		r += plain_minutes(cc, Max(a, hi + 1), b);
+	if (b >= cc->lo && a <= hi)
+	{
+		int32		x = Max(a, cc->lo),
+					y = Min(b, hi);
+
+		r += cc->cum_min[y - cc->lo + 1] - cc->cum_min[x - cc->lo];
+	}
+	return r;
+}
+
+/* the correction of [a, b], a piece entirely inside or outside the table and each year range */
+static int64
+span_piece(CalCompiled *cc, int32 a, int32 b, int32 past, int32 fut)
+{
+	bool		listed = cc->n > 0 && a >= cc->lo && a < cc->lo + cc->n;
+	int			which = b < past ? 0 : a >= fut ? 1 : -1;
+	int64		len = (int64) b - a + 1,
+				cyc;
+
+	if (!listed && which >= 0 && len >= CAL_CYCLE_DAYS && span_cycle(cc, which, &cyc))
+	{
+		int64		k = len / CAL_CYCLE_DAYS;
+
+		return k * cyc + span_walk(cc, (int32) (a + k * CAL_CYCLE_DAYS), b, false);
+	}
+	return span_walk(cc, a, b, false);
+}
+
+static int64
+span_correction(CalCompiled *cc, int32 d1, int32 d2)
+{
+	int32		past = date2j(CAL_PAST_YEAR, 1, 1) - POSTGRES_EPOCH_JDATE,
+				fut = date2j(CAL_FUTURE_YEAR, 1, 1) - POSTGRES_EPOCH_JDATE;
+	int32		cuts[5];
+	int			ncut = 0,
+				i,
+				j;
+	int32		from = d1;
+	int64		corr = 0;
+
+	cuts[ncut++] = past;
+	cuts[ncut++] = fut;
+	if (cc->n > 0)
+	{
+		cuts[ncut++] = cc->lo;
+		cuts[ncut++] = cc->lo + cc->n;
+	}
+	for (i = 1; i < ncut; i++)
+		for (j = i; j > 0 && cuts[j - 1] > cuts[j]; j--)
+		{
+			int32		t = cuts[j];
+
+			cuts[j] = cuts[j - 1];
+			cuts[j - 1] = t;
+		}
+	cuts[ncut++] = d2 + 1;
+	for (i = 0; i < ncut && from <= d2; i++)
+		if (cuts[i] > from)
+		{
+			int32		to = Min(cuts[i], d2 + 1) - 1;
+
+			corr += span_piece(cc, from, to, past, fut);
+			from = to + 1;
+		}
+	return corr;
+}
+
+/* working time of the whole days [a, b] in microseconds; false when beyond int64 */
+static bool
+span_sum(CalCompiled *cc, int32 a, int32 b, int64 *result)
+{
+	int64		us;
+
+	if (b < a)
+	{
+		*result = 0;
+		return true;
+	}
+	if (pg_mul_s64_overflow(nominal_minutes(cc, a, b), USECS_PER_MINUTE, &us))
+		return false;
+	return !pg_add_s64_overflow(us, span_correction(cc, a, b), result);
+}
+
+/*
+ * Skip whole days from day on (forward: [day, day+j-1]; backward: [day-j+1,
+ * day]) whose working time is less than *amt: j from the nominal minutes less
+ * two weeks for DST corrections, checked with span_sum.  Never beyond limit,
+ * so that the caller's day loop raises its own errors past it.
+ */
+static int32
+skip_days(CalCompiled *cc, int32 day, int64 *amt, bool fwd, int32 limit)
+{
+	int64		lo = 0,
+				hi = fwd ? (int64) limit - day + 1 : (int64) day - limit + 1,
+				j,
+				s;
+
+	if (*amt < CAL_SKIP_MIN_AMOUNT || hi < CAL_SKIP_MIN_DAYS)
+		return day;
+	while (lo < hi)
+	{
+		int64		mid = lo + (hi - lo + 1) / 2,
+					us;
+		int64		m = fwd ? nominal_minutes(cc, day, (int32) (day + mid - 1))
+			: nominal_minutes(cc, (int32) (day - mid + 1), day);
+
+		if (!pg_mul_s64_overflow(m, USECS_PER_MINUTE, &us) && us < *amt)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	for (j = lo - 14; j >= CAL_SKIP_MIN_DAYS; j /= 2)
+	{
+		int32		a = fwd ? day : (int32) (day - j + 1),
+					b = fwd ? (int32) (day + j - 1) : day;
+
+		if (span_sum(cc, a, b, &s) && s < *amt)
+		{
+			*amt -= s;
+			return fwd ? b + 1 : a - 1;
+		}
+	}
+	return day;
+}
+
+static void
+add_time_out_of_range(const CalCompiled *cc, TimestampTz ts, int64 amt)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+			 errmsg("working-time result out of range: %s %s %s of working time on calendar \"%s\"",
+					timestamptz_to_str(ts), amt >= 0 ? "+" : "-",
+					DatumGetCString(DirectFunctionCall1(interval_out,
+														PointerGetDatum(usecs_interval(amt >= 0 ? amt : -amt)))),
+					cal_label(cc))));
+}
+
 static TimestampTz
 cal_add_time(const CalCompiled *cc, TimestampTz ts, int64 amt)
 {
+	CalCompiled *ccw = (CalCompiled *) cc;	/* for the parts built on first use */
 	int32		start = utc_to_local_day(cc, ts);
 	int32		day = start;
-	int64		guard = 0;
+	int64		given = amt;
+	int32		limit;
 
 	cal_require_work(cc);
 	if (amt >= 0)
 	{
+		limit = CAL_TS_LAST_DAY;
+		if (cc->bounded)
+			limit = Min(limit, cc->max_day);
+		if (cc->wcount == 0)
+			limit = Min(limit, cc->lo + cc->n - 1);
 		for (;; day++)
 		{
 			int			nw,
 						i;
 			const CalWindow *w;
 
+			CHECK_FOR_INTERRUPTS();
+			/* whole days after ts's day: count them arithmetically while far from the result */
+			if (day >= start + 2 && (day - start) % 64 == 2)
+				day = skip_days(ccw, day, &amt, true, limit);
 			cal_check_day(cc, day, start);
 			if (cc->wcount == 0 && beyond_table(cc, day, true))
 				no_more_work(cc, day, true);
-			if (++guard > CAL_LOOP_MAX_DAYS)
-				ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-								errmsg("working-time result out of range")));
+			if (day > CAL_TS_LAST_DAY + 1)
+				add_time_out_of_range(cc, ts, given);
 			w = cal_day_windows(cc, day, &nw);
 			for (i = 0; i < nw; i++)
 			{
@@ -846,18 +1228,25 @@ cal_add_time(const CalCompiled *cc, TimestampTz ts, int64 amt)
 		}
 	}
 	amt = -amt;
+	limit = CAL_TS_FIRST_DAY;
+	if (cc->bounded)
+		limit = Max(limit, cc->min_day);
+	if (cc->wcount == 0)
+		limit = Max(limit, cc->lo);
 	for (;; day--)
 	{
 		int			nw,
 					i;
 		const CalWindow *w;
 
+		CHECK_FOR_INTERRUPTS();
+		if (day <= start - 2 && (start - day) % 64 == 2)
+			day = skip_days(ccw, day, &amt, false, limit);
 		cal_check_day(cc, day, start);
 		if (cc->wcount == 0 && beyond_table(cc, day, false))
 			no_more_work(cc, day, false);
-		if (++guard > CAL_LOOP_MAX_DAYS)
-			ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-							errmsg("working-time result out of range")));
+		if (day < CAL_TS_FIRST_DAY - 1)
+			add_time_out_of_range(cc, ts, given);
 		w = cal_day_windows(cc, day, &nw);
 		for (i = nw - 1; i >= 0; i--)
 		{
@@ -877,45 +1266,53 @@ cal_add_time(const CalCompiled *cc, TimestampTz ts, int64 amt)
 	}
 }
 
+/* the working time of one day inside [a, b] */
 static int64
-cal_between(const CalCompiled *cc, TimestampTz a, TimestampTz b)
+day_between(const CalCompiled *cc, int32 day, TimestampTz a, TimestampTz b)
 {
-	int32		da,
-				db,
-				day;
+	int			nw,
+				i;
+	const CalWindow *w = cal_day_windows(cc, day, &nw);
 	int64		sum = 0;
 
-	if (b < a)
-		return -cal_between(cc, b, a);
-	da = utc_to_local_day(cc, a);
-	db = utc_to_local_day(cc, b);
-	cal_check_day(cc, da, da);
-	cal_check_day(cc, db, da);
-	for (day = da; day <= db; day++)
+	for (i = 0; i < nw; i++)
 	{
-		int			nw,
-					i;
-		const CalWindow *w = cal_day_windows(cc, day, &nw);
+		TimestampTz s = Max(local_to_utc(cc, day, w[i].start), a),
+					e = Min(local_to_utc(cc, day, w[i].end), b);
 
-		for (i = 0; i < nw; i++)
-		{
-			TimestampTz s = Max(local_to_utc(cc, day, w[i].start), a),
-						e = Min(local_to_utc(cc, day, w[i].end), b);
-
-			if (e > s)
-				sum += e - s;
-		}
+		if (e > s)
+			sum += e - s;
 	}
 	return sum;
 }
 
-static Interval *
-usecs_interval(int64 us)
+/*
+ * Working time in [a, b] (a <= b), microseconds; false when beyond int64.  The
+ * two days at each end are counted window by window, those between as a span.
+ */
+static bool
+cal_between(CalCompiled *cc, TimestampTz a, TimestampTz b, int64 *result)
 {
-	Interval   *r = palloc0(sizeof(Interval));
+	int32		da = utc_to_local_day(cc, a),
+				db = utc_to_local_day(cc, b),
+				day;
+	int64		sum = 0,
+				mid;
 
-	r->time = us;
-	return r;
+	cal_check_day(cc, da, da);
+	cal_check_day(cc, db, da);
+	if ((int64) db - da < 8)
+	{
+		for (day = da; day <= db; day++)
+			sum += day_between(cc, day, a, b);
+		*result = sum;
+		return true;
+	}
+	sum = day_between(cc, da, a, b) + day_between(cc, da + 1, a, b) +
+		day_between(cc, db - 1, a, b) + day_between(cc, db, a, b);
+	if (!span_sum(cc, da + 2, db - 2, &mid))
+		return false;
+	return !pg_add_s64_overflow(sum, mid, result);
 }
 
 static Datum
@@ -935,8 +1332,19 @@ gm_working_time_between_impl(FunctionCallInfo fcinfo, bool byname)
 	TimestampTz a = PG_GETARG_TIMESTAMPTZ(0);
 	TimestampTz b = PG_GETARG_TIMESTAMPTZ(1);
 	CalCompiled *cc = GET_CAL(2);
+	int64		us;
 
-	PG_RETURN_INTERVAL_P(usecs_interval(cal_between(cc, a, b)));
+	if (b < a ? !cal_between(cc, b, a, &us) : !cal_between(cc, a, b, &us))
+	{
+		char	   *sa = pstrdup(timestamptz_to_str(a));
+
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("working time between %s and %s on calendar \"%s\" is out of range for type interval",
+						sa, timestamptz_to_str(b), cal_label(cc)),
+				 errdetail("An interval holds at most 2562047788 hours of working time.")));
+	}
+	PG_RETURN_INTERVAL_P(usecs_interval(b < a ? -us : us));
 }
 CAL_PAIR(gm_working_time_between)
 

@@ -13,6 +13,7 @@
 
 #define CAL_MAX_WINDOWS 64			/* windows per day */
 #define CAL_MINUTES_PER_DAY 1440
+#define CAL_TABLE_MAX_DAYS (366 * 400)	/* listed days: 400 years at most */
 
 /* an exceptional day: a closure or a working day other than the weekly pattern */
 typedef struct CalException

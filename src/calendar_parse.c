@@ -14,6 +14,7 @@
 #include "calendar.h"
 
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
@@ -401,7 +402,17 @@ parse_days(const char *whole, const char *p, const char *end, bool workday, ExcB
 		if (p < end && *p != ' ')
 			value_error(whole, p, "expected a space between days");
 		for (; a <= b; a++)
+		{
+			if ((eb->nexc & 1023) == 0)
+				CHECK_FOR_INTERRUPTS();
+			/* more days than 400 years hold: duplicates, or a calendar no arithmetic accepts */
+			if (eb->nexc >= CAL_TABLE_MAX_DAYS)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("gm.calendar lists more than %d days", CAL_TABLE_MAX_DAYS),
+						 errdetail("Listed days may span 400 years at most.")));
 			add_exc(eb, a, workday, w, nw);
+		}
 	}
 }
 
@@ -545,6 +556,9 @@ cal_from_text_opt(const char *text, bool check_tz)
 		CalException *e = &eb.exc[i];
 		int			wd = cal_weekday(e->day);
 
+		if ((i & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+
 		if (i > 0 && e->day == eb.exc[i - 1].day)
 		{
 			StringInfoData b;
@@ -650,6 +664,8 @@ cal_to_text(const GmCalendar *cal)
 		{
 			int			k = i;
 
+			if ((i & 1023) == 0)
+				CHECK_FOR_INTERRUPTS();
 			if (exc[i].workday != pass)
 				continue;
 			appendStringInfoString(&buf, first ? (pass ? "|on=" : "|off=") : " ");
