@@ -687,6 +687,7 @@ load_registry(GridIndex *ix)
 		int			p = k,
 					steps = 0;
 
+		CHECK_FOR_INTERRUPTS();	/* a deep hierarchy walks far per row */
 		if (!rows[k].nonempty)
 			continue;
 		while (rows[p].hasparent && steps++ < n)
