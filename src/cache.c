@@ -11,6 +11,7 @@
 #include "utils/snapmgr.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 static GmCacheWatch *watches = NULL;
@@ -38,10 +39,71 @@ gm_relcache_callback(Datum arg, Oid relid)
 	}
 }
 
+/*
+ * A build that an ERROR interrupted (gm.h): the abort of the transaction, or
+ * of the subtransaction the build started in (or of one around it), marks
+ * the watch invalid and frees what the build had allocated.  Subtransactions
+ * that the build itself starts and rolls back (SPI, PL/pgSQL exception
+ * blocks) are nested deeper than the build and leave it alone.
+ */
+static void
+gm_abandon_build(GmCacheWatch *w)
+{
+	w->building = false;
+	w->valid = false;
+	if (w->cxt != NULL)
+		MemoryContextReset(w->cxt);
+}
+
+static void
+gm_xact_callback(XactEvent event, void *arg)
+{
+	GmCacheWatch *w;
+
+	for (w = watches; w != NULL; w = w->next)
+	{
+		if (!w->building)
+			continue;
+		switch (event)
+		{
+			case XACT_EVENT_ABORT:
+			case XACT_EVENT_PARALLEL_ABORT:
+				gm_abandon_build(w);
+				break;
+			case XACT_EVENT_COMMIT:
+			case XACT_EVENT_PARALLEL_COMMIT:
+			case XACT_EVENT_PREPARE:
+				w->building = false;	/* a caller that never called end_rebuild */
+				break;
+			default:
+				break;
+		}
+	}
+}
+
+static void
+gm_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					SubTransactionId parentSubid, void *arg)
+{
+	GmCacheWatch *w;
+
+	for (w = watches; w != NULL; w = w->next)
+	{
+		if (!w->building)
+			continue;
+		if (event == SUBXACT_EVENT_ABORT_SUB && w->build_subid >= mySubid)
+			gm_abandon_build(w);
+		else if (event == SUBXACT_EVENT_COMMIT_SUB && w->build_subid == mySubid)
+			w->build_subid = parentSubid;
+	}
+}
+
 void
 gm_cache_init(void)
 {
 	CacheRegisterRelcacheCallback(gm_relcache_callback, (Datum) 0);
+	RegisterXactCallback(gm_xact_callback, NULL);
+	RegisterSubXactCallback(gm_subxact_callback, NULL);
 }
 
 Oid
@@ -102,13 +164,33 @@ gm_cache_read_end(bool pushed)
 		PopActiveSnapshot();
 }
 
-void
+/* the watch's own memory context, created on first use under CacheMemoryContext */
+MemoryContext
+gm_cache_context(GmCacheWatch *watch)
+{
+	if (watch->cxt == NULL)
+	{
+		watch->cxt = AllocSetContextCreate(CacheMemoryContext, "gm cache",
+										   ALLOCSET_START_SMALL_SIZES);
+		MemoryContextSetIdentifier(watch->cxt, watch->relnames[0]);
+	}
+	return watch->cxt;
+}
+
+MemoryContext
 gm_cache_begin_rebuild(GmCacheWatch *watch)
 {
-	Oid			nsp = gm_schema_oid();
+	Oid			nsp;
 	int			i;
 
 	(void) gm_cache_valid_slow(watch);	/* registers it */
+	/* whatever happens below, the previous cache is gone */
+	watch->valid = false;
+	watch->building = true;
+	watch->build_subid = GetCurrentSubTransactionId();
+	if (watch->cxt != NULL)
+		MemoryContextReset(watch->cxt);
+	nsp = gm_schema_oid();
 	for (i = 0; i < GM_WATCH_MAX_RELS && watch->relnames[i] != NULL; i++)
 	{
 		watch->relids[i] = get_relname_relid(watch->relnames[i], nsp);
@@ -117,7 +199,16 @@ gm_cache_begin_rebuild(GmCacheWatch *watch)
 					(errcode(ERRCODE_UNDEFINED_TABLE),
 					 errmsg("configuration table gm.%s does not exist", watch->relnames[i])));
 	}
+	/* valid from here, so that an invalidation during the reads marks it stale */
 	watch->valid = true;
+	return gm_cache_context(watch);
+}
+
+/* the build finished: from now on the cache is trusted while the watch is valid */
+void
+gm_cache_end_rebuild(GmCacheWatch *watch)
+{
+	watch->building = false;
 }
 
 /*

@@ -15,6 +15,7 @@
  * index in grid.c only short-cuts cells that no edge comes near.
  */
 #include "geom.h"
+#include "miscadmin.h"
 
 #include <math.h>
 
@@ -184,6 +185,8 @@ ring_build_bands(GmRing *r)
 		uint32		b0 = (uint32) Min((double) (nb - 1), floor((Min(y1, y2) - r->ymin) * r->band_scale));
 		uint32		b1 = (uint32) Min((double) (nb - 1), floor((Max(y1, y2) - r->ymin) * r->band_scale));
 
+		if ((e & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		for (b = b0; b <= b1; b++)
 			r->band_start[b + 1]++;
 	}
@@ -197,6 +200,8 @@ ring_build_bands(GmRing *r)
 		uint32		b0 = (uint32) Min((double) (nb - 1), floor((Min(y1, y2) - r->ymin) * r->band_scale));
 		uint32		b1 = (uint32) Min((double) (nb - 1), floor((Max(y1, y2) - r->ymin) * r->band_scale));
 
+		if ((e & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		for (b = b0; b <= b1; b++)
 			r->band_edge[r->band_start[b] + count[b]++] = e;
 	}
@@ -231,6 +236,9 @@ read_polygon(const GmGser *g, Size off, GmPoly *p, int part, int ring0, double *
 			double		x = rd_f64(g, ptoff),
 						y = rd_f64(g, ptoff + 8);
 
+			/* a polygon of millions of points: cancel within a few ms */
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
 			ring->xy[2 * i] = x;
 			ring->xy[2 * i + 1] = y;
 			ptoff += 8 * (Size) g->ndims;

@@ -18,14 +18,29 @@
  * replays it on rollback, so a cache is never stale after a committed change
  * and never keeps rows of a rolled-back one.
  *
- * Pattern:
+ * Pattern (the one path every cache takes):
  *     static GmCacheWatch watch = {{"grid"}};
  *     if (!gm_cache_valid(&watch)) {
- *         gm_cache_begin_rebuild(&watch);   -- resolves oids, marks valid
- *         ... read the tables, build the cache ...
+ *         MemoryContext cxt = gm_cache_begin_rebuild(&watch);  -- "building"
+ *         ... read the tables, build the cache in cxt (or keep nothing) ...
+ *         gm_cache_end_rebuild(&watch);                        -- committed
  *     }
- * gm_cache_begin_rebuild() marks the watch valid *before* the tables are read,
- * so an invalidation that arrives while reading marks it stale again.
+ * gm_cache_begin_rebuild() resolves the tables' oids, empties the watch's own
+ * memory context (the previous structure's memory: freed, whatever became of
+ * the previous build) and marks the watch valid and *building*.  Marking it
+ * valid before the tables are read means that an invalidation arriving while
+ * reading marks it stale again.  gm_cache_end_rebuild() commits the build.
+ *
+ * A build that does not reach gm_cache_end_rebuild() because of an ERROR
+ * (query cancel, statement_timeout, out of memory, a row the reader rejects)
+ * is never trusted: the transaction or subtransaction abort that follows
+ * every ERROR marks each watch still building invalid and empties its
+ * context, so the next call rebuilds from scratch and repeated failed builds
+ * do not leak.  A caller whose cache lives in the watch's context (see
+ * gm_cache_context) needs nothing else; a caller keeping pointers into its own
+ * memory must check gm_cache_valid() before using them, as the pattern does.
+ * A watch still building when its transaction commits (a caller that never
+ * calls gm_cache_end_rebuild) is committed then.
  */
 #define GM_WATCH_MAX_RELS 6
 
@@ -35,6 +50,9 @@ typedef struct GmCacheWatch
 	Oid			relids[GM_WATCH_MAX_RELS];
 	bool		valid;
 	bool		registered;
+	bool		building;		/* between begin_rebuild and end_rebuild */
+	SubTransactionId build_subid;	/* (sub)transaction the build started in */
+	MemoryContext cxt;			/* the cache's memory, emptied on every rebuild */
 	/* built from a statement's snapshot in parallel mode: trusted for that statement only */
 	bool		stmt_only;
 	uint32		built_lxid;
@@ -56,7 +74,9 @@ gm_cache_valid(GmCacheWatch *watch)
 		return true;
 	return gm_cache_valid_slow(watch);
 }
-extern void gm_cache_begin_rebuild(GmCacheWatch *watch);
+extern MemoryContext gm_cache_begin_rebuild(GmCacheWatch *watch);
+extern void gm_cache_end_rebuild(GmCacheWatch *watch);
+extern MemoryContext gm_cache_context(GmCacheWatch *watch);
 
 /*
  * Reading the tables of a rebuild: wrap the (read-only) SPI queries in

@@ -21,6 +21,10 @@
  *
  * The index is built on first use in a backend, from a heap scan of gm.grid, and
  * rebuilt when gm.grid changes (GmCacheWatch, see gm.h) or the day changes.
+ * The build checks for interrupts once per registry row, per row of cells
+ * and every few hundred leaves in it (never in the per-point lookup), so
+ * pg_cancel_backend and statement_timeout end it within milliseconds; a
+ * build cut short is never used (gm_cache_begin_rebuild / end_rebuild).
  */
 #include "gm.h"
 #include "geom.h"
@@ -34,6 +38,7 @@
 #include "utils/snapmgr.h"
 #include "access/htup_details.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/memutils.h"
@@ -314,6 +319,7 @@ build_cells(GridIndex *ix)
 			Size		t = eoff[k];
 			int			r;
 
+			CHECK_FOR_INTERRUPTS();
 			for (r = 0; r < p->nrings; r++)
 			{
 				const double *xy = p->rings[r].xy;
@@ -344,6 +350,9 @@ build_cells(GridIndex *ix)
 		Size		a,
 					keep = 0;
 
+		/* cancel / statement_timeout: once per row of cells and per leaf in it */
+		CHECK_FOR_INTERRUPTS();
+
 		/* the leaves whose window spans row j */
 		while (next < ix->n && wj0[order[next]] <= j)
 			intlist_add(&active, order[next++]);
@@ -366,6 +375,8 @@ build_cells(GridIndex *ix)
 
 			k = active.v[a];
 			p = &ix->polys[k];
+			if ((a & 255) == 255)
+				CHECK_FOR_INTERRUPTS();
 			i0 = wi0[k];
 			bw = wi1[k] - i0 + 1;
 			memset(rowmark, 0, bw);
@@ -602,6 +613,7 @@ load_registry(GridIndex *ix)
 					to;
 		RegRow	   *row;
 
+		CHECK_FOR_INTERRUPTS();
 		heap_deform_tuple(tup, td, values, nulls);
 		/* the registry SRID: every geometry in gm.grid has it (trigger-enforced) */
 		if (ix->srid == -1 && !nulls[a_geom - 1])
@@ -675,6 +687,7 @@ load_registry(GridIndex *ix)
 		int			p = k,
 					steps = 0;
 
+		CHECK_FOR_INTERRUPTS();	/* a deep hierarchy walks far per row */
 		if (!rows[k].nonempty)
 			continue;
 		while (rows[p].hasparent && steps++ < n)
@@ -717,31 +730,25 @@ get_index(void)
 	else
 		today = GetSQLCurrentDate();
 
-	if (cur != NULL)
-	{
-		MemoryContextDelete(cur->cxt);
-		cur = NULL;
-	}
-	gm_cache_begin_rebuild(&grid_watch);
-	cxt = AllocSetContextCreate(CacheMemoryContext, "gm grid index", ALLOCSET_DEFAULT_SIZES);
-	PG_TRY();
-	{
-		old = MemoryContextSwitchTo(cxt);
-		ix = palloc0(sizeof(GridIndex));
-		ix->cxt = cxt;
-		ix->day = today;
-		MemoryContextSwitchTo(old);
-		load_registry(ix);
-		old = MemoryContextSwitchTo(cxt);
-		build_cells(ix);
-		MemoryContextSwitchTo(old);
-	}
-	PG_CATCH();
-	{
-		MemoryContextDelete(cxt);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
+	/*
+	 * One path for every rebuild (gm.h): the old index's memory goes with the
+	 * watch's context, which begin_rebuild empties; an ERROR before
+	 * end_rebuild (cancel, statement_timeout, out of memory, a polygon the
+	 * reader rejects) leaves cur NULL and the watch invalid, and the abort
+	 * frees what was built, so the next call starts again from scratch.
+	 */
+	cur = NULL;
+	cxt = gm_cache_begin_rebuild(&grid_watch);
+	old = MemoryContextSwitchTo(cxt);
+	ix = palloc0(sizeof(GridIndex));
+	ix->cxt = cxt;
+	ix->day = today;
+	MemoryContextSwitchTo(old);
+	load_registry(ix);
+	old = MemoryContextSwitchTo(cxt);
+	build_cells(ix);
+	MemoryContextSwitchTo(old);
+	gm_cache_end_rebuild(&grid_watch);
 	cur = ix;
 	cur_xact_start = xs;
 	return cur;

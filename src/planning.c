@@ -56,6 +56,7 @@ read_polygonal(Datum d, const char *what)
 	{
 		const GmRing *ring = &p->rings[r];
 
+		CHECK_FOR_INTERRUPTS();
 		if (ring->npts < 4)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -168,6 +169,7 @@ typedef struct SortKey
 #define ST_COMPARE(a, b) ((a)->key < (b)->key ? -1 : (a)->key > (b)->key ? 1 : \
 						  ((a)->pos > (b)->pos) - ((a)->pos < (b)->pos))
 #define ST_SCOPE static
+#define ST_CHECK_FOR_INTERRUPTS	/* a million points take a while: cancellable */
 #define ST_DECLARE
 #define ST_DEFINE
 #include "lib/sort_template.h"
@@ -449,6 +451,8 @@ gm_design_cells(PG_FUNCTION_ARGS)
 		double		x,
 					y;
 
+		/* per point: a point-in-polygon test against the (possibly large) region */
+		CHECK_FOR_INTERRUPTS();
 		if (pnulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -542,6 +546,7 @@ gm_design_cells(PG_FUNCTION_ARGS)
 		int		   *fill = palloc0(sizeof(int) * (d.ncells + 1));
 		int			j;
 
+		CHECK_FOR_INTERRUPTS();
 		for (i = 0; i < d.ncells; i++)
 		{
 			for (j = 0; j < d.cells[i].count; j++)
@@ -562,6 +567,7 @@ gm_design_cells(PG_FUNCTION_ARGS)
 		Datum		values[9];
 		bool		nulls[9] = {false};
 
+		CHECK_FOR_INTERRUPTS();
 		values[0] = Int32GetDatum(i + 1);
 		values[1] = Float8GetDatum(c->lo[0]);
 		values[2] = Float8GetDatum(c->lo[1]);

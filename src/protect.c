@@ -45,6 +45,9 @@ gm_decode(text *t, int *nchars, const char **data, const char *fname)
 		int			len;
 		uint32		cp;
 
+		/* inputs of up to GM_PROTECT_MAX_BYTES: cancellable every 64k characters */
+		if ((n & 0xFFFF) == 0xFFFF)
+			CHECK_FOR_INTERRUPTS();
 		if (*p < 0x80)
 		{
 			len = 1;

@@ -23,6 +23,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_enum.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -460,6 +461,7 @@ gm_svg_map_final(PG_FUNCTION_ARGS)
 		uint8		hv;
 		Shape		s;
 
+		CHECK_FOR_INTERRUPTS();	/* per record: a map of many or large shapes */
 		memset(&s, 0, sizeof(s));
 		if (end - p < 4)
 			svg_corrupt_state("truncated or invalid record");
@@ -550,6 +552,7 @@ gm_svg_map_final(PG_FUNCTION_ARGS)
 		Shape	   *s = &shapes[i];
 		const char *colour = NODATA_COLOUR;
 
+		CHECK_FOR_INTERRUPTS();
 		if (s->hasval)
 		{
 			if (mode == MODE_LIGHT)
@@ -572,7 +575,11 @@ gm_svg_map_final(PG_FUNCTION_ARGS)
 				const GmRing *rg = &s->polys[j].rings[k];
 
 				for (int m = 0; m < (int) rg->npts; m++)
+				{
+					if ((m & 4095) == 4095)
+						CHECK_FOR_INTERRUPTS();
 					appendStringInfo(&out, "%s%.2f,%.2f", m == 0 ? "M" : "L", SX(rg->xy[2 * m]), SY(rg->xy[2 * m + 1]));
+				}
 				appendStringInfoChar(&out, 'Z');
 			}
 		appendStringInfoString(&out, "\">");
@@ -604,6 +611,7 @@ gm_svg_map_final(PG_FUNCTION_ARGS)
 					lx,
 					ly;
 
+		CHECK_FOR_INTERRUPTS();
 		if (s->label == NULL || s->npolys == 0)
 			continue;
 		for (int j = 0; j < s->npolys; j++)
