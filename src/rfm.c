@@ -342,7 +342,8 @@ breaks_read_cut(const char *s, const char *p, int col, int k, double *v)
 							col_name[col], k + 1, pnstrdup(start, end - start))));
 		q = end;
 	}
-	if (isalnum((unsigned char) *q) || *q == '_')
+	/* a syntax error right after the number ("1x", "nan(1)") wins over the value check */
+	if (*skip_space(q) != ',' && *skip_space(q) != ']')
 		breaks_syntax_error(s, psprintf("cut point %d of %s is not a number", k + 1, col_name[col]));
 	if (neg)
 		x = -x;
