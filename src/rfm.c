@@ -13,6 +13,7 @@
  */
 #include "rfm.h"
 
+#include <ctype.h>
 #include <math.h>
 
 #include "access/htup_details.h"
@@ -21,8 +22,10 @@
 #include "common/shortest_dec.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 #include "utils/sortsupport.h"
 
 static const char *const col_name[GM_RFM_COLS] = {"recency", "frequency", "monetary"};
@@ -208,26 +211,61 @@ gm_rfm_hash_extended(PG_FUNCTION_ARGS)
 
 /* ------------------------------------------------------------ input checks */
 
+/*
+ * The legal RFM values, for the aggregates' and gm.rfm_score's inputs and for
+ * the cut points of gm.rfm_breaks alike: finite numbers >= 0, every denormal
+ * included.  NaN, infinities and negative numbers are refused with 22023
+ * wherever they come in (SQL arguments, the text form, the binary form), so no
+ * gm.rfm_breaks value can hold one; -0 is read as 0 everywhere, so the text
+ * form never prints "-0".
+ */
+static inline bool
+rfm_value_ok(double v)
+{
+	return !isnan(v) && !isinf(v) && v >= 0;
+}
+
+/* the value as text for a message: the shortest exact decimal, or NaN / [-]Infinity */
+static void
+rfm_value_text(double v, char buf[DOUBLE_SHORTEST_DECIMAL_LEN])
+{
+	if (isnan(v))
+		strcpy(buf, "NaN");
+	else if (isinf(v))
+		strcpy(buf, v > 0 ? "Infinity" : "-Infinity");
+	else
+		double_to_shortest_decimal_buf(v, buf);
+}
+
+static pg_noinline void
+rfm_input_error(double v, int col)
+{
+	char		buf[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+	rfm_value_text(v, buf);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s value %s is not allowed in RFM scoring", col_name[col], buf),
+			 errhint("Recency (days since the last purchase), frequency and monetary value must be finite numbers >= 0.")));
+}
+
 /* an RFM input must be a finite number >= 0; -0 is read as 0 */
 static inline double
 rfm_check_input(double v, int col)
 {
-	if (unlikely(isnan(v) || v < 0 || isinf(v)))
-	{
-		char		buf[DOUBLE_SHORTEST_DECIMAL_LEN];
-
-		if (isnan(v))
-			strcpy(buf, "NaN");
-		else if (isinf(v))
-			strcpy(buf, v > 0 ? "Infinity" : "-Infinity");
-		else
-			double_to_shortest_decimal_buf(v, buf);
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s value %s is not allowed in RFM scoring", col_name[col], buf),
-				 errhint("Recency (days since the last purchase), frequency and monetary value must be finite numbers >= 0.")));
-	}
+	if (unlikely(!rfm_value_ok(v)))
+		rfm_input_error(v, col);
 	return v == 0 ? 0.0 : v;
+}
+
+/* a cut point of gm.rfm_breaks (text or binary input) that is not a legal RFM value: 22023 */
+static pg_noinline void
+rfm_cut_error(const char *shown, int col, int k)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s cut point %d value %s is not allowed in gm.rfm_breaks", col_name[col], k + 1, shown),
+			 errhint("Cut points are finite numbers >= 0, like the values gm.rfm_breaks(recency, frequency, monetary) accepts.")));
 }
 
 /* ----------------------------------------------------------- gm.rfm_breaks */
@@ -248,6 +286,71 @@ skip_space(const char *p)
 	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 		p++;
 	return p;
+}
+
+/*
+ * Read cut point k of column col at p into *v; returns the end of the number.
+ * Accepts every number the output prints (and float8in's spellings): digits
+ * with an optional fraction and exponent, denormals (strtod reports ERANGE for
+ * them: as in float8in, only a result of 0 or infinity is out of range), an
+ * optional sign, and the words NaN, Infinity and inf.  A number that is not a
+ * legal cut point (NaN, infinite, negative) is refused with 22023 as the
+ * aggregate refuses it; -0 is read as 0; a number outside the float8 range is
+ * 22003 as in float8in; anything else is 22P02.
+ */
+static const char *
+breaks_read_cut(const char *s, const char *p, int col, int k, double *v)
+{
+	const char *start = p;
+	const char *q = p;
+	bool		neg = false;
+	double		x;
+
+	if (*q == '+' || *q == '-')
+		neg = *q++ == '-';
+	if (pg_strncasecmp(q, "nan", 3) == 0)
+	{
+		x = get_float8_nan();
+		q += 3;
+	}
+	else if (pg_strncasecmp(q, "infinity", 8) == 0)
+	{
+		x = get_float8_infinity();
+		q += 8;
+	}
+	else if (pg_strncasecmp(q, "inf", 3) == 0)
+	{
+		x = get_float8_infinity();
+		q += 3;
+	}
+	else
+	{
+		size_t		span = strspn(q, "0123456789.eE+-");
+		char	   *end;
+
+		if (!(isdigit((unsigned char) q[0]) || (q[0] == '.' && isdigit((unsigned char) q[1]))))
+			breaks_syntax_error(s, psprintf("cut point %d of %s is not a number", k + 1, col_name[col]));
+		errno = 0;
+		x = strtod(q, &end);
+		/* strtod also reads hex and "nan(...)": the number must lie within the decimal characters */
+		if (end == q || (size_t) (end - q) > span)
+			breaks_syntax_error(s, psprintf("cut point %d of %s is not a number", k + 1, col_name[col]));
+		if (errno == ERANGE && (x == 0 || isinf(x)))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("%s cut point %d of gm.rfm_breaks \"%s\" is out of range for type double precision",
+							col_name[col], k + 1, pnstrdup(start, end - start))));
+		q = end;
+	}
+	/* a syntax error right after the number ("1x", "nan(1)") wins over the value check */
+	if (*skip_space(q) != ',' && *skip_space(q) != ']')
+		breaks_syntax_error(s, psprintf("cut point %d of %s is not a number", k + 1, col_name[col]));
+	if (neg)
+		x = -x;
+	if (!rfm_value_ok(x))
+		rfm_cut_error(pnstrdup(start, q - start), col, k);
+	*v = x == 0 ? 0.0 : x;
+	return q;
 }
 
 PG_FUNCTION_INFO_V1(gm_rfm_breaks_in);
@@ -280,20 +383,13 @@ gm_rfm_breaks_in(PG_FUNCTION_ARGS)
 		}
 		for (k = 0; k < GM_RFM_CUTS; k++)
 		{
-			char	   *end;
 			double		v;
 
-			p = skip_space(p);
-			if (!((*p >= '0' && *p <= '9') || *p == '.'))
-				breaks_syntax_error(s, psprintf("cut point %d of %s is not a number >= 0", k + 1, col_name[col]));
-			errno = 0;
-			v = strtod(p, &end);
-			if (end == p || errno != 0 || isnan(v) || isinf(v) || strspn(p, "0123456789.eE+-") < (size_t) (end - p))
-				breaks_syntax_error(s, psprintf("cut point %d of %s is not a finite number", k + 1, col_name[col]));
+			p = breaks_read_cut(s, skip_space(p), col, k, &v);
 			if (k > 0 && v < b->cut[col][k - 1])
 				breaks_syntax_error(s, psprintf("the cut points of %s decrease", col_name[col]));
 			b->cut[col][k] = v;
-			p = skip_space(end);
+			p = skip_space(p);
 			if (*p != (k < GM_RFM_CUTS - 1 ? ',' : ']'))
 				breaks_syntax_error(s, psprintf("%s needs exactly %d cut points", col_name[col], GM_RFM_CUTS));
 			p++;
@@ -358,11 +454,18 @@ gm_rfm_breaks_recv(PG_FUNCTION_ARGS)
 
 			if (!(b->present & (1 << col)))
 				v = 0;
-			else if (isnan(v) || isinf(v) || v < 0 || (k > 0 && v < b->cut[col][k - 1]))
+			else if (!rfm_value_ok(v))
+			{
+				char		shown[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+				rfm_value_text(v, shown);
+				rfm_cut_error(shown, col, k);
+			}
+			else if (k > 0 && v < b->cut[col][k - 1])
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-						 errmsg("invalid binary gm.rfm_breaks value: bad %s cut point %d", col_name[col], k + 1)));
-			b->cut[col][k] = v;
+						 errmsg("invalid binary gm.rfm_breaks value: the %s cut points decrease", col_name[col])));
+			b->cut[col][k] = v == 0 ? 0.0 : v;	/* -0 is read as 0 */
 		}
 	PG_RETURN_POINTER(b);
 }
@@ -443,6 +546,50 @@ typedef struct RfmState
 	RfmColumn	col[GM_RFM_COLS];
 } RfmState;
 
+/*
+ * Loops over all the values of a column (copies, fills, partitions) check for
+ * interrupts every RFM_CFI_STEP values, so that a query cancel or
+ * statement_timeout stops the aggregate within about a millisecond, even in
+ * its combine, serial, deserial and final functions.
+ */
+#define RFM_CFI_STEP	((int64) 1 << 18)
+
+/* copy n doubles from src to dst (either may be unaligned, e.g. in a bytea), interruptible */
+static void
+copy_values(void *dst, const void *src, int64 n)
+{
+	char	   *d = dst;
+	const char *p = src;
+
+	while (n > 0)
+	{
+		int64		chunk = Min(n, RFM_CFI_STEP);
+
+		CHECK_FOR_INTERRUPTS();
+		memcpy(d, p, chunk * sizeof(double));
+		d += chunk * sizeof(double);
+		p += chunk * sizeof(double);
+		n -= chunk;
+	}
+}
+
+/* dst[0..n) = v, interruptible */
+static void
+fill_values(double *dst, double v, int64 n)
+{
+	while (n > 0)
+	{
+		int64		chunk = Min(n, RFM_CFI_STEP),
+					i;
+
+		CHECK_FOR_INTERRUPTS();
+		for (i = 0; i < chunk; i++)
+			dst[i] = v;
+		dst += chunk;
+		n -= chunk;
+	}
+}
+
 static RfmState *
 rfm_state_new(MemoryContext cxt)
 {
@@ -505,10 +652,8 @@ col_to_array(RfmColumn *c, int64 extra, MemoryContext cxt)
 	{
 		for (s = 0; s < RFM_MAP_SLOTS; s++)
 		{
-			int64		k;
-
-			for (k = 0; k < counts[s]; k++)
-				c->v[c->n++] = keys[s];
+			fill_values(c->v + c->n, keys[s], counts[s]);
+			c->n += counts[s];
 		}
 		pfree(keys);
 		pfree(counts);
@@ -555,8 +700,13 @@ col_add(RfmColumn *c, double v, int64 count, MemoryContext cxt)
 	}
 	if (unlikely(c->n + count > c->cap))
 		col_reserve(c, count, cxt);
-	while (count-- > 0)
+	if (count == 1)
 		c->v[c->n++] = v;
+	else
+	{
+		fill_values(c->v + c->n, v, count);
+		c->n += count;
+	}
 }
 
 PG_FUNCTION_INFO_V1(gm_rfm_breaks_trans);
@@ -606,7 +756,7 @@ col_merge(RfmColumn *a, const RfmColumn *b, MemoryContext cxt)
 	if (!a->is_array)
 		col_to_array(a, b->n, cxt);
 	col_reserve(a, b->n, cxt);
-	memcpy(a->v + a->n, b->v, b->n * sizeof(double));
+	copy_values(a->v + a->n, b->v, b->n);
 	a->n += b->n;
 }
 
@@ -675,8 +825,10 @@ gm_rfm_breaks_serial(PG_FUNCTION_ARGS)
 		appendBinaryStringInfo(&buf, (const char *) &entries, sizeof(int32));
 		if (c->is_array)
 		{
-			if (c->n > 0)
-				appendBinaryStringInfo(&buf, (const char *) c->v, c->n * sizeof(double));
+			/* buf has room for everything: copy the values straight in, interruptibly */
+			copy_values(buf.data + buf.len, c->v, c->n);
+			buf.len += c->n * sizeof(double);
+			buf.data[buf.len] = '\0';
 		}
 		else if (c->ndistinct > 0)
 		{
@@ -736,7 +888,7 @@ gm_rfm_breaks_deserial(PG_FUNCTION_ARGS)
 			if (n > 0)
 			{
 				c->v = palloc(n * sizeof(double));
-				memcpy(c->v, p, n * sizeof(double));
+				copy_values(c->v, p, n);
 			}
 			p += n * sizeof(double);
 		}
@@ -801,6 +953,7 @@ select_nth(double *a, int64 lo, int64 hi, int64 k)
 					y = a[mid],
 					z = a[hi - 1],
 					pivot;
+		int64		next_check = RFM_CFI_STEP;
 
 		if (++depth > limit)
 		{
@@ -808,8 +961,19 @@ select_nth(double *a, int64 lo, int64 hi, int64 k)
 			return;
 		}
 		pivot = (x < y) ? ((y < z) ? y : ((x < z) ? z : x)) : ((x < z) ? x : ((y < z) ? z : y));
+		CHECK_FOR_INTERRUPTS();
 		while (i <= j)
 		{
+			/*
+			 * One pass over a large range: check for interrupts whenever the two
+			 * scans have together covered another RFM_CFI_STEP values.  The
+			 * scans themselves only compare (a nanosecond a value).
+			 */
+			if (unlikely((i - lo) + (hi - 1 - j) >= next_check))
+			{
+				CHECK_FOR_INTERRUPTS();
+				next_check = (i - lo) + (hi - 1 - j) + RFM_CFI_STEP;
+			}
 			while (a[i] < pivot)
 				i++;
 			while (a[j] > pivot)
@@ -1067,11 +1231,16 @@ gm_rfm_class_cn(PG_FUNCTION_ARGS)
 	{
 		v[col] = rfm_check_input(PG_GETARG_FLOAT8(col), col);
 		mean[col] = PG_GETARG_FLOAT8(col + GM_RFM_COLS);
-		if (isnan(mean[col]) || isinf(mean[col]) || mean[col] < 0)
+		if (!rfm_value_ok(mean[col]))
+		{
+			char		shown[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+			rfm_value_text(mean[col], shown);
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("mean %s %g is not allowed", col_name[col], mean[col]),
+					 errmsg("mean %s %s is not allowed", col_name[col], shown),
 					 errhint("The means must be finite numbers >= 0, e.g. from gm.rfm_means(recency, frequency, monetary).")));
+		}
 	}
 	/* R high: at most the mean days since the last purchase; F, M high: at least the mean */
 	bits[0] = v[0] <= mean[0] ? '1' : '0';

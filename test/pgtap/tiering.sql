@@ -95,7 +95,7 @@ SELECT throws_ok($$SELECT gm.rfm_score(1, -1, 1, 'r=[1,2,3,4] f=[1,2,3,4] m=[1,2
 SELECT throws_ok($$SELECT gm.rfm_score('NaN', 1, 1, 'r=[1,2,3,4] f=[1,2,3,4] m=[1,2,3,4]')$$, '22023', NULL, 'NaN recency is rejected by gm.rfm_score');
 SELECT throws_ok($$SELECT gm.rfm_score(1, 1, 1, 'r=[1,2,3,4] f=[1,2,3,4] m=[]')$$, '22023', NULL, 'scoring against a column without cut points fails');
 SELECT throws_ok($$SELECT 'r=[1,2,3,4] f=[1,2,3,4] m=[1,2,3,4] x'::gm.rfm_breaks$$, '22P02', NULL, 'trailing text in gm.rfm_breaks is rejected');
-SELECT throws_ok($$SELECT 'r=[1,2,3,NaN] f=[1,2,3,4] m=[1,2,3,4]'::gm.rfm_breaks$$, '22P02', NULL, 'NaN cut point is rejected');
+SELECT throws_ok($$SELECT 'r=[1,2,3,NaN] f=[1,2,3,4] m=[1,2,3,4]'::gm.rfm_breaks$$, '22023', NULL, 'NaN cut point is rejected with the aggregate''s SQLSTATE');
 SELECT is(gm.rfm_score(-0.0, 0, 0, 'r=[0,0,0,0] f=[0,0,0,0] m=[0,0,0,0]')::text, '511', '-0 reads as 0');
 
 -- forced parallel plans give identical breaks (map form, array form, map+map overflowing in combine)
