@@ -35,6 +35,10 @@ else
 include $(PGXS)
 endif
 
+# PGXS does not track headers: every object depends on every header of src/, so a changed
+# struct (gm.h) never leaves an object built against the old layout
+$(OBJS): $(wildcard src/*.h)
+
 build/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql)) $(EXTENSION).control
 	@mkdir -p build
 	cat $(sort $(wildcard sql/parts/*.sql)) > $@

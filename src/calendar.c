@@ -352,7 +352,9 @@ cal_lookup_name(const char *name)
 		MemoryContextReset(named_cxt);
 		named_list = NULL;
 		named_generation++;
-		gm_cache_begin_rebuild(&cal_watch);
+		/* emptying the list is a complete build: entries are added one by one, linked only once compiled */
+		(void) gm_cache_begin_rebuild(&cal_watch);
+		gm_cache_end_rebuild(&cal_watch);
 	}
 	for (e = named_list; e != NULL; e = e->next)
 		if (strcmp(e->name, name) == 0)

@@ -92,8 +92,8 @@ tier_config(void)
 		uint64		i;
 		int			k;
 
-		gm_cache_begin_rebuild(&tier_watch);
-		PG_TRY();
+		/* an ERROR below abandons the build (cache.c): the next call rebuilds */
+		(void) gm_cache_begin_rebuild(&tier_watch);
 		{
 			lookup_enum("lifecycle_class", lifecycle_labels, LC_COUNT, c.lifecycle_oid);
 			lookup_enum("value_tier_class", tier_labels, VT_COUNT, c.tier_oid);
@@ -129,14 +129,8 @@ tier_config(void)
 							 errmsg("gm.tier_config has no row \"%s\"", cfg_names[k]),
 							 errhint("Re-insert the shipped default row or add your own value.")));
 		}
-		PG_CATCH();
-		{
-			/* a failed rebuild must not leave a half-built cache marked valid */
-			tier_watch.valid = false;
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
 		tier_cache = c;
+		gm_cache_end_rebuild(&tier_watch);
 	}
 	return &tier_cache;
 }
