@@ -425,7 +425,8 @@ SELECT gm.set_actor('mkt_a') \g /dev/null
 SELECT throws_ok($$SELECT gm.submit_work_log(9003, '2026-03-02', 'changed')$$, '55000', NULL, 'a reviewed log cannot be replaced');
 SELECT gm.set_actor('mkt_c') \g /dev/null
 SELECT gm.submit_work_log(9003, (now() AT TIME ZONE 'Asia/Shanghai')::date, 'today') \g /dev/null
-SELECT is((SELECT count(*)::int FROM gm.work_log_unreviewed), 0, 'today''s log is not yet overdue');
+SELECT is((SELECT count(*) FROM gm.work_log WHERE role_name = 'mkt_c' AND day = (now() AT TIME ZONE 'Asia/Shanghai')::date) || '/' ||
+          (SELECT count(*) FROM gm.work_log_unreviewed), '1/0', 'today''s log is stored and not yet overdue');
 RESET grid_marketing.actor;
 
 -- a location inside a physical grid: the order lands in that grid and goes to its team

@@ -69,10 +69,14 @@ done
 fresh gm_dump_src || nok "install for dump test"
 P -d gm_dump_src -c "
   INSERT INTO gm.grid(code, name, kind, geom) VALUES ('D1', 'dump test', 'physical', ST_Multi(ST_MakeEnvelope(0,0,1,1)));
-  INSERT INTO gm.grid_member(grid_id, role_name, duty) SELECT grid_id, 'someone', 'manager' FROM gm.grid WHERE code = 'D1';" >/dev/null
+  INSERT INTO gm.grid_member(grid_id, role_name, duty) SELECT grid_id, 'someone', 'manager' FROM gm.grid WHERE code = 'D1';" >/dev/null \
+  || nok "configuration rows for the dump test"
 counts() { P -d "$1" -c "SELECT string_agg(format('%s=%s', c.relname, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s', c.oid::regclass), false, true, '')))[1]::text), ' ' ORDER BY c.relname)
   FROM pg_extension x, unnest(x.extconfig) t(oid) JOIN pg_class c ON c.oid = t.oid WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r','p')"; }
 before=$(counts gm_dump_src)
+# the comparison below means nothing if counting failed (both sides empty) or the rows are missing
+check "$(echo "$before" | grep -oE '(^| )grid=[0-9]+( |$)' | tr -d ' '):$(echo "$before" | grep -oE '(^| )grid_member=[0-9]+( |$)' | tr -d ' ')" \
+      "grid=1:grid_member=1" "the source database has the user's grid and manager to dump"
 tmp=$(mktemp); pg_dump -Fc -d gm_dump_src -f "$tmp" 2>/dev/null
 dropdb --if-exists gm_dump_dst >/dev/null 2>&1; createdb gm_dump_dst
 if pg_restore -d gm_dump_dst "$tmp" 2>"$tmp.err"; then ok "pg_restore succeeds"; else nok "pg_restore succeeds"; sed 's/^/#   /' "$tmp.err" | head; fi
