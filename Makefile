@@ -1,4 +1,4 @@
-# grid_marketing — PGXS build plus the project's own targets (demo, test, bench).
+# grid_marketing — PGXS build plus the project's own targets (demo, test, bench, stress).
 EXTENSION  = grid_marketing
 EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
 
@@ -43,7 +43,7 @@ build/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql)) $(EXT
 	@mkdir -p build
 	cat $(sort $(wildcard sql/parts/*.sql)) > $@
 
-.PHONY: demo test bench deps
+.PHONY: demo test bench stress deps
 deps:
 	@test/setup.sh deps
 demo:
@@ -52,3 +52,5 @@ test:
 	@test/setup.sh test
 bench:
 	@test/setup.sh bench
+stress:
+	@test/setup.sh stress

@@ -1,14 +1,16 @@
 #!/bin/bash
-# test/setup.sh deps|demo|test|bench — the whole set-up behind `make demo`, `make test`, `make bench`.
+# test/setup.sh deps|demo|test|bench|stress — the whole set-up behind `make demo`, `make test`,
+# `make bench`, `make stress`.
 #
 #  * installs what is missing from Debian's packages (apt-get update first; sudo when not root);
 #  * builds and installs the extension (into a private copy of PostgreSQL when GM_PG_ROOT is
 #    set, so several checkouts can be tested at once without touching the system's files);
 #  * uses the server PGHOST/PGPORT name, or starts a throwaway cluster in a temporary directory
 #    (Unix socket only, run as the postgres user when we are root) and stops it at the end;
-#  * then runs the demo, the tests (pg_regress + pgTAP + test/scripts) or the benchmarks.
+#  * then runs the demo, the tests (pg_regress + pgTAP + test/scripts) or the benchmarks;
+#    stress: the long form of test/scripts/stress.sh only (its own cluster; GM_STRESS_LONG=1).
 set -u -o pipefail
-MODE=${1:?usage: test/setup.sh deps|demo|test|bench}
+MODE=${1:?usage: test/setup.sh deps|demo|test|bench|stress}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
 PGVER=15
@@ -176,10 +178,26 @@ run_bench() {
   psqlx -d gm_bench -P pager=off -c "SELECT * FROM bench.report()"
 }
 
+# ---------------------------------------------------------------- long stress run
+run_stress() {
+  # the script starts and stops a cluster of its own (port GM_STRESS_PORT, default 55493)
+  say "stress.sh, long form (GM_STRESS_LONG=1)"
+  local out rc
+  out=$(PGBIN=$PGBIN GM_PG_ROOT=${GM_PG_ROOT:-} GM_STRESS_LONG=1 bash test/scripts/stress.sh 2>&1); rc=$?
+  echo "$out" | grep -vE '^ *ok [0-9]+' || true
+  local tp tf
+  tp=$(echo "$out" | grep -cE '^ *ok [0-9]+' || true)
+  tf=$(echo "$out" | grep -cE '^ *not ok [0-9]+' || true)
+  [ $rc -ne 0 ] && [ "$tf" = 0 ] && tf=1
+  echo "$tp passed, $tf failed"
+  [ "$tf" = 0 ]
+}
+
 case "$MODE" in
   deps)  deps ;;
   demo)  deps; build_install; run_demo ;;
   test)  deps; build_install; run_tests ;;
   bench) deps; build_install; run_bench ;;
+  stress) deps; build_install; run_stress ;;
   *) die "unknown mode $MODE" ;;
 esac
