@@ -58,3 +58,21 @@ WITH r1 AS MATERIALIZED (
 SELECT g.code AS logical_grid, g.name, count(*) AS customers
 FROM lg JOIN gm.grid g USING (grid_id) GROUP BY g.code, g.name ORDER BY g.code;
 ROLLBACK;
+
+\echo 'Assignment at write time and a complete history: gm.track_assignment on city.customer'
+SELECT gm.track_assignment('city.customer', 'grid_id', 'geom');
+BEGIN;
+SELECT gm.set_actor('crm:agent_li') AS acting;            -- the CRM names the person for this transaction
+UPDATE city.customer SET geom = (SELECT ST_PointOnSurface(geom) FROM gm.grid WHERE code = 'R2-G01')
+ WHERE customer_id = 1;                                    -- the customer moves; the trigger re-assigns
+COMMIT;
+SELECT l.row_key AS customer, f.code AS from_grid, t.code AS to_grid, l.reason, l.changed_by, l.login
+FROM gm.assignment_log l LEFT JOIN gm.grid f ON f.grid_id = l.from_grid LEFT JOIN gm.grid t ON t.grid_id = l.to_grid
+WHERE l.table_name = 'city.customer' ORDER BY l.log_id;
+SELECT (SELECT code FROM gm.grid WHERE grid_id = gm.grid_on('city.customer', '1')) AS customer_1_now_in;
+
+\echo 'Re-assignment after boundary changes is a run, committed batch by batch (nothing moved here):'
+SET grid_marketing.progress_notices = off;
+CALL gm.reassign('city.customer', 'geom', 'grid_id', 20000, 'nightly check');
+RESET grid_marketing.progress_notices;
+SELECT run_id, kind, state, batches, rows_total, rows_done, rows_changed, actor FROM gm.run_status ORDER BY run_id;
