@@ -118,6 +118,128 @@ LANGUAGE sql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_cata
 $$;
 COMMENT ON FUNCTION gm._run_finish(bigint, text, text) IS 'Internal: ends a run: done, or cancelled (57014) / failed with the error';
 
+-- One configuration model ------------------------------------------------------------------------
+-- Every configurable table tells the rows the extension ships from the user's in one way: the
+-- column origin gm.origin, one row per natural key.
+--   shipped  a default as the extension ships it (recreated by CREATE EXTENSION, not dumped;
+--            an upgrade may change it)
+--   edited   a shipped row the user changed (dumped; an upgrade never touches it)
+--   user     the user's own row (dumped)
+-- The row trigger gm._config_row() keeps the column honest: an UPDATE of a shipped row makes it
+-- edited, an INSERT is a user row, and an INSERT whose key a shipped row already holds (this is
+-- what pg_restore does with an edited row after CREATE EXTENSION recreated the shipped one)
+-- becomes an edit of that row.  Shipped and edited rows cannot be deleted (55000): edit them,
+-- or switch them off where the table has an enabled column.  Inside the extension's own
+-- scripts (install, upgrade) rows are written as the script says.
+CREATE TYPE gm.origin AS ENUM ('shipped', 'edited', 'user');
+COMMENT ON TYPE gm.origin IS
+    'Where a configuration row comes from: shipped (extension default, not dumped), edited (a shipped row the user changed, dumped), user (the user''s own row, dumped)';
+
+CREATE FUNCTION gm._in_extension_script() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'gm_in_extension_script'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION gm._in_extension_script() IS
+    'Internal: true while CREATE EXTENSION / ALTER EXTENSION UPDATE runs the extension''s script';
+
+-- BEFORE INSERT OR UPDATE OR DELETE row trigger; arguments: the natural key's columns
+CREATE FUNCTION gm._config_row() RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    keys text := (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(k), ', ') FROM pg_catalog.unnest(TG_ARGV) k);
+    cols text;
+    existing gm.origin;
+    same_key boolean;
+BEGIN
+    IF gm._in_extension_script() THEN
+        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        EXECUTE pg_catalog.format('SELECT t.origin FROM %s t WHERE (%s) = (SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%s, $1))',
+                                  TG_RELID::regclass, keys, keys, TG_RELID::regclass)
+           INTO existing USING pg_catalog.to_jsonb(NEW);
+        IF existing IN ('shipped', 'edited') THEN
+            -- the key is a shipped row's: this insert edits it (pg_restore of an edited row)
+            SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO cols
+              FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid = TG_RELID AND a.attnum > 0 AND NOT a.attisdropped
+               AND a.attname <> ALL (TG_ARGV::name[]) AND a.attname <> 'origin' AND a.attgenerated = '';
+            IF cols IS NOT NULL THEN
+                EXECUTE pg_catalog.format('UPDATE %s t SET (%s) = (SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%s, $1))
+                                            WHERE (%s) = (SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%s, $1))',
+                                          TG_RELID::regclass, cols, cols, TG_RELID::regclass, keys, keys, TG_RELID::regclass)
+                USING pg_catalog.to_jsonb(NEW);
+            END IF;
+            RETURN NULL;
+        END IF;
+        NEW.origin := 'user';
+        RETURN NEW;
+    ELSIF TG_OP = 'UPDATE' THEN
+        IF OLD.origin <> 'user' THEN
+            EXECUTE pg_catalog.format('SELECT o.k IS NOT DISTINCT FROM n.k FROM (SELECT ROW(%s) AS k FROM pg_catalog.jsonb_populate_record(NULL::%s, $1)) o,
+                                              (SELECT ROW(%s) AS k FROM pg_catalog.jsonb_populate_record(NULL::%s, $2)) n',
+                                      keys, TG_RELID::regclass, keys, TG_RELID::regclass)
+               INTO same_key USING pg_catalog.to_jsonb(OLD), pg_catalog.to_jsonb(NEW);
+            IF NOT same_key THEN
+                RAISE EXCEPTION 'the key of a shipped row of % cannot change', TG_RELID::regclass
+                    USING ERRCODE = 'object_not_in_prerequisite_state',
+                          HINT = 'Insert a row of your own with the new key instead.';
+            END IF;
+            NEW.origin := 'edited';
+        ELSE
+            NEW.origin := 'user';
+        END IF;
+        RETURN NEW;
+    ELSE
+        IF OLD.origin <> 'user' THEN
+            RAISE EXCEPTION 'a shipped row of % cannot be deleted', TG_RELID::regclass
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'Change its values instead (the change is kept by pg_dump and by upgrades), or switch it off where the table has an enabled column.';
+        END IF;
+        RETURN OLD;
+    END IF;
+END $$;
+COMMENT ON FUNCTION gm._config_row() IS
+    'Internal: row trigger of every configuration table keeping gm.origin honest (edits of shipped rows, restored edits, no deletion of shipped rows); arguments: the natural key''s columns';
+
+-- Parameters: every number of the configuration, with its unit and its source, once ----------
+CREATE TABLE gm.parameter (
+    name    text PRIMARY KEY,
+    value   numeric NOT NULL,
+    unit    text NOT NULL,
+    domain  text NOT NULL,
+    source  text NOT NULL,
+    origin  gm.origin NOT NULL DEFAULT 'user'
+);
+COMMENT ON TABLE gm.parameter IS
+    'Every numeric parameter of the extension once: value, unit, the domain that uses it, its source (a seed, or "ours"); shipped rows can be edited, edits survive dump/restore and upgrades';
+COMMENT ON COLUMN gm.parameter.name IS 'Parameter name, e.g. manager_load_max';
+COMMENT ON COLUMN gm.parameter.value IS 'Its value, in unit';
+COMMENT ON COLUMN gm.parameter.unit IS 'customers, days, fraction, points, score, yuan, ...';
+COMMENT ON COLUMN gm.parameter.domain IS 'Where it is used: grids, tiering, kpi, followup, planning (a threshold two features use is one row)';
+COMMENT ON COLUMN gm.parameter.source IS 'The seed document and section it comes from, or "ours" for our own decisions';
+COMMENT ON COLUMN gm.parameter.origin IS 'shipped, edited or user (gm.origin)';
+SELECT pg_catalog.pg_extension_config_dump('gm.parameter', $$WHERE origin <> 'shipped'$$);
+CREATE TRIGGER parameter_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.parameter
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('name');
+CREATE TRIGGER parameter_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.parameter
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._config_changed();
+GRANT SELECT ON gm.parameter TO PUBLIC;
+
+CREATE FUNCTION gm.param(name text) RETURNS numeric
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    v numeric;
+BEGIN
+    SELECT p.value INTO v FROM gm.parameter p WHERE p.name = param.name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown parameter "%"', name USING ERRCODE = '42704',
+              HINT = 'The parameters are the rows of gm.parameter.';
+    END IF;
+    RETURN v;
+END $$;
+COMMENT ON FUNCTION gm.param(text) IS
+    'The value of a parameter of gm.parameter (42704 for an unknown name): the one way SQL and C read a configured number';
+
 -- grids: a complete assignment history (run, transaction, actor, login), assignment at write
 -- time, gm.reassign that never overwrites a concurrent committed move and reports a batch only
 -- after its commit ------------------------------------------------------------------------------

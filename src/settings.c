@@ -24,6 +24,7 @@
 
 #include "access/parallel.h"
 #include "access/xact.h"
+#include "commands/extension.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
@@ -175,4 +176,12 @@ gm_batch_size_fn(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT32(gm_batch_size);
 	PG_RETURN_INT32(PG_GETARG_INT32(0));
+}
+
+/* gm._in_extension_script(): true while CREATE / ALTER EXTENSION runs our script */
+PG_FUNCTION_INFO_V1(gm_in_extension_script);
+Datum
+gm_in_extension_script(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(creating_extension);
 }
