@@ -5,16 +5,13 @@ EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).
 MODULE_big = $(EXTENSION)
 OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
-# The install script of the version under development is assembled from one section per
-# domain (sql/parts/NN_domain.sql) into build/.  Once a version is released, its script is
-# frozen as sql/grid_marketing--X.Y.Z.sql (committed, never edited again; test/scripts/
-# upgrade.sh checks the parts still assemble to it) and later versions add upgrade scripts
-# sql/grid_marketing--A--B.sql.
-FROZEN     = $(wildcard sql/$(EXTENSION)--$(EXTVERSION).sql)
-ifeq ($(FROZEN),)
+# One source of SQL: the install script of the current version is built from one section per
+# domain (sql/parts/NN_domain.sql) into build/, as pgvector builds its script.  A release is a
+# git tag v<version>; the tree keeps only what old installs need, the upgrade scripts
+# sql/grid_marketing--A--B.sql (test/scripts/upgrade.sh takes the released install scripts
+# from git to prove every path gives a fresh install's catalog and configuration).
 DATA_built = build/$(EXTENSION)--$(EXTVERSION).sql
-endif
-DATA       = $(wildcard sql/$(EXTENSION)--*.sql)
+DATA       = $(wildcard sql/$(EXTENSION)--*--*.sql)
 DOCS       = $(wildcard doc/*.md)
 
 # pg_regress: every sql/<feature>.sql except the extension scripts

@@ -37,27 +37,50 @@ snapshot() {  # the extension's objects with their definitions, one line each, s
 }
 fresh() { dropdb --if-exists "$1" >/dev/null 2>&1; createdb "$1" && P -d "$1" -c "SET client_min_messages=warning" -c "CREATE EXTENSION grid_marketing ${2:-} CASCADE"; }
 
-# a released (frozen) install script must still be what the parts assemble to
-if [ -f "sql/grid_marketing--$CUR.sql" ] && ls sql/parts/*.sql >/dev/null 2>&1; then
-  if cmp -s "sql/grid_marketing--$CUR.sql" <(cat $(ls sql/parts/*.sql | sort)); then ok "released script $CUR equals the assembled sql/parts"
-  else nok "released script $CUR equals the assembled sql/parts (a released script was edited: add an upgrade script instead)"; fi
-fi
+# The released versions: a release is a git tag v<version>; the tree keeps only the upgrade
+# scripts old installs need.  To test the paths, each released install script is taken from git
+# (the tag, else the commit that added it) and put in the server's extension directory for the
+# duration of this script.
+SHAREDIR=$("${PGBIN:-$(dirname "$(command -v pg_config)")}/pg_config" --sharedir)/extension
+placed=()
+cleanup() { for f in "${placed[@]}"; do rm -f "$f"; done; }
+trap cleanup EXIT
+released=$(ls sql/grid_marketing--*--*.sql 2>/dev/null | sed 's/.*grid_marketing--\(.*\)--.*\.sql/\1/' | sort -uV)
+for v in $released; do
+  dst="$SHAREDIR/grid_marketing--$v.sql"
+  [ -f "$dst" ] && continue
+  if git show "v$v:sql/grid_marketing--$v.sql" > "$dst" 2>/dev/null || \
+     { c=$(git log --diff-filter=A --format=%H -1 -- "sql/grid_marketing--$v.sql" 2>/dev/null) && [ -n "$c" ] && git show "$c:sql/grid_marketing--$v.sql" > "$dst" 2>/dev/null; }; then
+    placed+=("$dst")
+  else
+    rm -f "$dst"; nok "the install script of released $v from git (tag v$v or the commit that added it)"
+  fi
+done
+[ -z "$(git ls-files 'sql/grid_marketing--*.sql' | grep -Ev -- '--[0-9.]+--[0-9.]+\.sql$')" ] \
+  && ok "no full install script in the tree (make builds $CUR from sql/parts)" || nok "no full install script in the tree"
 
 fresh gm_up_fresh || { nok "fresh install of $CUR"; exit 1; }
 ok "fresh install of $CUR"
 want=$(snapshot gm_up_fresh) && [ -n "$want" ] && ok "catalog snapshot of a fresh install ($(echo "$want" | wc -l) objects)" || nok "catalog snapshot of a fresh install"
+# the configuration the extension ships: every configuration table's rows, as text, sorted
+config() { P -d "$1" -c "SELECT string_agg(format('%s: %s', ct.relname, (xpath('/row/t/text()', query_to_xml(
+    format('SELECT md5(coalesce(string_agg(x::text, %L ORDER BY x::text), %L)) AS t FROM %s x', '|', '', ct.relid::regclass), false, true, '')))[1]::text), E'\n' ORDER BY ct.relname)
+  FROM gm._config_tables() ct"; }
+want_cfg=$(config gm_up_fresh)
+[ "$(echo "$want_cfg" | grep -c ": [0-9a-f]\{32\}$")" -ge 10 ] && ok "the shipped configuration of a fresh install ($(echo "$want_cfg" | wc -l) tables)" || nok "the shipped configuration of a fresh install: $want_cfg"
 
 olds=0
-for f in sql/grid_marketing--*.sql; do
-  [ -e "$f" ] || continue
-  v=${f#sql/grid_marketing--}; v=${v%.sql}
-  case "$v" in *--*|"$CUR") continue ;; esac
+for v in $released; do
+  [ "$v" = "$CUR" ] && continue
   olds=$((olds+1))
-  if fresh gm_up_old "VERSION '$v'" && P -d gm_up_old -c "ALTER EXTENSION grid_marketing UPDATE" ; then
+  if fresh gm_up_old "VERSION '$v'" && P -d gm_up_old -c "SET client_min_messages = warning" -c "ALTER EXTENSION grid_marketing UPDATE" ; then
     check "$(P -d gm_up_old -c "SELECT extversion FROM pg_extension WHERE extname='grid_marketing'")" "$CUR" "update $v -> $CUR reaches $CUR"
     got=$(snapshot gm_up_old)
     if [ "$got" = "$want" ]; then ok "update $v -> $CUR gives the catalog of a fresh install"
     else nok "update $v -> $CUR gives the catalog of a fresh install"; diff <(echo "$want") <(echo "$got") | sed 's/^/#   /' | head -20; fi
+    got_cfg=$(config gm_up_old)
+    if [ "$got_cfg" = "$want_cfg" ]; then ok "update $v -> $CUR gives the shipped configuration of a fresh install"
+    else nok "update $v -> $CUR gives the shipped configuration of a fresh install"; diff <(echo "$want_cfg") <(echo "$got_cfg") | sed 's/^/#   /' | head -20; fi
   else
     nok "install $v and update to $CUR"
   fi
