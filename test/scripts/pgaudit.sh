@@ -193,6 +193,20 @@ as crm_app crm-app -c 'PREPARE by_id(int) AS SELECT phone FROM crm.customers WHE
 is "$(since)" 'crm_app@gm_audit crm-app AUDIT: OBJECT,1,1,READ,SELECT,TABLE,crm.customers,PREPARE by_id(int) AS SELECT phone FROM crm.customers WHERE id = $1,3' \
   "PREPARE + EXECUTE: logged at EXECUTE, with the PREPARE text and the parameter 3"
 
+# ---------------------------------------------------------------- functions
+as postgres setup -c "CREATE FUNCTION crm.phone_of(cid int) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp AS \$\$ SELECT phone FROM crm.customers WHERE id = cid \$\$" \
+  -c "ALTER FUNCTION crm.phone_of(int) OWNER TO crm_owner" -c "REVOKE EXECUTE ON FUNCTION crm.phone_of(int) FROM PUBLIC" \
+  -c "GRANT EXECUTE ON FUNCTION crm.phone_of(int) TO analyst"
+since >/dev/null
+out=$(as analyst bi -c "SELECT crm.phone_of(2)")
+is "$out" "13912345678" "a SECURITY DEFINER function of the table owner hands the analyst a phone"
+is "$(since)" "" "pgaudit 1.7 gap: a read inside a SECURITY DEFINER function called by a non-superuser is NOT logged"
+as postgres setup -c "ALTER ROLE analyst SET pgaudit.log = 'function'"
+as analyst bi -c "SELECT crm.phone_of(2)" >/dev/null
+is "$(since)" "analyst@gm_audit bi AUDIT: SESSION,1,1,FUNCTION,EXECUTE,FUNCTION,crm.phone_of,SELECT crm.phone_of(2),<none>" \
+  "the work-around: pgaudit.log = 'function' for the caller logs the call of crm.phone_of with its statement"
+
 # ---------------------------------------------------------------- superusers
 as postgres psql -c "SELECT phone FROM crm.customers" >/dev/null
 is "$(since)" "postgres@gm_audit psql AUDIT: OBJECT,1,1,READ,SELECT,TABLE,crm.customers,SELECT phone FROM crm.customers,<none>" \
