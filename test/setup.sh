@@ -30,6 +30,7 @@ deps() {
   [ -f /usr/share/postgresql/$PGVER/extension/pgtap.control ]   || need+=(postgresql-$PGVER-pgtap)
   command -v pg_prove >/dev/null                             || need+=(libtap-parser-sourcehandler-pgtap-perl)
   [ -f /usr/share/postgresql/$PGVER/extension/orafce.control ]  || need+=(postgresql-$PGVER-orafce)
+  [ -f /usr/lib/postgresql/$PGVER/lib/pgaudit.so ]             || need+=(postgresql-$PGVER-pgaudit)
   command -v bc >/dev/null                                   || need+=(bc)
   command -v make >/dev/null && command -v gcc >/dev/null    || need+=(build-essential)
   if [ ${#need[@]} -gt 0 ]; then
