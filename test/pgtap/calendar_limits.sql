@@ -198,7 +198,7 @@ SELECT ('name=big|tz=Europe/Berlin|hours=Mon-Fri 09:00-12:00,13:00-18:00|on='
 FROM generate_series('1800-01-06'::date, '2190-01-01', '3002 days') g, LATERAL (SELECT g::date AS d) x;
 SELECT cmp_ok((SELECT min(pg_temp.elapsed(format($$SELECT gm.working_time_between('4713-01-01 00:00+00 BC', '200000-01-01 00:00+00', %L::gm.calendar)$$, c)))
                FROM big, generate_series(1, 3)),
-              '<', interval '100 ms', 'the slowest call (fresh value, 390 listed years, whole range) takes under 100 ms');
+              '<', interval '500 ms', 'the slowest call (fresh value, 390 listed years, whole range) takes under 500 ms (about 45 ms on a quiet machine; the day-by-day loop took 10-19 s)');
 -- throws_ok cannot catch 57014 (PL/pgSQL's OTHERS leaves out query_canceled): pg_temp.cancelled does
 SELECT is(state, 'no error', 'the statement to cancel runs (10 rows)')
 FROM pg_temp.cancelled(format($$SELECT count(gm.working_time_between('1000-01-01 00:00+00'::timestamptz + i * interval '1 minute', '200000-01-01 00:00+00', %L::gm.calendar))
