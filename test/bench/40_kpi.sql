@@ -9,15 +9,15 @@ SELECT (random() * 1199)::int + 1 AS grid_id, (random() * 10)::int AS score
 FROM generate_series(1, 10000000);
 VACUUM ANALYZE bench.kpi_survey;
 
--- exactness: every grid equals 100.0 * (promoters - detractors) / n
+-- the reference formulas: the shared test oracle (schema kpi_ref, dropped at the end)
+\ir ../oracle/kpi_reference.sql
+
+-- exactness: every grid equals the reference 100.0 * (promoters - detractors) / answers
 DO $$
 DECLARE bad bigint;
 BEGIN
-    SELECT count(*) INTO bad
-    FROM (SELECT grid_id, gm.nps(score) a,
-                 100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(*) b
-          FROM bench.kpi_survey GROUP BY grid_id) x
-    WHERE a IS DISTINCT FROM b;
+    EXECUTE format('SELECT count(*) FROM (SELECT grid_id, gm.nps(score) a, %s b FROM bench.kpi_survey GROUP BY grid_id) x
+                    WHERE a IS DISTINCT FROM b', kpi_ref.nps_sql('score')) INTO bad;
     IF bad <> 0 THEN
         RAISE EXCEPTION 'gm.nps differs from the SQL formula on % grids', bad;
     END IF;
@@ -44,8 +44,9 @@ SELECT bench.compare('gm.nps 10M rows by 1200 grids vs count(*)',
     1.15, 'cost', 5, 'count(*)');
 -- and against the stock SQL formula it replaces
 SELECT bench.compare('gm.nps 10M rows by 1200 grids vs SQL formula',
-    'SELECT sum(n) FROM (SELECT grid_id, 100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(*) n FROM bench.kpi_survey GROUP BY grid_id) x',
+    format('SELECT sum(n) FROM (SELECT grid_id, %s n FROM bench.kpi_survey GROUP BY grid_id) x', kpi_ref.nps_sql('score')),
     'SELECT sum(n) FROM (SELECT grid_id, gm.nps(score) n FROM bench.kpi_survey GROUP BY grid_id) x',
     1.0, 'speedup', 3, 'SQL formula');
 
 DROP TABLE bench.kpi_survey;
+DROP SCHEMA kpi_ref CASCADE;

@@ -1,6 +1,8 @@
 -- kpi: KPI aggregates, targets, monitoring and the SVG map (pgTAP; runs in its own database)
 SET client_min_messages = warning;
 SELECT no_plan();
+-- the reference formulas: the shared test oracle (schema kpi_ref, dropped at the end)
+\ir ../oracle/kpi_reference.sql
 
 -------------------------------------------------------------------------------
 -- catalog: labels, states, combine functions
@@ -51,20 +53,13 @@ SELECT (random() * 99)::int + 1,
        CASE WHEN random() < 0.02 THEN NULL ELSE 1 + (random() * 2)::int END,
        CASE WHEN random() < 0.02 THEN NULL ELSE random() < 0.8 END,
        CASE WHEN random() < 0.02 THEN NULL ELSE round((random() * 1000)::numeric, 2) END,
-       (random() * 3)::bigint,
-       round((random() * 3000)::numeric, 2)
+       CASE WHEN random() < 0.02 THEN NULL ELSE (random() * 3)::bigint END,
+       CASE WHEN random() < 0.02 THEN NULL ELSE round((random() * 3000)::numeric, 2) END
 FROM generate_series(1, 100000);
 ANALYZE kt;
-CREATE VIEW kt_ref AS
-SELECT grid,
-       100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / nullif(count(score), 0) AS nps,
-       100.0 * count(*) FILTER (WHERE csat >= 4) / nullif(count(csat), 0) AS csat,
-       avg(c100) AS csat100,
-       count(*) FILTER (WHERE ok)::numeric / nullif(count(ok), 0) AS rate,
-       count(stage) AS leads, count(*) FILTER (WHERE stage >= 2) AS opps, count(*) FILTER (WHERE stage >= 3) AS deals,
-       sum(spend) / nullif(sum(newc) FILTER (WHERE spend IS NOT NULL), 0) AS cac,
-       (sum(revenue) FILTER (WHERE spend IS NOT NULL) - sum(spend)) / nullif(sum(spend), 0) AS roi
-FROM kt GROUP BY grid;
+-- NULL spend, customers and revenue on their own rows: CAC and ROI count only rows with both
+CALL kpi_ref.create_view('kt_ref', 'kt', 'grid');
+CALL kpi_ref.create_view('kt_ref_all', 'kt');
 CREATE FUNCTION kt_diff(tab text) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE n bigint;
 BEGIN
@@ -73,8 +68,8 @@ BEGIN
       SELECT grid, gm.nps(score) AS nps, gm.csat(csat) AS csat, gm.csat(c100, 100) AS csat100, gm.rate(ok) AS rate,
              gm.funnel(stage) AS f, gm.cac(spend, newc) AS cac, gm.roi(revenue, spend) AS roi
       FROM %s GROUP BY grid) e FULL JOIN kt_ref r USING (grid)
-    WHERE (e.nps, e.csat, e.csat100, e.rate, (e.f).leads, (e.f).opportunities, (e.f).deals, e.cac, e.roi)
-          IS DISTINCT FROM (r.nps, r.csat, r.csat100, r.rate, r.leads, r.opps, r.deals, r.cac, r.roi)$q$, tab) INTO n;
+    WHERE (e.nps, e.csat, e.csat100, e.rate, e.f, e.cac, e.roi)
+          IS DISTINCT FROM (r.nps, r.csat, r.csat100, r.rate, r.funnel, r.cac, r.roi)$q$, tab) INTO n;
   RETURN n;
 END $$;
 CREATE FUNCTION plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -93,7 +88,7 @@ SET min_parallel_table_scan_size = 0;
 SELECT matches(plan_of('SELECT grid, gm.nps(score), gm.csat(csat), gm.csat(c100, 100), gm.rate(ok), gm.funnel(stage), gm.cac(spend, newc), gm.roi(revenue, spend) FROM kt GROUP BY grid'),
                'Partial (Hash|Group)?Aggregate', 'forced parallel: the plan has a Partial aggregate');
 SELECT is(kt_diff('kt'), 0::bigint, 'forced parallel: all aggregates equal the SQL formulas');
-SELECT is((SELECT gm.nps(score) FROM kt), (SELECT 100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(score) FROM kt),
+SELECT is((SELECT gm.nps(score) FROM kt), (SELECT nps FROM kt_ref_all),
           'forced parallel: whole-table NPS combines worker states exactly');
 SELECT matches(plan_of('SELECT gm.svg_map(NULL::geometry, 1, NULL) FROM kt'), 'Partial Aggregate', 'gm.svg_map runs as a partial aggregate');
 
@@ -108,9 +103,9 @@ SELECT is(kt_diff('kt_part'), 0::bigint, 'partition-wise (and parallel): all agg
 SET max_parallel_workers_per_gather = 0;
 SELECT matches(plan_of('SELECT score > 5, gm.nps(score) FROM kt_part GROUP BY 1'), 'Partial HashAggregate.*Partial HashAggregate',
                'partition-wise partial aggregation below a Finalize (combine across partitions)');
-SELECT is((SELECT array_agg(n ORDER BY k) FROM (SELECT score > 5 AS k, gm.nps(score) n FROM kt_part GROUP BY 1) x),
-          (SELECT array_agg(n ORDER BY k) FROM (SELECT score > 5 AS k, 100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / nullif(count(score), 0) n FROM kt GROUP BY 1) x),
-          'partition-wise partial NPS equals the formula');
+SELECT results_eq('SELECT score > 5 AS k, gm.nps(score) n FROM kt_part GROUP BY 1 ORDER BY 1',
+                  format('SELECT score > 5 AS k, %s n FROM kt GROUP BY 1 ORDER BY 1', kpi_ref.nps_sql('score')),
+                  'partition-wise partial NPS equals the formula');
 SELECT is((SELECT array_agg(f::text ORDER BY k) FROM (SELECT grid % 2 AS k, gm.funnel(stage) f FROM kt_part GROUP BY 1) x),
           (SELECT array_agg(f::text ORDER BY k) FROM (SELECT grid % 2 AS k, gm.funnel(stage) f FROM kt GROUP BY 1) x),
           'partition-wise partial funnel equals the plain one');
@@ -149,6 +144,32 @@ SELECT throws_ok($$SELECT gm.cac('Infinity', 1)$$, '22023', NULL, 'infinite spen
 SELECT is(gm.roi(r, c), -0.5, 'ROI (500 - 1000) / 1000') FROM (VALUES (500.0, 1000.0)) v(r, c);
 SELECT is(gm.roi(r, c), NULL, 'ROI with zero cost: NULL') FROM (VALUES (500.0, 0.0)) v(r, c);
 SELECT throws_ok('SELECT gm.roi(5, -1)', '22023', NULL, 'negative cost: 22023');
+-- the same small, NULL, empty and edge groups against the reference formulas
+SELECT is((SELECT count(*)::int FROM (VALUES ('{9,10,10,7,8,0,6}'::int[]), ('{7,8}'), ('{0,6,NULL}'), ('{}'), ('{NULL,NULL}'),
+                                            ('{9}'), ('{6}'), ('{10,10}'), ('{0,1,2,3,4,5,6,7,8,9,10}'), ('{9,NULL,6}')) v(a)
+           WHERE (SELECT gm.nps(s) FROM unnest(a) s) IS DISTINCT FROM kpi_ref.nps(a)), 0, 'NPS equals the reference on small, NULL and empty groups');
+SELECT is((SELECT count(*)::int FROM (VALUES ('{5,4,4,2,1}'::int[]), ('{1,2,3,4,5,NULL}'), ('{}'), ('{NULL}'), ('{3}'), ('{4}'), ('{5,5}')) v(a)
+           WHERE (SELECT gm.csat(s) FROM unnest(a) s) IS DISTINCT FROM kpi_ref.csat(a)
+              OR (SELECT gm.csat(s, 5) FROM unnest(a) s) IS DISTINCT FROM kpi_ref.csat(a, 5)), 0, 'CSAT (5-point) equals the reference');
+SELECT is((SELECT count(*)::int FROM (VALUES ('{90,65,NULL}'::int[]), ('{90,65,85}'), ('{}'), ('{NULL}'), ('{0,100}'), ('{1,2,2}')) v(a)
+           WHERE (SELECT gm.csat(s, 100) FROM unnest(a) s) IS DISTINCT FROM kpi_ref.csat(a, 100)), 0, 'CSAT (100-point mean) equals the reference');
+SELECT is((SELECT count(*)::int FROM (VALUES ('{t,f,NULL}'::boolean[]), ('{NULL}'), ('{}'), ('{t,t,f}'), ('{f}'), ('{t}')) v(a)
+           WHERE (SELECT gm.rate(b) FROM unnest(a) b) IS DISTINCT FROM kpi_ref.rate(a)), 0, 'rate equals the reference');
+SELECT is((SELECT count(*)::int FROM (VALUES ('{1,1,1,1,1,1,1,2,2,3}'::int[]), ('{1,1}'), ('{}'), ('{NULL}'), ('{3}'), ('{2,2,NULL}'), ('{1,1,1,1,2,2,3,NULL}')) v(a)
+           WHERE (SELECT gm.funnel(s) FROM unnest(a) s) IS DISTINCT FROM kpi_ref.funnel(a)), 0, 'funnel (counts and the three rates) equals the reference');
+SELECT is((SELECT count(*)::int FROM (VALUES ('{1000.00,500,NULL}'::numeric[], '{4,2,5}'::bigint[]), ('{1000.00,500,NULL,300}', '{4,2,5,NULL}'),
+                                            ('{10.0}', '{0}'), ('{}', '{}'), ('{NULL}', '{NULL}'), ('{0,0}', '{1,2}'), ('{300,100}', '{NULL,2}'), ('{1}', '{3}')) v(s, n)
+           WHERE (SELECT gm.cac(x, y) FROM unnest(s, n) u(x, y)) IS DISTINCT FROM kpi_ref.cac(s, n)), 0,
+          'CAC equals the reference: spend of a row without a customer count is not counted (seed 000: 营销总投入 / 新增客户数)');
+SELECT is((SELECT count(*)::int FROM (VALUES ('{500.0}'::numeric[], '{1000.0}'::numeric[]), ('{500.0}', '{0.0}'), ('{1500.0,500}', '{1000.0,500}'),
+                                            ('{}', '{}'), ('{NULL,100}', '{50,100}'), ('{100,200}', '{NULL,100}'), ('{-100,50}', '{100,100}')) v(r, c)
+           WHERE (SELECT gm.roi(x, y) FROM unnest(r, c) u(x, y)) IS DISTINCT FROM kpi_ref.roi(r, c)), 0,
+          'ROI equals the reference: only rows with both revenue and cost count');
+SELECT is((SELECT count(*)::int FROM (VALUES
+             ('{2026-03-01,2026-03-01,2026-03-05,2026-03-20,NULL}'::timestamptz[], '{2026-02-28,2026-03-02,NULL,NULL,2026-03-01}'::timestamptz[]),
+             ('{2026-03-10,2026-03-09}', '{NULL,2026-03-09}'), ('{NULL,NULL}', '{2026-03-01,NULL}'), ('{}', '{}'), ('{2026-03-11}', '{NULL}')) v(d, f)
+           WHERE (SELECT gm.on_time_rate(x, y, '2026-03-10') FROM unnest(d, f) u(x, y)) IS DISTINCT FROM kpi_ref.on_time_rate(d, f, '2026-03-10')), 0,
+          'on_time_rate equals the reference: no due time is not measured, open items count once past due');
 
 -------------------------------------------------------------------------------
 -- split_target: properties on random inputs
@@ -162,11 +183,13 @@ UPDATE st SET parts = gm.split_target(total, w, d);
 SELECT is((SELECT count(*)::int FROM st WHERE (SELECT sum(x) FROM unnest(parts) x) <> total), 0,
           'split_target: the parts sum exactly to the total (500 random cases)');
 SELECT is((SELECT count(*)::int FROM st, LATERAL unnest(parts, w) WITH ORDINALITY u(p, wi, i)
-           WHERE abs(p - total * wi / (SELECT sum(x) FROM unnest(w) x)) >= 10::numeric ^ (-d)), 0,
+           WHERE abs(p - kpi_ref.quota(total, wi, w)) >= 10::numeric ^ (-d)), 0,
           'split_target: every part is within one unit of its exact quota');
 SELECT is((SELECT count(*)::int FROM st, LATERAL unnest(parts, w) u(p, wi) WHERE wi = 0 AND p <> 0), 0,
           'split_target: zero weights get zero');
 SELECT is((SELECT count(*)::int FROM st WHERE parts IS DISTINCT FROM gm.split_target(total, w, d)), 0, 'split_target is deterministic');
+SELECT is((SELECT count(*)::int FROM st WHERE parts IS DISTINCT FROM kpi_ref.split_target(total, w, d)), 0,
+          'split_target equals the largest-remainder reference (ties to the earlier position)');
 SELECT is((SELECT count(*)::int FROM st WHERE gm.split_target(-total, w, d) IS DISTINCT FROM
                                              ARRAY(SELECT -x FROM unnest(parts) x)), 0,
           'split_target: a negative total mirrors the positive one');
@@ -185,7 +208,7 @@ SELECT is((SELECT array_agg(value ORDER BY month) FROM gm.split_year(1200)), '{1
 SELECT is((SELECT sum(value) FROM gm.split_year(1234567.89, '{1.2,1,1,1,1,1,0.8,0.8,1,1.1,1.3,1.5}', 2)), 1234567.89,
           'split_year: months sum to the year');
 SELECT is((SELECT array_agg(s ORDER BY quarter) FROM (SELECT quarter, sum(value) s FROM gm.split_year(1000, '{1,1,1,1,1,1,1,1,1,1,1,2}') GROUP BY quarter) q),
-          gm.split_target(1000, '{3,3,3,4}'), 'split_year: quarters are the split of the year by quarter weights');
+          gm.split_target(1000, kpi_ref.quarter_weights('{1,1,1,1,1,1,1,1,1,1,1,2}')), 'split_year: quarters are the split of the year by quarter weights');
 SELECT is((SELECT count(*)::int FROM gm.split_year(10, '{0,0,0,0,0,0,0,0,0,0,0,0}')), 0, 'split_year: all-zero weights give no rows');
 SELECT throws_ok($$SELECT * FROM gm.split_year(10, '{1,2,3}')$$, '22023', NULL, 'split_year with 3 weights: 22023');
 SELECT throws_ok($$SELECT * FROM gm.split_target_by(10, '{1,2}', '{1}')$$, '22023', NULL, 'split_target_by with mismatched arrays: 22023');
@@ -255,6 +278,25 @@ SELECT is(gm.manager_load_light(10, 0), NULL, 'no manager: NULL');
 SELECT is(gm.manager_load_band(199), 'under', '199: under');
 SELECT is(gm.manager_load_band(250), 'reasonable', '250: reasonable');
 SELECT throws_ok('SELECT gm.manager_load_light(1, 1, 0)', '22023', NULL, 'capacity 0: 22023');
+-- the monitoring functions against the reference formulas over grids of arguments
+SELECT is((SELECT count(*)::int FROM generate_series(-20, 260, 5) a, unnest('{100,40,0.5,0}'::numeric[]) t
+           WHERE gm.attainment(a, t) IS DISTINCT FROM kpi_ref.attainment(a, t)), 0, 'attainment equals the reference');
+SELECT is((SELECT count(*)::int FROM generate_series(0, 2000) x, unnest('{100,80,0}'::numeric[]) p, unnest('{0.15,0.05,0,1}'::numeric[]) t,
+                  LATERAL (SELECT x / 10.0 AS a) aa
+           WHERE gm.deviation_light(a, p, t) IS DISTINCT FROM kpi_ref.deviation_light(a, p, t)), 0, 'deviation_light equals the reference');
+SELECT is((SELECT count(*)::int FROM generate_series(0, 1200, 7) s, unnest('{1000,500,0}'::numeric[]) b,
+                  generate_series(0, 10) e, unnest('{0.8,0.5}'::numeric[]) l, unnest('{1.2,1}'::numeric[]) f
+           WHERE gm.budget_alert(s, b, e / 10.0, l, f) IS DISTINCT FROM kpi_ref.budget_alert(s, b, e / 10.0, l, f)), 0,
+          'budget_alert equals the reference');
+SELECT is((SELECT count(*)::int FROM generate_series(-300, 300, 3) c, unnest('{100,-100,250,0}'::numeric[]) l, unnest('{0.2,0.05,0}'::numeric[]) t
+           WHERE gm.yoy_alert(c, l, t) IS DISTINCT FROM kpi_ref.yoy_alert(c, l, t)), 0, 'yoy_alert equals the reference');
+SELECT is((SELECT count(*)::int FROM generate_series(1, 40) n, generate_series(1, 40) pos, unnest('{0.1,0.2,0.25,1}'::numeric[]) sh
+           WHERE pos <= n AND gm.bottom_flag(pos, n, sh) IS DISTINCT FROM kpi_ref.bottom_flag(pos, n, sh)), 0, 'bottom_flag equals the reference');
+SELECT is((SELECT count(*)::int FROM generate_series(0, 1600, 1) c, unnest('{1,2,3}'::int[]) m
+           WHERE gm.manager_load_light(c, m) IS DISTINCT FROM kpi_ref.manager_load_light(c, m)
+              OR gm.manager_load_light(c, m, 250) IS DISTINCT FROM kpi_ref.manager_load_light(c, m, 250)
+              OR gm.manager_load_band(c, m) IS DISTINCT FROM kpi_ref.manager_load_band(c, m)), 0,
+          'manager_load_light and manager_load_band equal the reference (seed thresholds 200 / 300 / 500)');
 -- a user row overrides the seed row, and is the only kind pg_dump keeps
 INSERT INTO gm.kpi_threshold(name, value, note) VALUES ('manager_load_max', 250, 'our own reading');
 SELECT is(gm.manager_load_light(260), 'yellow'::gm.light, 'user threshold 250 overrides the seed 300');
@@ -372,4 +414,5 @@ SELECT throws_ok($$SELECT gm.deviation_light('NaN', 100)$$, '22023', NULL, 'devi
 SELECT throws_ok($$SELECT gm.yoy_alert('NaN', 100)$$, '22023', NULL, 'yoy_alert of NaN current: 22023');
 SELECT throws_ok($$SELECT gm.yoy_alert(100, 'NaN')$$, '22023', NULL, 'yoy_alert of NaN last year: 22023');
 
+DROP SCHEMA kpi_ref CASCADE;
 SELECT * FROM finish();

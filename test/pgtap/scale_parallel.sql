@@ -3,6 +3,8 @@
 -- serial plan.
 BEGIN;
 SELECT plan(8);
+-- the reference formulas: the shared test oracle (schema kpi_ref, gone with the ROLLBACK)
+\ir ../oracle/kpi_reference.sql
 
 SELECT is_empty($$
     SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -47,11 +49,10 @@ SELECT matches(pg_temp.plan_of('SELECT region, grid_id, gm.nps(score) FROM svy G
                'Append.*Aggregate.*svy_1.*Aggregate.*svy_2', 'partition-wise aggregation runs gm.nps per partition');
 SELECT results_eq(
     'SELECT region, grid_id, gm.nps(score) FROM svy GROUP BY region, grid_id ORDER BY 1, 2',
-    $$SELECT region, grid_id, 100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(*)
-      FROM svy_flat GROUP BY region, grid_id ORDER BY 1, 2$$,
+    format('SELECT region, grid_id, %s FROM svy_flat GROUP BY region, grid_id ORDER BY 1, 2', kpi_ref.nps_sql('score')),
     'partition-wise gm.nps equals the SQL formula per group');
 SELECT results_eq('SELECT gm.nps(score) FROM svy_flat',
-    $$SELECT 100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(*) FROM svy_flat$$,
+    format('SELECT %s FROM svy_flat', kpi_ref.nps_sql('score')),
     'parallel gm.nps equals the SQL formula');
 
 SELECT * FROM finish();
