@@ -112,8 +112,10 @@ ANALYZE ontime;
 SELECT gm.on_time_rate(due, done, '2026-02-01') AS serial FROM ontime \gset
 SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2;
 SELECT is((SELECT gm.on_time_rate(due, done, '2026-02-01') FROM ontime), :serial::float8, 'parallel aggregate (combine) equals serial');
-SELECT is((SELECT :serial::float8), (SELECT count(*) FILTER (WHERE done <= due)::float8 / count(*) FILTER (WHERE done IS NOT NULL OR due < '2026-02-01') FROM ontime),
-          'and equals the plain SQL count');
+\ir ../oracle/kpi_reference.sql
+SELECT kpi_ref.on_time_rate_sql('due', 'done', '''2026-02-01''::timestamptz') AS ontime_ref \gset
+SELECT is((SELECT :serial::float8), (SELECT :ontime_ref FROM ontime), 'and equals the reference formula (test/oracle)');
+DROP SCHEMA kpi_ref CASCADE;
 SELECT is((SELECT p.proparallel FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
            WHERE p.oid = 'gm.on_time_rate(timestamptz, timestamptz, timestamptz)'::regprocedure), 's'::"char", 'on_time_rate is PARALLEL SAFE');
 RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size; RESET max_parallel_workers_per_gather;
