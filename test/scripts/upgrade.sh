@@ -91,7 +91,7 @@ done
 # the configuration model (origin, one row per key) on calendars and SLA policies: in a 0.1.1
 # database a user row overriding a shipped one becomes that row, edited, and the user's own rows
 # stay theirs
-if [ -f sql/grid_marketing--0.1.1.sql ] && [ "$CUR" != 0.1.1 ]; then
+if echo "$released" | grep -qx 0.1.1 && [ "$CUR" != 0.1.1 ]; then
   if fresh gm_up_cfg "VERSION '0.1.1'" && P -d gm_up_cfg -c "
        SELECT gm.set_sla_policy('complaint_response', '*', 'working_days', '4 days');
        SELECT gm.create_calendar('mycal', 'Europe/Berlin', 'Mon-Fri 09:00-17:00');
