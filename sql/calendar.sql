@@ -20,4 +20,4 @@ SELECT gm.followup_due('proposal', '2026-04-30 15:00', NULL, 'cn') AS proposal_d
        gm.followup_light('2026-04-30 15:00', gm.followup_due('proposal', '2026-04-30 15:00', NULL, 'cn'), '2026-05-08 10:00') AS light;
 SELECT gm.normalize_working_hours('Mon-Fri 09:00-12:00,13:30-18:00; Sat 09:00-12:60');
 ROLLBACK;
-SELECT count(*) AS user_calendars FROM gm.calendar_def WHERE NOT shipped;
+SELECT count(*) AS user_calendars FROM gm.calendar_def WHERE origin = 'user';

@@ -864,3 +864,589 @@ COMMENT ON FUNCTION gm._config_tables() IS
     'Internal: the configuration tables (dumped tables less the operational records) in registration order, with their user-row condition';
 
 -- END core section (helpers' sections follow)
+
+-- config model: calendar tables and SLA policies --------------------------------------------------------
+
+-- gm.calendar_def, gm.calendar_day, gm.calendar_year and gm.sla_policy follow the configuration
+-- model: origin instead of shipped, one row per natural key.  A 0.1.1 user row that overrides a
+-- shipped row of the same key becomes that row, with the user's values and origin 'edited'.
+ALTER TABLE gm.calendar_def ADD COLUMN origin gm.origin NOT NULL DEFAULT 'user';
+ALTER TABLE gm.calendar_day ADD COLUMN origin gm.origin NOT NULL DEFAULT 'user';
+ALTER TABLE gm.calendar_year ADD COLUMN origin gm.origin NOT NULL DEFAULT 'user';
+ALTER TABLE gm.sla_policy ADD COLUMN origin gm.origin NOT NULL DEFAULT 'user';
+UPDATE gm.calendar_def u SET origin = 'edited'
+ WHERE NOT u.shipped AND EXISTS (SELECT FROM gm.calendar_def s WHERE s.shipped AND s.name = u.name);
+UPDATE gm.calendar_def SET origin = 'shipped' WHERE shipped AND origin = 'user';
+DELETE FROM gm.calendar_def s USING gm.calendar_def u WHERE s.shipped AND NOT u.shipped AND u.name = s.name;
+UPDATE gm.calendar_day u SET origin = 'edited'
+ WHERE NOT u.shipped AND EXISTS (SELECT FROM gm.calendar_day s WHERE s.shipped AND s.calendar = u.calendar AND s.day = u.day);
+UPDATE gm.calendar_day SET origin = 'shipped' WHERE shipped AND origin = 'user';
+DELETE FROM gm.calendar_day s USING gm.calendar_day u
+ WHERE s.shipped AND NOT u.shipped AND u.calendar = s.calendar AND u.day = s.day;
+UPDATE gm.calendar_year u SET origin = 'edited'
+ WHERE NOT u.shipped AND EXISTS (SELECT FROM gm.calendar_year s WHERE s.shipped AND s.calendar = u.calendar AND s.year = u.year);
+UPDATE gm.calendar_year SET origin = 'shipped' WHERE shipped AND origin = 'user';
+DELETE FROM gm.calendar_year s USING gm.calendar_year u
+ WHERE s.shipped AND NOT u.shipped AND u.calendar = s.calendar AND u.year = s.year;
+UPDATE gm.sla_policy u SET origin = 'edited'
+ WHERE NOT u.shipped AND EXISTS (SELECT FROM gm.sla_policy s WHERE s.shipped AND s.event = u.event AND s.tier = u.tier
+                                                                AND s.variant = u.variant);
+UPDATE gm.sla_policy SET origin = 'shipped' WHERE shipped AND origin = 'user';
+DELETE FROM gm.sla_policy s USING gm.sla_policy u
+ WHERE s.shipped AND NOT u.shipped AND u.event = s.event AND u.tier = s.tier AND u.variant = s.variant;
+-- dropping shipped drops the old primary keys (they included it)
+ALTER TABLE gm.calendar_def DROP COLUMN shipped;
+ALTER TABLE gm.calendar_def ADD CONSTRAINT calendar_def_pkey PRIMARY KEY (name);
+ALTER TABLE gm.calendar_day DROP COLUMN shipped;
+ALTER TABLE gm.calendar_day ADD CONSTRAINT calendar_day_pkey PRIMARY KEY (calendar, day);
+ALTER TABLE gm.calendar_year DROP COLUMN shipped;
+ALTER TABLE gm.calendar_year ADD CONSTRAINT calendar_year_pkey PRIMARY KEY (calendar, year);
+ALTER TABLE gm.sla_policy DROP COLUMN shipped;
+ALTER TABLE gm.sla_policy ADD CONSTRAINT sla_policy_pkey PRIMARY KEY (event, tier, variant);
+COMMENT ON TABLE gm.calendar_def IS
+    'Business calendars: time zone, weekly working hours, optional base calendar; one row per name (origin: shipped, edited or user)';
+COMMENT ON COLUMN gm.calendar_def.origin IS 'shipped, edited or user (gm.origin)';
+COMMENT ON TABLE gm.calendar_day IS
+    'Exceptional days of a calendar: holidays and closures (is_workday = false), make-up and extra working days (true, optional own windows); one row per calendar and day (origin: shipped, edited or user)';
+COMMENT ON COLUMN gm.calendar_day.origin IS 'shipped, edited or user (gm.origin)';
+COMMENT ON TABLE gm.calendar_year IS
+    'Years for which a calendar has official holiday data; arithmetic outside them is refused unless the calendar allows plain weeks; one row per calendar and year (origin: shipped, edited or user)';
+COMMENT ON COLUMN gm.calendar_year.origin IS 'shipped, edited or user (gm.origin)';
+COMMENT ON TABLE gm.sla_policy IS
+    'Follow-up policies: event x customer tier (''*'' = any) -> allowed amount in working time, working days, calendar time or before a date; warn fraction, escalation step; one row per event, tier and variant (origin: shipped, edited or user)';
+COMMENT ON COLUMN gm.sla_policy.origin IS 'shipped, edited or user (gm.origin)';
+-- registering a table again replaces its dump condition
+SELECT pg_catalog.pg_extension_config_dump('gm.calendar_def', $$WHERE origin <> 'shipped'$$);
+SELECT pg_catalog.pg_extension_config_dump('gm.calendar_day', $$WHERE origin <> 'shipped'$$);
+SELECT pg_catalog.pg_extension_config_dump('gm.calendar_year', $$WHERE origin <> 'shipped'$$);
+SELECT pg_catalog.pg_extension_config_dump('gm.sla_policy', $$WHERE origin <> 'shipped'$$);
+CREATE TRIGGER calendar_def_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.calendar_def
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('name');
+CREATE TRIGGER calendar_day_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.calendar_day
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('calendar', 'day');
+CREATE TRIGGER calendar_year_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.calendar_year
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('calendar', 'year');
+CREATE TRIGGER sla_policy_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.sla_policy
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('event', 'tier', 'variant');
+
+-- the readers: one row per key, no more choosing between a shipped and a user row
+
+CREATE OR REPLACE FUNCTION gm._calendar_chain(calendar text)
+RETURNS TABLE (name text, depth integer, time_zone text, working_hours text, based_on text, outside_years text)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    WITH RECURSIVE chain AS (
+        SELECT d.name, 0 AS depth, d.time_zone, d.working_hours, d.based_on, d.outside_years
+        FROM gm.calendar_def d WHERE d.name = $1
+        UNION ALL
+        SELECT b.name, ch.depth + 1, b.time_zone, b.working_hours, b.based_on, b.outside_years
+        FROM chain ch
+        JOIN gm.calendar_def b ON b.name = ch.based_on
+        WHERE ch.depth < 32
+    )
+    SELECT * FROM chain
+$$;
+COMMENT ON FUNCTION gm._calendar_chain(text) IS
+    'Internal: the calendar and the calendars it is based on, nearest first';
+
+-- calendar_days returns origin instead of shipped: a new result type
+
+DROP FUNCTION gm.calendar_days(text);
+
+CREATE FUNCTION gm.calendar_days(calendar text)
+RETURNS TABLE (day date, is_workday boolean, note text, working_hours text, holiday text,
+               holiday_en text, notice date, from_calendar text, origin gm.origin)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT DISTINCT ON (d.day) d.day, d.is_workday, d.note, d.working_hours, d.holiday,
+           d.holiday_en, d.notice, d.calendar, d.origin
+    FROM gm._calendar_chain($1) c
+    JOIN gm.calendar_day d ON d.calendar = c.name
+    ORDER BY d.day, c.depth
+$$;
+COMMENT ON FUNCTION gm.calendar_days(text) IS
+    'Effective exceptional days of a calendar: its own rows over those of the calendars it is based on (nearest wins), with the calendar and origin of each';
+
+CREATE OR REPLACE FUNCTION gm._calendar_refresh() RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+    -- serialise concurrent changes; each statement below then sees the committed rows of the others
+    LOCK TABLE gm.calendar_compiled IN SHARE ROW EXCLUSIVE MODE;
+    DELETE FROM gm.calendar_compiled;
+    INSERT INTO gm.calendar_compiled (name, value)
+    SELECT n.name, gm._calendar_text(n.name)
+    FROM gm.calendar_def n;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION gm._calendar_refresh() IS
+    'Internal: statement trigger that rebuilds gm.calendar_compiled after a change of the calendar tables (security definer: whoever may change a calendar table keeps the compiled copy current)';
+
+CREATE OR REPLACE FUNCTION gm.create_calendar(name text, time_zone text, working_hours text, based_on text DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
+DECLARE
+    hours text;
+    tz text;
+BEGIN
+    IF name IS NULL THEN
+        RAISE EXCEPTION 'calendar name must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF based_on IS NULL AND (time_zone IS NULL OR working_hours IS NULL) THEN
+        RAISE EXCEPTION 'calendar "%" needs a time zone and working hours (or a base calendar to inherit them from)', name
+            USING ERRCODE = '22004';
+    END IF;
+    IF based_on IS NOT NULL THEN
+        PERFORM gm._calendar_must_exist(based_on);
+        IF EXISTS (SELECT FROM gm._calendar_chain(based_on) c WHERE c.name = create_calendar.name) THEN
+            RAISE EXCEPTION 'calendar "%" cannot be based on "%": that would make a cycle', name, based_on
+                USING ERRCODE = '22023';
+        END IF;
+    END IF;
+    hours := gm.normalize_working_hours(working_hours);
+    IF time_zone IS NOT NULL THEN
+        -- canonical name; 22023 when unknown
+        tz := pg_catalog.split_part(pg_catalog.split_part(
+                  gm.calendar_out(gm.calendar_in(('tz=' || time_zone || '|hours=')::cstring))::text, '|', 1), '=', 2);
+    END IF;
+    -- redefine: a known calendar keeps its days and years (a shipped one becomes edited: dumped,
+    -- left alone by upgrades)
+    UPDATE gm.calendar_def d SET time_zone = tz, working_hours = hours, based_on = create_calendar.based_on
+    WHERE d.name = create_calendar.name;
+    IF NOT FOUND THEN
+        INSERT INTO gm.calendar_def(name, time_zone, working_hours, based_on)
+        VALUES (name, tz, hours, based_on);
+    END IF;
+    PERFORM gm.calendar_in(gm._calendar_text(name)::cstring);  -- the whole calendar must compile
+END $$;
+COMMENT ON FUNCTION gm.create_calendar(text, text, text, text) IS
+    'Creates a calendar, or redefines the time zone, working hours and base of an existing one keeping its days; NULL time zone / hours inherit from based_on';
+
+CREATE OR REPLACE FUNCTION gm.drop_calendar(name text) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
+BEGIN
+    PERFORM gm._calendar_must_exist(name);
+    IF EXISTS (SELECT FROM gm.calendar_def d WHERE d.based_on = drop_calendar.name AND d.name <> drop_calendar.name) THEN
+        RAISE EXCEPTION 'calendar "%" cannot be dropped: other calendars are based on it', name
+            USING ERRCODE = '2BP01',
+                  DETAIL = (SELECT 'Based on it: ' || pg_catalog.string_agg(DISTINCT d.name, ', ')
+                            FROM gm.calendar_def d WHERE d.based_on = drop_calendar.name);
+    END IF;
+    IF EXISTS (SELECT FROM gm.calendar_def d WHERE d.name = drop_calendar.name AND d.origin <> 'user') THEN
+        RAISE EXCEPTION 'calendar "%" ships with the extension and cannot be dropped', name
+            USING ERRCODE = '42501', HINT = 'gm.reset_calendar(name) removes your changes to it.';
+    END IF;
+    DELETE FROM gm.calendar_day d WHERE d.calendar = name;
+    DELETE FROM gm.calendar_year y WHERE y.calendar = name;
+    DELETE FROM gm.calendar_def d WHERE d.name = drop_calendar.name;
+END $$;
+COMMENT ON FUNCTION gm.drop_calendar(text) IS
+    'Drops a user calendar with its days and years (2BP01 when others are based on it; shipped calendars cannot be dropped)';
+
+CREATE OR REPLACE FUNCTION gm.reset_calendar(name text) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
+BEGIN
+    PERFORM gm._calendar_must_exist(name);
+    IF NOT EXISTS (SELECT FROM gm.calendar_def d WHERE d.name = reset_calendar.name AND d.origin <> 'user') THEN
+        RAISE EXCEPTION 'calendar "%" is not a shipped calendar', name USING ERRCODE = '22023',
+            HINT = 'Use gm.drop_calendar for your own calendars.';
+    END IF;
+    DELETE FROM gm.calendar_day d WHERE d.calendar = name AND d.origin = 'user';
+    DELETE FROM gm.calendar_year y WHERE y.calendar = name AND y.origin = 'user';
+    -- the rows the user edited get the shipped values again ('cn' is the one shipped calendar)
+    IF name = 'cn' THEN
+        PERFORM gm._cn_unedit(NULL);
+    END IF;
+END $$;
+COMMENT ON FUNCTION gm.reset_calendar(text) IS
+    'Removes every user change to a shipped calendar: its own days and years are deleted, its edited definition, days and years get the shipped values again';
+
+CREATE OR REPLACE FUNCTION gm.set_calendar_outside_years(calendar text, mode text) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
+BEGIN
+    PERFORM gm._calendar_must_exist(calendar);
+    IF mode IS NULL OR mode NOT IN ('error', 'plain') THEN
+        RAISE EXCEPTION 'outside-years mode must be ''error'' or ''plain'', not %', coalesce('''' || mode || '''', 'NULL')
+            USING ERRCODE = '22023';
+    END IF;
+    UPDATE gm.calendar_def d SET outside_years = mode WHERE d.name = calendar;
+END $$;
+COMMENT ON FUNCTION gm.set_calendar_outside_years(text, text) IS
+    'Outside the official years: ''error'' (default: arithmetic is refused) or ''plain'' (plain weeks are counted)';
+
+CREATE OR REPLACE FUNCTION gm.unset_calendar_day(calendar text, day date) RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
+BEGIN
+    PERFORM gm._calendar_must_exist(calendar);
+    DELETE FROM gm.calendar_day d WHERE d.calendar = unset_calendar_day.calendar
+        AND d.day = unset_calendar_day.day AND d.origin = 'user';
+    IF FOUND THEN
+        RETURN true;
+    END IF;
+    -- an edited official day of 'cn' gets its official values again
+    RETURN calendar = 'cn' AND day IS NOT NULL AND gm._cn_unedit(day) > 0;
+END $$;
+COMMENT ON FUNCTION gm.unset_calendar_day(text, date) IS
+    'Removes the user''s exceptional day (the weekly pattern or a base calendar row applies again) or gives an edited shipped day its shipped values again; true when something changed';
+
+CREATE OR REPLACE FUNCTION gm.import_calendar_days(calendar text, days date[], is_workday boolean, note text DEFAULT NULL)
+RETURNS integer LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
+DECLARE n integer;
+BEGIN
+    PERFORM gm._calendar_must_exist(calendar);
+    IF is_workday IS NULL THEN
+        RAISE EXCEPTION 'is_workday must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.unnest(days) d WHERE d IS NULL OR NOT pg_catalog.isfinite(d)) THEN
+        RAISE EXCEPTION 'the list of days contains NULL or an infinite date' USING ERRCODE = '22004';
+    END IF;
+    INSERT INTO gm.calendar_day AS c (calendar, day, is_workday, note)
+    SELECT DISTINCT calendar, d, is_workday, note FROM pg_catalog.unnest(days) d
+    ON CONFLICT ON CONSTRAINT calendar_day_pkey DO UPDATE
+        SET is_workday = excluded.is_workday, note = excluded.note, working_hours = NULL;
+    -- every day is set (a shipped day's row is changed by its trigger, outside the row count)
+    SELECT count(DISTINCT d) INTO n FROM pg_catalog.unnest(days) d;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION gm.import_calendar_days(text, date[], boolean, text) IS
+    'Sets a list of days at once (all holidays, or all working days); returns the number of days set';
+
+CREATE OR REPLACE FUNCTION gm.import_calendar_ics(calendar text, ics text) RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
+DECLARE n integer;
+BEGIN
+    PERFORM gm._calendar_must_exist(calendar);
+    IF EXISTS (SELECT FROM gm.ics_days(ics) x GROUP BY x.day HAVING count(DISTINCT x.is_workday) > 1) THEN
+        RAISE EXCEPTION 'the iCalendar text makes % both a working day and a day off',
+            (SELECT min(x.day) FROM gm.ics_days(ics) x GROUP BY x.day HAVING count(DISTINCT x.is_workday) > 1)
+            USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO gm.calendar_day AS c (calendar, day, is_workday, note)
+    SELECT DISTINCT ON (x.day) calendar, x.day, x.is_workday, x.name FROM gm.ics_days(ics) x ORDER BY x.day
+    ON CONFLICT ON CONSTRAINT calendar_day_pkey DO UPDATE
+        SET is_workday = excluded.is_workday, note = excluded.note, working_hours = NULL;
+    -- every day is set (a shipped day's row is changed by its trigger, outside the row count)
+    SELECT count(DISTINCT x.day) INTO n FROM gm.ics_days(ics) x;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION gm.import_calendar_ics(text, text) IS
+    'Imports the all-day events of iCalendar text as days off / working days (see gm.ics_days); returns the number of days set';
+
+CREATE OR REPLACE FUNCTION gm.apply_holiday_notice(calendar text, year integer, holidays daterange[], make_up_days date[],
+                                        holiday_names text[] DEFAULT NULL, notice date DEFAULT NULL)
+RETURNS integer LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
+DECLARE
+    known int4range;
+    lo date := pg_catalog.make_date(year, 1, 1) - 31;
+    hi date := pg_catalog.make_date(year, 12, 31) + 31;
+    bad record;
+    n integer;
+BEGIN
+    PERFORM gm._calendar_must_exist(calendar);
+    IF year IS NULL OR year NOT BETWEEN 1 AND 9999 THEN
+        RAISE EXCEPTION 'notice year must be between 1 and 9999, not %', coalesce(year::text, 'NULL') USING ERRCODE = '22023';
+    END IF;
+    holidays := coalesce(holidays, '{}');
+    make_up_days := coalesce(make_up_days, '{}');
+    IF holiday_names IS NOT NULL AND pg_catalog.cardinality(holiday_names) <> pg_catalog.cardinality(holidays) THEN
+        RAISE EXCEPTION 'holiday_names has % names for % holiday ranges',
+            pg_catalog.cardinality(holiday_names), pg_catalog.cardinality(holidays) USING ERRCODE = '22023';
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.unnest(holidays) r WHERE r IS NULL OR pg_catalog.isempty(r)
+               OR pg_catalog.lower_inf(r) OR pg_catalog.upper_inf(r))
+       OR EXISTS (SELECT FROM pg_catalog.unnest(make_up_days) d WHERE d IS NULL) THEN
+        RAISE EXCEPTION 'holiday ranges must be finite and non-empty, make-up days not NULL' USING ERRCODE = '22004';
+    END IF;
+    SELECT pg_catalog.int4range(min(y.year), max(y.year), '[]') INTO known
+    FROM gm.calendar_year y WHERE y.calendar IN (SELECT c.name FROM gm._calendar_chain(calendar) c);
+    IF known IS NOT NULL AND year <@ known THEN
+        RAISE EXCEPTION 'calendar "%" already has the holidays of %', calendar, year USING ERRCODE = '23505',
+            HINT = 'Change single days with gm.set_calendar_day.';
+    END IF;
+    IF known IS NOT NULL AND year <> pg_catalog.upper(known) AND year <> pg_catalog.lower(known) - 1 THEN
+        RAISE EXCEPTION 'calendar "%" has official data for % to %: a notice for % would leave a gap',
+            calendar, pg_catalog.lower(known), pg_catalog.upper(known) - 1, year USING ERRCODE = '22023';
+    END IF;
+    SELECT r INTO bad FROM pg_catalog.unnest(holidays) r WHERE pg_catalog.lower(r) < lo OR pg_catalog.upper(r) - 1 > hi;
+    IF FOUND THEN
+        RAISE EXCEPTION 'holiday range % is not near the year %', bad.r, year USING ERRCODE = '22023';
+    END IF;
+    SELECT d INTO bad FROM pg_catalog.unnest(make_up_days) d WHERE d < lo OR d > hi;
+    IF FOUND THEN
+        RAISE EXCEPTION 'make-up day % is not near the year %', bad.d, year USING ERRCODE = '22023';
+    END IF;
+    SELECT a.r AS r1, b.r AS r2 INTO bad
+    FROM pg_catalog.unnest(holidays) WITH ORDINALITY a(r, i)
+    JOIN pg_catalog.unnest(holidays) WITH ORDINALITY b(r, i) ON a.i < b.i AND a.r && b.r LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'holiday ranges % and % overlap', bad.r1, bad.r2 USING ERRCODE = '22023';
+    END IF;
+    SELECT d, r INTO bad FROM pg_catalog.unnest(make_up_days) d JOIN pg_catalog.unnest(holidays) r ON d <@ r LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'make-up day % lies inside the holiday %', bad.d, bad.r USING ERRCODE = '22023';
+    END IF;
+    SELECT d INTO bad FROM pg_catalog.unnest(make_up_days) d GROUP BY d HAVING count(*) > 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'make-up day % is given twice', bad.d USING ERRCODE = '22023';
+    END IF;
+    CREATE TEMP TABLE IF NOT EXISTS gm_notice_tmp (day date, is_workday boolean, holiday text) ON COMMIT DROP;
+    TRUNCATE pg_temp.gm_notice_tmp;
+    INSERT INTO pg_temp.gm_notice_tmp
+    SELECT g::date, false, holiday_names[r.i]
+    FROM pg_catalog.unnest(holidays) WITH ORDINALITY r(r, i),
+         pg_catalog.generate_series(pg_catalog.lower(r.r), pg_catalog.upper(r.r) - 1, '1 day') g;
+    -- a make-up day makes up for the nearest holiday
+    INSERT INTO pg_temp.gm_notice_tmp
+    SELECT m.d, true,
+           (SELECT holiday_names[r.i] FROM pg_catalog.unnest(holidays) WITH ORDINALITY r(r, i)
+            ORDER BY least(abs(m.d - pg_catalog.lower(r.r)), abs(m.d - (pg_catalog.upper(r.r) - 1))), r.i LIMIT 1)
+    FROM pg_catalog.unnest(make_up_days) m(d);
+    SELECT t.day, e.is_workday AS was INTO bad FROM pg_temp.gm_notice_tmp t
+    JOIN gm.calendar_days(calendar) e ON e.day = t.day AND e.is_workday <> t.is_workday LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the notice contradicts calendar "%": % is already a %', calendar, bad.day,
+            CASE WHEN bad.was THEN 'working day' ELSE 'day off' END USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO gm.calendar_day AS c (calendar, day, is_workday, note, holiday, notice)
+    SELECT calendar, t.day, t.is_workday,
+           CASE WHEN t.is_workday THEN '调休 make-up working day' ELSE 'public holiday' END,
+           t.holiday, notice
+    FROM pg_temp.gm_notice_tmp t
+    ON CONFLICT ON CONSTRAINT calendar_day_pkey DO UPDATE
+        SET is_workday = excluded.is_workday, note = excluded.note, holiday = excluded.holiday,
+            notice = excluded.notice, working_hours = NULL;
+    -- every day of the notice is set (a shipped day's row is changed by its trigger, outside the row count)
+    SELECT count(*) INTO n FROM pg_temp.gm_notice_tmp;
+    INSERT INTO gm.calendar_year(calendar, year, notice, source)
+    VALUES (calendar, year, notice, 'gm.apply_holiday_notice');
+    TRUNCATE pg_temp.gm_notice_tmp;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION gm.apply_holiday_notice(text, integer, daterange[], date[], text[], date) IS
+    'Applies a year''s holiday notice (ranges off, make-up days on) to a calendar and makes the year official; refuses overlaps, contradictions, known years and gaps (22023 / 23505)';
+
+CREATE OR REPLACE FUNCTION gm._cn_sync_official() RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+DECLARE
+    n integer;
+    m integer;
+    fy integer;
+    ly integer;
+BEGIN
+    UPDATE gm.calendar_day c SET origin = 'edited'
+    WHERE c.calendar = 'cn' AND c.origin = 'user' AND EXISTS (SELECT FROM gm.cn_official_day o WHERE o.day = c.day);
+    GET DIAGNOSTICS m = ROW_COUNT;
+    INSERT INTO gm.calendar_day AS c (calendar, day, is_workday, note, holiday, holiday_en, notice, origin)
+    SELECT 'cn', o.day, o.is_workday,
+           CASE WHEN o.is_workday THEN '调休 make-up working day' ELSE 'public holiday' END,
+           o.holiday, o.holiday_en, o.notice, 'shipped'
+    FROM gm.cn_official_day o
+    ON CONFLICT ON CONSTRAINT calendar_day_pkey DO UPDATE
+        SET is_workday = excluded.is_workday, note = excluded.note, holiday = excluded.holiday,
+            holiday_en = excluded.holiday_en, notice = excluded.notice
+        WHERE c.origin = 'shipped'
+          AND (c.is_workday, c.note, c.holiday, c.holiday_en, c.notice)
+              IS DISTINCT FROM (excluded.is_workday, excluded.note, excluded.holiday, excluded.holiday_en, excluded.notice);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    -- days no longer official: the shipped rows go, the user's edits stay as the user's own rows
+    DELETE FROM gm.calendar_day c
+    WHERE c.calendar = 'cn' AND c.origin = 'shipped' AND NOT EXISTS (SELECT FROM gm.cn_official_day o WHERE o.day = c.day);
+    UPDATE gm.calendar_day c SET origin = 'user'
+    WHERE c.calendar = 'cn' AND c.origin = 'edited' AND NOT EXISTS (SELECT FROM gm.cn_official_day o WHERE o.day = c.day);
+    -- official years: from the first to the last year with rows (a December row of the next
+    -- year's notice does not open a year of its own)
+    SELECT pg_catalog.date_part('year', min(o.day) + 31)::integer, pg_catalog.date_part('year', max(o.day))::integer
+    INTO fy, ly FROM gm.cn_official_day o;
+    DELETE FROM gm.calendar_year y WHERE y.calendar = 'cn' AND y.origin = 'shipped' AND NOT (y.year BETWEEN fy AND ly);
+    UPDATE gm.calendar_year y SET origin = 'user'
+    WHERE y.calendar = 'cn' AND y.origin = 'edited' AND NOT (y.year BETWEEN fy AND ly);
+    UPDATE gm.calendar_year y SET origin = 'edited'
+    WHERE y.calendar = 'cn' AND y.origin = 'user' AND y.year BETWEEN fy AND ly;
+    INSERT INTO gm.calendar_year (calendar, year, notice, source, origin)
+    SELECT 'cn', y,
+           (SELECT pg_catalog.mode() WITHIN GROUP (ORDER BY o.notice) FROM gm.cn_official_day o
+            WHERE pg_catalog.date_part('year', o.day) = y),
+           '国务院办公厅关于' || y || '年部分节假日安排的通知', 'shipped'
+    FROM pg_catalog.generate_series(fy, ly) y
+    ON CONFLICT ON CONSTRAINT calendar_year_pkey DO NOTHING;
+    RETURN n + m;
+END $$;
+COMMENT ON FUNCTION gm._cn_sync_official() IS
+    'Internal: (re)builds the shipped rows of calendar cn from gm.cn_official_day (install and upgrade scripts); the values of the user''s rows are left alone (a user''s row on a newly official day becomes its edit); returns the number of days inserted, changed or taken over as edits';
+
+CREATE FUNCTION gm._cn_unedit(day date) RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
+DECLARE n integer;
+BEGIN
+    UPDATE gm.calendar_day c
+       SET is_workday = o.is_workday,
+           note = CASE WHEN o.is_workday THEN '调休 make-up working day' ELSE 'public holiday' END,
+           working_hours = NULL, holiday = o.holiday, holiday_en = o.holiday_en, notice = o.notice
+      FROM gm.cn_official_day o
+     WHERE c.calendar = 'cn' AND c.origin = 'edited' AND o.day = c.day AND (day IS NULL OR c.day = day)
+       AND (c.is_workday, c.note, c.working_hours, c.holiday, c.holiday_en, c.notice)
+           IS DISTINCT FROM (o.is_workday, CASE WHEN o.is_workday THEN '调休 make-up working day' ELSE 'public holiday' END,
+                             NULL::text, o.holiday, o.holiday_en, o.notice);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF day IS NULL THEN
+        -- the definition as shipped above
+        UPDATE gm.calendar_def d
+           SET time_zone = 'Asia/Shanghai', working_hours = 'Mon-Fri 09:00-18:00', based_on = NULL, outside_years = 'error',
+               note = 'Mainland China working calendar: public holidays and 调休 make-up working days of the State Council notices'
+         WHERE d.name = 'cn' AND d.origin = 'edited';
+        UPDATE gm.calendar_year y
+           SET notice = (SELECT pg_catalog.mode() WITHIN GROUP (ORDER BY o.notice) FROM gm.cn_official_day o
+                         WHERE pg_catalog.date_part('year', o.day) = y.year),
+               source = '国务院办公厅关于' || y.year || '年部分节假日安排的通知'
+         WHERE y.calendar = 'cn' AND y.origin = 'edited';
+    END IF;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION gm._cn_unedit(date) IS
+    'Internal: gives the edited rows of calendar cn their shipped values again (one day, or with NULL every day, the definition and the years); returns the number of days changed';
+
+CREATE OR REPLACE FUNCTION gm.sla_policy_for(for_event text, for_tier text DEFAULT NULL,
+    OUT event text, OUT tier text, OUT variant text, OUT unit text, OUT amount interval,
+    OUT times_per_period integer, OUT applies_for interval, OUT warn_fraction numeric, OUT escalation_step interval)
+RETURNS record LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_variable
+DECLARE
+    n integer;
+BEGIN
+    IF $1 IS NULL THEN
+        RAISE EXCEPTION 'follow-up event must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    SELECT count(*) INTO n FROM gm.sla_policy p
+    WHERE p.event = $1 AND p.tier = coalesce($2, '*') AND p.enabled;
+    SELECT e.event, e.tier, e.variant, e.unit, e.amount, e.times_per_period, e.applies_for, e.warn_fraction, e.escalation_step
+    INTO event, tier, variant, unit, amount, times_per_period, applies_for, warn_fraction, escalation_step
+    FROM gm.sla_policy e
+    WHERE e.event = $1 AND e.tier IN (coalesce($2, '*'), '*') AND e.enabled
+    ORDER BY (e.tier = '*'), e.variant;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no follow-up policy for event "%" and tier "%"', $1, coalesce($2, '*')
+            USING ERRCODE = '42704', HINT = 'Policies are rows of gm.sla_policy (see gm.set_sla_policy).';
+    END IF;
+    IF n > 1 OR (n = 0 AND (SELECT count(*) FROM gm.sla_policy p
+                            WHERE p.event = $1 AND p.tier = '*' AND p.enabled) > 1) THEN
+        RAISE EXCEPTION 'several policies are enabled for event "%" and tier "%"', $1, coalesce($2, '*')
+            USING ERRCODE = '21000', HINT = 'Enable one variant with gm.use_sla_variant(event, tier, variant).';
+    END IF;
+END $$;
+COMMENT ON FUNCTION gm.sla_policy_for(text, text) IS
+    'The enabled policy for an event and tier (the tier''s own row, else tier ''*''); 42704 when none';
+
+CREATE OR REPLACE FUNCTION gm.set_sla_policy(event text, tier text, unit text, amount interval,
+    warn_fraction numeric DEFAULT 0.75, escalation_step interval DEFAULT '48 hours',
+    variant text DEFAULT 'standard', times_per_period integer DEFAULT 1, applies_for interval DEFAULT NULL,
+    note text DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm AS $$
+#variable_conflict use_variable
+BEGIN
+    IF $1 IS NULL THEN
+        RAISE EXCEPTION 'gm.set_sla_policy: event must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF coalesce($2, '*') <> '*' AND NOT EXISTS (SELECT 1 FROM gm.followup_tier t WHERE t.tier = $2) THEN
+        RAISE EXCEPTION 'unknown customer tier "%"', $2 USING ERRCODE = '42704',
+            HINT = 'Tiers are the rows of gm.followup_tier; ''*'' (or NULL) means every tier.';
+    END IF;
+    -- one policy change of an event and tier at a time, so two sessions cannot both enable a variant
+    PERFORM pg_catalog.pg_advisory_xact_lock(1196443983, pg_catalog.hashtext($1 || '|' || coalesce($2, '*')));
+    -- the policy's row: changed when it exists (a shipped one becomes edited), else a user row
+    UPDATE gm.sla_policy p
+       SET enabled = true, unit = $3, amount = $4, times_per_period = coalesce($8, 1), applies_for = $9,
+           warn_fraction = coalesce($5, 0.75), escalation_step = coalesce($6, '48 hours'), note = $10
+     WHERE p.event = $1 AND p.tier = coalesce($2, '*') AND p.variant = coalesce($7, 'standard');
+    IF NOT FOUND THEN
+        INSERT INTO gm.sla_policy (event, tier, variant, enabled, unit, amount, times_per_period, applies_for,
+                                   warn_fraction, escalation_step, note)
+        VALUES ($1, coalesce($2, '*'), coalesce($7, 'standard'), true, $3, $4, coalesce($8, 1), $9,
+                coalesce($5, 0.75), coalesce($6, '48 hours'), $10);
+    END IF;
+    -- the variant just set is the one in force: the others of the event and tier are switched off
+    -- in the same transaction, so the configuration never has two enabled variants
+    PERFORM gm.use_sla_variant($1, coalesce($2, '*'), coalesce($7, 'standard'));
+END $$;
+COMMENT ON FUNCTION gm.set_sla_policy(text, text, text, interval, numeric, interval, text, integer, interval, text) IS
+    'Creates a policy (a user row) or changes the one of that event, tier and variant (a shipped one becomes edited; both are kept by pg_dump and upgrades) and makes its variant the one in force for the event and tier; 42704 for an unknown tier';
+
+CREATE OR REPLACE FUNCTION gm.use_sla_variant(event text, tier text, variant text) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
+BEGIN
+    IF NOT EXISTS (SELECT FROM gm.sla_policy p WHERE p.event = $1 AND p.tier = coalesce($2, '*') AND p.variant = $3) THEN
+        RAISE EXCEPTION 'no follow-up policy "%" for event "%" and tier "%"', $3, $1, coalesce($2, '*') USING ERRCODE = '42704';
+    END IF;
+    -- only the rows whose switch changes (a shipped row switched becomes edited)
+    UPDATE gm.sla_policy p SET enabled = (p.variant = $3)
+    WHERE p.event = $1 AND p.tier = coalesce($2, '*') AND p.enabled <> (p.variant = $3);
+END $$;
+COMMENT ON FUNCTION gm.use_sla_variant(text, text, text) IS
+    'Enables one variant of an event''s policy (e.g. complaint_response ''clock'' = 48 clock hours) and disables the others';
+
+CREATE OR REPLACE FUNCTION gm.followup_policy()
+    RETURNS TABLE(event text, tier text, sla_event text, sla_tier text, unit text, amount interval,
+                  days integer, times_per_period integer, warn_fraction numeric, escalation_step interval,
+                  calendar gm.calendar, unit_code integer, per_time interval, warn_float float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    e gm.followup_event;
+    t text;
+    p record;
+    v_cal gm.calendar := gm._followup_calendar();
+    v_specific text[];
+    v_has_base boolean;
+    v_found boolean;
+    base record;
+BEGIN
+    -- (event, tier) pairs with rows of their own; every other tier takes the event's '*' policy,
+    -- which gm.sla_policy_for resolves the same way for any tier without rows of its own
+    SELECT pg_catalog.array_agg(DISTINCT q.event || '|' || q.tier) INTO v_specific
+    FROM gm.sla_policy q WHERE q.tier <> '*';
+    FOR e IN SELECT * FROM gm.followup_event x ORDER BY x.event LOOP
+        v_has_base := e.sla_event IS NOT NULL AND EXISTS (
+            SELECT 1 FROM gm.sla_policy q WHERE q.event = e.sla_event AND q.tier = '*' AND q.enabled);
+        IF v_has_base THEN
+            base := gm.sla_policy_for(e.sla_event, NULL);
+        END IF;
+        FOR t IN SELECT x.tier FROM gm.followup_tier x ORDER BY x.tier LOOP
+            v_found := false;
+            IF e.sla_event IS NOT NULL AND (e.sla_event || '|' || t) = ANY (v_specific) THEN
+                IF v_has_base OR EXISTS (
+                       SELECT 1 FROM gm.sla_policy q WHERE q.event = e.sla_event AND q.tier = t AND q.enabled) THEN
+                    p := gm.sla_policy_for(e.sla_event, t);
+                    v_found := true;
+                END IF;
+            ELSIF v_has_base THEN
+                p := base;
+                v_found := true;
+            END IF;
+            IF v_found THEN
+                event := e.event; tier := t; sla_event := p.event; sla_tier := p.tier; unit := p.unit;
+                amount := p.amount; days := pg_catalog.date_part('day', p.amount)::integer;
+                times_per_period := p.times_per_period; warn_fraction := p.warn_fraction;
+                escalation_step := p.escalation_step;
+            ELSE
+                event := e.event; tier := t; sla_event := NULL; sla_tier := NULL; unit := 'calendar_time';
+                amount := e.default_due; days := NULL; times_per_period := 1;
+                warn_fraction := e.warn_fraction::numeric; escalation_step := e.escalation_step;
+            END IF;
+            calendar := v_cal;
+            -- for the view: the unit as a small number, the calendar-time allowance per occurrence
+            unit_code := CASE unit WHEN 'calendar_time' THEN 1 WHEN 'working_days' THEN 2
+                                   WHEN 'working_time' THEN 3 WHEN 'before_date' THEN 4 END;
+            per_time := amount / times_per_period;
+            warn_float := warn_fraction::float8;
+            RETURN NEXT;
+        END LOOP;
+    END LOOP;
+END $$;
+ALTER FUNCTION gm.followup_policy() ROWS 120;
+COMMENT ON FUNCTION gm.followup_policy() IS
+    'The deadline policy in force for every follow-up event and tier: the SLA policy of gm.sla_policy (via gm.sla_policy_for), else the event''s own default; with the follow-up calendar';

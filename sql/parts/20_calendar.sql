@@ -2,9 +2,10 @@
 -- Section 20: business calendars (工作日历) — see doc/calendar.md
 -------------------------------------------------------------------------------
 
--- Configuration tables.  Rows the extension ships (the official calendar 'cn')
--- have shipped = true and are not dumped; a user's row for the same key
--- (shipped = false) overrides the shipped one and is dumped.
+-- Configuration tables, one row per natural key (the configuration model of section 00):
+-- rows the extension ships (the official calendar 'cn') have origin 'shipped' and are not
+-- dumped; the user's change of such a row makes it 'edited', the user's own rows are 'user';
+-- both are dumped, and upgrades never touch them.
 CREATE TABLE gm.calendar_def (
     name          text NOT NULL CHECK (name <> '' AND strpos(name, '|') = 0),
     time_zone     text,
@@ -12,14 +13,17 @@ CREATE TABLE gm.calendar_def (
     based_on      text,
     outside_years text NOT NULL DEFAULT 'error' CHECK (outside_years IN ('error', 'plain')),
     note          text,
-    shipped       boolean NOT NULL DEFAULT false,
-    PRIMARY KEY (name, shipped),
+    origin        gm.origin NOT NULL DEFAULT 'user',
+    CONSTRAINT calendar_def_pkey PRIMARY KEY (name),
     CHECK (based_on IS NOT NULL OR (time_zone IS NOT NULL AND working_hours IS NOT NULL)),
     CHECK (based_on IS DISTINCT FROM name)
 );
 COMMENT ON TABLE gm.calendar_def IS
-    'Business calendars: time zone, weekly working hours, optional base calendar; a user row (shipped = false) overrides a shipped one of the same name';
-SELECT pg_catalog.pg_extension_config_dump('gm.calendar_def', 'WHERE NOT shipped');
+    'Business calendars: time zone, weekly working hours, optional base calendar; one row per name (origin: shipped, edited or user)';
+COMMENT ON COLUMN gm.calendar_def.origin IS 'shipped, edited or user (gm.origin)';
+SELECT pg_catalog.pg_extension_config_dump('gm.calendar_def', $$WHERE origin <> 'shipped'$$);
+CREATE TRIGGER calendar_def_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.calendar_def
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('name');
 CREATE TRIGGER calendar_def_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.calendar_def
     FOR EACH STATEMENT EXECUTE FUNCTION gm._config_changed();
 
@@ -32,13 +36,16 @@ CREATE TABLE gm.calendar_day (
     holiday       text,
     holiday_en    text,
     notice        date,
-    shipped       boolean NOT NULL DEFAULT false,
-    PRIMARY KEY (calendar, day, shipped),
+    origin        gm.origin NOT NULL DEFAULT 'user',
+    CONSTRAINT calendar_day_pkey PRIMARY KEY (calendar, day),
     CHECK (working_hours IS NULL OR is_workday)
 );
 COMMENT ON TABLE gm.calendar_day IS
-    'Exceptional days of a calendar: holidays and closures (is_workday = false), make-up and extra working days (true, optional own windows)';
-SELECT pg_catalog.pg_extension_config_dump('gm.calendar_day', 'WHERE NOT shipped');
+    'Exceptional days of a calendar: holidays and closures (is_workday = false), make-up and extra working days (true, optional own windows); one row per calendar and day (origin: shipped, edited or user)';
+COMMENT ON COLUMN gm.calendar_day.origin IS 'shipped, edited or user (gm.origin)';
+SELECT pg_catalog.pg_extension_config_dump('gm.calendar_day', $$WHERE origin <> 'shipped'$$);
+CREATE TRIGGER calendar_day_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.calendar_day
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('calendar', 'day');
 CREATE TRIGGER calendar_day_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.calendar_day
     FOR EACH STATEMENT EXECUTE FUNCTION gm._config_changed();
 
@@ -47,12 +54,15 @@ CREATE TABLE gm.calendar_year (
     year      integer NOT NULL CHECK (year BETWEEN 1 AND 9999),
     notice    date,
     source    text,
-    shipped   boolean NOT NULL DEFAULT false,
-    PRIMARY KEY (calendar, year, shipped)
+    origin    gm.origin NOT NULL DEFAULT 'user',
+    CONSTRAINT calendar_year_pkey PRIMARY KEY (calendar, year)
 );
 COMMENT ON TABLE gm.calendar_year IS
-    'Years for which a calendar has official holiday data; arithmetic outside them is refused unless the calendar allows plain weeks';
-SELECT pg_catalog.pg_extension_config_dump('gm.calendar_year', 'WHERE NOT shipped');
+    'Years for which a calendar has official holiday data; arithmetic outside them is refused unless the calendar allows plain weeks; one row per calendar and year (origin: shipped, edited or user)';
+COMMENT ON COLUMN gm.calendar_year.origin IS 'shipped, edited or user (gm.origin)';
+SELECT pg_catalog.pg_extension_config_dump('gm.calendar_year', $$WHERE origin <> 'shipped'$$);
+CREATE TRIGGER calendar_year_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.calendar_year
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('calendar', 'year');
 CREATE TRIGGER calendar_year_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.calendar_year
     FOR EACH STATEMENT EXECUTE FUNCTION gm._config_changed();
 
@@ -93,31 +103,30 @@ RETURNS TABLE (name text, depth integer, time_zone text, working_hours text, bas
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     WITH RECURSIVE chain AS (
         SELECT d.name, 0 AS depth, d.time_zone, d.working_hours, d.based_on, d.outside_years
-        FROM (SELECT c.* FROM gm.calendar_def c WHERE c.name = $1 ORDER BY c.shipped LIMIT 1) d
+        FROM gm.calendar_def d WHERE d.name = $1
         UNION ALL
         SELECT b.name, ch.depth + 1, b.time_zone, b.working_hours, b.based_on, b.outside_years
         FROM chain ch
-        CROSS JOIN LATERAL (SELECT c.* FROM gm.calendar_def c WHERE c.name = ch.based_on
-                            ORDER BY c.shipped LIMIT 1) b
+        JOIN gm.calendar_def b ON b.name = ch.based_on
         WHERE ch.depth < 32
     )
     SELECT * FROM chain
 $$;
 COMMENT ON FUNCTION gm._calendar_chain(text) IS
-    'Internal: the calendar and the calendars it is based on, nearest first (user rows override shipped ones)';
+    'Internal: the calendar and the calendars it is based on, nearest first';
 
 CREATE FUNCTION gm.calendar_days(calendar text)
 RETURNS TABLE (day date, is_workday boolean, note text, working_hours text, holiday text,
-               holiday_en text, notice date, from_calendar text, shipped boolean)
+               holiday_en text, notice date, from_calendar text, origin gm.origin)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT DISTINCT ON (d.day) d.day, d.is_workday, d.note, d.working_hours, d.holiday,
-           d.holiday_en, d.notice, d.calendar, d.shipped
+           d.holiday_en, d.notice, d.calendar, d.origin
     FROM gm._calendar_chain($1) c
     JOIN gm.calendar_day d ON d.calendar = c.name
-    ORDER BY d.day, c.depth, d.shipped
+    ORDER BY d.day, c.depth
 $$;
 COMMENT ON FUNCTION gm.calendar_days(text) IS
-    'Effective exceptional days of a calendar: its own rows over those of the calendars it is based on (nearest wins, user rows over shipped ones)';
+    'Effective exceptional days of a calendar: its own rows over those of the calendars it is based on (nearest wins), with the calendar and origin of each';
 
 CREATE FUNCTION gm._calendar_text(calendar text) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
@@ -176,7 +185,7 @@ BEGIN
     DELETE FROM gm.calendar_compiled;
     INSERT INTO gm.calendar_compiled (name, value)
     SELECT n.name, gm._calendar_text(n.name)
-    FROM (SELECT DISTINCT d.name FROM gm.calendar_def d) n;
+    FROM gm.calendar_def n;
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION gm._calendar_refresh() IS
@@ -211,7 +220,6 @@ RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
 DECLARE
     hours text;
     tz text;
-    cur record;
 BEGIN
     IF name IS NULL THEN
         RAISE EXCEPTION 'calendar name must not be NULL' USING ERRCODE = '22004';
@@ -233,18 +241,13 @@ BEGIN
         tz := pg_catalog.split_part(pg_catalog.split_part(
                   gm.calendar_out(gm.calendar_in(('tz=' || time_zone || '|hours=')::cstring))::text, '|', 1), '=', 2);
     END IF;
-    SELECT d.* INTO cur FROM gm.calendar_def d WHERE d.name = create_calendar.name ORDER BY d.shipped LIMIT 1;
+    -- redefine: a known calendar keeps its days and years (a shipped one becomes edited: dumped,
+    -- left alone by upgrades)
+    UPDATE gm.calendar_def d SET time_zone = tz, working_hours = hours, based_on = create_calendar.based_on
+    WHERE d.name = create_calendar.name;
     IF NOT FOUND THEN
         INSERT INTO gm.calendar_def(name, time_zone, working_hours, based_on)
         VALUES (name, tz, hours, based_on);
-    ELSIF NOT cur.shipped THEN
-        -- create or redefine: a known calendar keeps its days and years
-        UPDATE gm.calendar_def d SET time_zone = tz, working_hours = hours, based_on = create_calendar.based_on
-        WHERE d.name = create_calendar.name AND NOT d.shipped;
-    ELSE
-        -- redefining a shipped calendar: a user row overrides it (dumped, survives upgrades)
-        INSERT INTO gm.calendar_def(name, time_zone, working_hours, based_on, outside_years, note)
-        VALUES (name, tz, hours, based_on, cur.outside_years, cur.note);
     END IF;
     PERFORM gm.calendar_in(gm._calendar_text(name)::cstring);  -- the whole calendar must compile
 END $$;
@@ -262,13 +265,13 @@ BEGIN
                   DETAIL = (SELECT 'Based on it: ' || pg_catalog.string_agg(DISTINCT d.name, ', ')
                             FROM gm.calendar_def d WHERE d.based_on = drop_calendar.name);
     END IF;
-    IF EXISTS (SELECT FROM gm.calendar_def d WHERE d.name = drop_calendar.name AND d.shipped) THEN
+    IF EXISTS (SELECT FROM gm.calendar_def d WHERE d.name = drop_calendar.name AND d.origin <> 'user') THEN
         RAISE EXCEPTION 'calendar "%" ships with the extension and cannot be dropped', name
             USING ERRCODE = '42501', HINT = 'gm.reset_calendar(name) removes your changes to it.';
     END IF;
-    DELETE FROM gm.calendar_day d WHERE d.calendar = name AND NOT d.shipped;
-    DELETE FROM gm.calendar_year y WHERE y.calendar = name AND NOT y.shipped;
-    DELETE FROM gm.calendar_def d WHERE d.name = drop_calendar.name AND NOT d.shipped;
+    DELETE FROM gm.calendar_day d WHERE d.calendar = name;
+    DELETE FROM gm.calendar_year y WHERE y.calendar = name;
+    DELETE FROM gm.calendar_def d WHERE d.name = drop_calendar.name;
 END $$;
 COMMENT ON FUNCTION gm.drop_calendar(text) IS
     'Drops a user calendar with its days and years (2BP01 when others are based on it; shipped calendars cannot be dropped)';
@@ -278,34 +281,30 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
 #variable_conflict use_variable
 BEGIN
     PERFORM gm._calendar_must_exist(name);
-    IF NOT EXISTS (SELECT FROM gm.calendar_def d WHERE d.name = reset_calendar.name AND d.shipped) THEN
+    IF NOT EXISTS (SELECT FROM gm.calendar_def d WHERE d.name = reset_calendar.name AND d.origin <> 'user') THEN
         RAISE EXCEPTION 'calendar "%" is not a shipped calendar', name USING ERRCODE = '22023',
             HINT = 'Use gm.drop_calendar for your own calendars.';
     END IF;
-    DELETE FROM gm.calendar_day d WHERE d.calendar = name AND NOT d.shipped;
-    DELETE FROM gm.calendar_year y WHERE y.calendar = name AND NOT y.shipped;
-    DELETE FROM gm.calendar_def d WHERE d.name = reset_calendar.name AND NOT d.shipped;
+    DELETE FROM gm.calendar_day d WHERE d.calendar = name AND d.origin = 'user';
+    DELETE FROM gm.calendar_year y WHERE y.calendar = name AND y.origin = 'user';
+    -- the rows the user edited get the shipped values again ('cn' is the one shipped calendar)
+    IF name = 'cn' THEN
+        PERFORM gm._cn_unedit(NULL);
+    END IF;
 END $$;
 COMMENT ON FUNCTION gm.reset_calendar(text) IS
-    'Removes every user change to a shipped calendar (its own definition, days and years come back)';
+    'Removes every user change to a shipped calendar: its own days and years are deleted, its edited definition, days and years get the shipped values again';
 
 CREATE FUNCTION gm.set_calendar_outside_years(calendar text, mode text) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
 #variable_conflict use_variable
-DECLARE cur record;
 BEGIN
     PERFORM gm._calendar_must_exist(calendar);
     IF mode IS NULL OR mode NOT IN ('error', 'plain') THEN
         RAISE EXCEPTION 'outside-years mode must be ''error'' or ''plain'', not %', coalesce('''' || mode || '''', 'NULL')
             USING ERRCODE = '22023';
     END IF;
-    SELECT d.* INTO cur FROM gm.calendar_def d WHERE d.name = calendar ORDER BY d.shipped LIMIT 1;
-    IF cur.shipped THEN
-        INSERT INTO gm.calendar_def(name, time_zone, working_hours, based_on, outside_years, note)
-        VALUES (cur.name, cur.time_zone, cur.working_hours, cur.based_on, mode, cur.note);
-    ELSE
-        UPDATE gm.calendar_def d SET outside_years = mode WHERE d.name = calendar AND NOT d.shipped;
-    END IF;
+    UPDATE gm.calendar_def d SET outside_years = mode WHERE d.name = calendar;
 END $$;
 COMMENT ON FUNCTION gm.set_calendar_outside_years(text, text) IS
     'Outside the official years: ''error'' (default: arithmetic is refused) or ''plain'' (plain weeks are counted)';
@@ -343,11 +342,15 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
 BEGIN
     PERFORM gm._calendar_must_exist(calendar);
     DELETE FROM gm.calendar_day d WHERE d.calendar = unset_calendar_day.calendar
-        AND d.day = unset_calendar_day.day AND NOT d.shipped;
-    RETURN FOUND;
+        AND d.day = unset_calendar_day.day AND d.origin = 'user';
+    IF FOUND THEN
+        RETURN true;
+    END IF;
+    -- an edited official day of 'cn' gets its official values again
+    RETURN calendar = 'cn' AND day IS NOT NULL AND gm._cn_unedit(day) > 0;
 END $$;
 COMMENT ON FUNCTION gm.unset_calendar_day(text, date) IS
-    'Removes the user''s exceptional day (the weekly pattern, or a shipped / base calendar row, applies again); true when a row was removed';
+    'Removes the user''s exceptional day (the weekly pattern or a base calendar row applies again) or gives an edited shipped day its shipped values again; true when something changed';
 
 CREATE FUNCTION gm.import_calendar_days(calendar text, days date[], is_workday boolean, note text DEFAULT NULL)
 RETURNS integer LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
@@ -365,7 +368,8 @@ BEGIN
     SELECT DISTINCT calendar, d, is_workday, note FROM pg_catalog.unnest(days) d
     ON CONFLICT ON CONSTRAINT calendar_day_pkey DO UPDATE
         SET is_workday = excluded.is_workday, note = excluded.note, working_hours = NULL;
-    GET DIAGNOSTICS n = ROW_COUNT;
+    -- every day is set (a shipped day's row is changed by its trigger, outside the row count)
+    SELECT count(DISTINCT d) INTO n FROM pg_catalog.unnest(days) d;
     RETURN n;
 END $$;
 COMMENT ON FUNCTION gm.import_calendar_days(text, date[], boolean, text) IS
@@ -423,7 +427,8 @@ BEGIN
     SELECT DISTINCT ON (x.day) calendar, x.day, x.is_workday, x.name FROM gm.ics_days(ics) x ORDER BY x.day
     ON CONFLICT ON CONSTRAINT calendar_day_pkey DO UPDATE
         SET is_workday = excluded.is_workday, note = excluded.note, working_hours = NULL;
-    GET DIAGNOSTICS n = ROW_COUNT;
+    -- every day is set (a shipped day's row is changed by its trigger, outside the row count)
+    SELECT count(DISTINCT x.day) INTO n FROM gm.ics_days(ics) x;
     RETURN n;
 END $$;
 COMMENT ON FUNCTION gm.import_calendar_ics(text, text) IS
@@ -514,7 +519,8 @@ BEGIN
     ON CONFLICT ON CONSTRAINT calendar_day_pkey DO UPDATE
         SET is_workday = excluded.is_workday, note = excluded.note, holiday = excluded.holiday,
             notice = excluded.notice, working_hours = NULL;
-    GET DIAGNOSTICS n = ROW_COUNT;
+    -- every day of the notice is set (a shipped day's row is changed by its trigger, outside the row count)
+    SELECT count(*) INTO n FROM pg_temp.gm_notice_tmp;
     INSERT INTO gm.calendar_year(calendar, year, notice, source)
     VALUES (calendar, year, notice, 'gm.apply_holiday_notice');
     TRUNCATE pg_temp.gm_notice_tmp;
@@ -706,29 +712,32 @@ CREATE TABLE gm.sla_policy (
     escalation_step  interval NOT NULL DEFAULT '48 hours' CHECK (escalation_step > '0'),
     seed             text,
     note             text,
-    shipped          boolean NOT NULL DEFAULT false,
-    PRIMARY KEY (event, tier, variant, shipped),
+    origin           gm.origin NOT NULL DEFAULT 'user',
+    CONSTRAINT sla_policy_pkey PRIMARY KEY (event, tier, variant),
     CHECK (unit <> 'working_days' OR (pg_catalog.date_trunc('day', amount) = amount AND amount < '1 mon'))
 );
 COMMENT ON TABLE gm.sla_policy IS
-    'Follow-up policies: event x customer tier (''*'' = any) -> allowed amount in working time, working days, calendar time or before a date; warn fraction, escalation step; a user row (shipped = false) overrides the shipped default of the same key';
-SELECT pg_catalog.pg_extension_config_dump('gm.sla_policy', 'WHERE NOT shipped');
+    'Follow-up policies: event x customer tier (''*'' = any) -> allowed amount in working time, working days, calendar time or before a date; warn fraction, escalation step; one row per event, tier and variant (origin: shipped, edited or user)';
+COMMENT ON COLUMN gm.sla_policy.origin IS 'shipped, edited or user (gm.origin)';
+SELECT pg_catalog.pg_extension_config_dump('gm.sla_policy', $$WHERE origin <> 'shipped'$$);
+CREATE TRIGGER sla_policy_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.sla_policy
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('event', 'tier', 'variant');
 GRANT SELECT ON gm.sla_policy TO PUBLIC;
 
-INSERT INTO gm.sla_policy (event, tier, variant, enabled, unit, amount, times_per_period, applies_for, seed, note, shipped) VALUES
- ('first_contact',         '*',          'standard', true,  'calendar_time', '24 hours', 1, NULL,      'seed 000 §5.3 初次接触24小时内响应', 'first contact of a new lead', true),
- ('needs_discovery',       '*',          'standard', true,  'calendar_time', '7 days',   1, NULL,      'seed 000 §5.3 需求挖掘每周跟进', 'weekly follow-up while needs are discovered', true),
- ('proposal',              '*',          'standard', true,  'working_days',  '3 days',   1, NULL,      'seed 000 §5.3 方案3个工作日内', 'proposal within 3 working days', true),
- ('post_signing_callback', '*',          'standard', true,  'calendar_time', '48 hours', 1, NULL,      'seed 000 §5.3 签约后48小时内回访', 'call-back after signing', true),
- ('renewal_reminder',      '*',          'standard', true,  'before_date',   '15 days',  1, NULL,      'seed 000 §5.3 到期前15天提醒', 'reminder before the contract expires (at = expiry)', true),
- ('churn_warning',         '*',          'standard', true,  'calendar_time', '30 days',  1, NULL,      'seed 000 §5.3 连续30天无互动触发流失预警', 'warning 30 days after the last interaction (at = last interaction)', true),
- ('churn_intervention',    '*',          'standard', true,  'calendar_time', '48 hours', 1, NULL,      'seed 000 §5.3 流失风险48小时内干预', 'intervention on a churn risk', true),
- ('complaint_response',    '*',          'standard', true,  'working_days',  '2 days',   1, NULL,      'seed 003 投诉2个工作日内响应', 'complaint response: 2 working days (seed text)', true),
- ('complaint_response',    '*',          'clock',    false, 'calendar_time', '48 hours', 1, NULL,      'seed 003 heading 投诉48小时响应', 'alternative: 48 clock hours (enable with gm.use_sla_variant)', true),
- ('visit',                 '*',          'standard', true,  'calendar_time', '7 days',   2, NULL,      'seed 004 每周2次走访', 'visits twice a week', true),
- ('visit',                 'high_value', 'standard', true,  'calendar_time', '7 days',   3, NULL,      'seed 004 高价值客户每周3次', 'high-value customers: three times a week', true),
- ('visit',                 'gold',       'standard', true,  'calendar_time', '15 days',  1, NULL,      'seed 004 金牌客户每半月上门一次', 'gold customers: every half month', true),
- ('visit',                 'new_group',  'standard', true,  'calendar_time', '7 days',   1, '1 mon',   'seed 004 新入网集团客户第一个月勤联系', 'new group customers: weekly during their first month', true);
+INSERT INTO gm.sla_policy (event, tier, variant, enabled, unit, amount, times_per_period, applies_for, seed, note, origin) VALUES
+ ('first_contact',         '*',          'standard', true,  'calendar_time', '24 hours', 1, NULL,      'seed 000 §5.3 初次接触24小时内响应', 'first contact of a new lead', 'shipped'),
+ ('needs_discovery',       '*',          'standard', true,  'calendar_time', '7 days',   1, NULL,      'seed 000 §5.3 需求挖掘每周跟进', 'weekly follow-up while needs are discovered', 'shipped'),
+ ('proposal',              '*',          'standard', true,  'working_days',  '3 days',   1, NULL,      'seed 000 §5.3 方案3个工作日内', 'proposal within 3 working days', 'shipped'),
+ ('post_signing_callback', '*',          'standard', true,  'calendar_time', '48 hours', 1, NULL,      'seed 000 §5.3 签约后48小时内回访', 'call-back after signing', 'shipped'),
+ ('renewal_reminder',      '*',          'standard', true,  'before_date',   '15 days',  1, NULL,      'seed 000 §5.3 到期前15天提醒', 'reminder before the contract expires (at = expiry)', 'shipped'),
+ ('churn_warning',         '*',          'standard', true,  'calendar_time', '30 days',  1, NULL,      'seed 000 §5.3 连续30天无互动触发流失预警', 'warning 30 days after the last interaction (at = last interaction)', 'shipped'),
+ ('churn_intervention',    '*',          'standard', true,  'calendar_time', '48 hours', 1, NULL,      'seed 000 §5.3 流失风险48小时内干预', 'intervention on a churn risk', 'shipped'),
+ ('complaint_response',    '*',          'standard', true,  'working_days',  '2 days',   1, NULL,      'seed 003 投诉2个工作日内响应', 'complaint response: 2 working days (seed text)', 'shipped'),
+ ('complaint_response',    '*',          'clock',    false, 'calendar_time', '48 hours', 1, NULL,      'seed 003 heading 投诉48小时响应', 'alternative: 48 clock hours (enable with gm.use_sla_variant)', 'shipped'),
+ ('visit',                 '*',          'standard', true,  'calendar_time', '7 days',   2, NULL,      'seed 004 每周2次走访', 'visits twice a week', 'shipped'),
+ ('visit',                 'high_value', 'standard', true,  'calendar_time', '7 days',   3, NULL,      'seed 004 高价值客户每周3次', 'high-value customers: three times a week', 'shipped'),
+ ('visit',                 'gold',       'standard', true,  'calendar_time', '15 days',  1, NULL,      'seed 004 金牌客户每半月上门一次', 'gold customers: every half month', 'shipped'),
+ ('visit',                 'new_group',  'standard', true,  'calendar_time', '7 days',   1, '1 mon',   'seed 004 新入网集团客户第一个月勤联系', 'new group customers: weekly during their first month', 'shipped');
 
 CREATE FUNCTION gm.sla_policy_for(for_event text, for_tier text DEFAULT NULL,
     OUT event text, OUT tier text, OUT variant text, OUT unit text, OUT amount interval,
@@ -741,24 +750,19 @@ BEGIN
     IF $1 IS NULL THEN
         RAISE EXCEPTION 'follow-up event must not be NULL' USING ERRCODE = '22004';
     END IF;
-    SELECT count(*) INTO n FROM (
-        SELECT DISTINCT ON (p.event, p.tier, p.variant) p.* FROM gm.sla_policy p
-        WHERE p.event = $1 AND p.tier = coalesce($2, '*') ORDER BY p.event, p.tier, p.variant, p.shipped) e
-    WHERE e.enabled;
+    SELECT count(*) INTO n FROM gm.sla_policy p
+    WHERE p.event = $1 AND p.tier = coalesce($2, '*') AND p.enabled;
     SELECT e.event, e.tier, e.variant, e.unit, e.amount, e.times_per_period, e.applies_for, e.warn_fraction, e.escalation_step
     INTO event, tier, variant, unit, amount, times_per_period, applies_for, warn_fraction, escalation_step
-    FROM (SELECT DISTINCT ON (p.event, p.tier, p.variant) p.* FROM gm.sla_policy p
-          WHERE p.event = $1 AND p.tier IN (coalesce($2, '*'), '*')
-          ORDER BY p.event, p.tier, p.variant, p.shipped) e
-    WHERE e.enabled
+    FROM gm.sla_policy e
+    WHERE e.event = $1 AND e.tier IN (coalesce($2, '*'), '*') AND e.enabled
     ORDER BY (e.tier = '*'), e.variant;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no follow-up policy for event "%" and tier "%"', $1, coalesce($2, '*')
             USING ERRCODE = '42704', HINT = 'Policies are rows of gm.sla_policy (see gm.set_sla_policy).';
     END IF;
-    IF n > 1 OR (n = 0 AND (SELECT count(*) FROM (
-            SELECT DISTINCT ON (p.variant) p.enabled FROM gm.sla_policy p
-            WHERE p.event = $1 AND p.tier = '*' ORDER BY p.variant, p.shipped) s WHERE s.enabled) > 1) THEN
+    IF n > 1 OR (n = 0 AND (SELECT count(*) FROM gm.sla_policy p
+                            WHERE p.event = $1 AND p.tier = '*' AND p.enabled) > 1) THEN
         RAISE EXCEPTION 'several policies are enabled for event "%" and tier "%"', $1, coalesce($2, '*')
             USING ERRCODE = '21000', HINT = 'Enable one variant with gm.use_sla_variant(event, tier, variant).';
     END IF;
@@ -782,41 +786,34 @@ BEGIN
     END IF;
     -- one policy change of an event and tier at a time, so two sessions cannot both enable a variant
     PERFORM pg_catalog.pg_advisory_xact_lock(1196443983, pg_catalog.hashtext($1 || '|' || coalesce($2, '*')));
-    INSERT INTO gm.sla_policy AS p (event, tier, variant, enabled, unit, amount, times_per_period, applies_for,
-                                    warn_fraction, escalation_step, note, shipped)
-    VALUES ($1, coalesce($2, '*'), coalesce($7, 'standard'), true, $3, $4, coalesce($8, 1), $9,
-            coalesce($5, 0.75), coalesce($6, '48 hours'), $10, false)
-    ON CONFLICT ON CONSTRAINT sla_policy_pkey DO UPDATE
-        SET enabled = true, unit = excluded.unit, amount = excluded.amount,
-            times_per_period = excluded.times_per_period, applies_for = excluded.applies_for,
-            warn_fraction = excluded.warn_fraction, escalation_step = excluded.escalation_step, note = excluded.note;
+    -- the policy's row: changed when it exists (a shipped one becomes edited), else a user row
+    UPDATE gm.sla_policy p
+       SET enabled = true, unit = $3, amount = $4, times_per_period = coalesce($8, 1), applies_for = $9,
+           warn_fraction = coalesce($5, 0.75), escalation_step = coalesce($6, '48 hours'), note = $10
+     WHERE p.event = $1 AND p.tier = coalesce($2, '*') AND p.variant = coalesce($7, 'standard');
+    IF NOT FOUND THEN
+        INSERT INTO gm.sla_policy (event, tier, variant, enabled, unit, amount, times_per_period, applies_for,
+                                   warn_fraction, escalation_step, note)
+        VALUES ($1, coalesce($2, '*'), coalesce($7, 'standard'), true, $3, $4, coalesce($8, 1), $9,
+                coalesce($5, 0.75), coalesce($6, '48 hours'), $10);
+    END IF;
     -- the variant just set is the one in force: the others of the event and tier are switched off
     -- in the same transaction, so the configuration never has two enabled variants
     PERFORM gm.use_sla_variant($1, coalesce($2, '*'), coalesce($7, 'standard'));
 END $$;
 COMMENT ON FUNCTION gm.set_sla_policy(text, text, text, interval, numeric, interval, text, integer, interval, text) IS
-    'Creates or changes a policy (a user row, kept by pg_dump, overriding a shipped default of the same event, tier and variant) and makes its variant the one in force for the event and tier; 42704 for an unknown tier';
+    'Creates a policy (a user row) or changes the one of that event, tier and variant (a shipped one becomes edited; both are kept by pg_dump and upgrades) and makes its variant the one in force for the event and tier; 42704 for an unknown tier';
 
 CREATE FUNCTION gm.use_sla_variant(event text, tier text, variant text) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
 #variable_conflict use_variable
-DECLARE r record;
 BEGIN
     IF NOT EXISTS (SELECT FROM gm.sla_policy p WHERE p.event = $1 AND p.tier = coalesce($2, '*') AND p.variant = $3) THEN
         RAISE EXCEPTION 'no follow-up policy "%" for event "%" and tier "%"', $3, $1, coalesce($2, '*') USING ERRCODE = '42704';
     END IF;
-    FOR r IN SELECT DISTINCT ON (p.variant) p.* FROM gm.sla_policy p
-             WHERE p.event = $1 AND p.tier = coalesce($2, '*') ORDER BY p.variant, p.shipped LOOP
-        IF r.shipped THEN
-            INSERT INTO gm.sla_policy (event, tier, variant, enabled, unit, amount, times_per_period, applies_for,
-                                       warn_fraction, escalation_step, seed, note, shipped)
-            VALUES (r.event, r.tier, r.variant, r.variant = $3, r.unit, r.amount, r.times_per_period, r.applies_for,
-                    r.warn_fraction, r.escalation_step, r.seed, r.note, false);
-        ELSE
-            UPDATE gm.sla_policy p SET enabled = (p.variant = $3)
-            WHERE p.event = r.event AND p.tier = r.tier AND p.variant = r.variant AND NOT p.shipped;
-        END IF;
-    END LOOP;
+    -- only the rows whose switch changes (a shipped row switched becomes edited)
+    UPDATE gm.sla_policy p SET enabled = (p.variant = $3)
+    WHERE p.event = $1 AND p.tier = coalesce($2, '*') AND p.enabled <> (p.variant = $3);
 END $$;
 COMMENT ON FUNCTION gm.use_sla_variant(text, text, text) IS
     'Enables one variant of an event''s policy (e.g. complaint_response ''clock'' = 48 clock hours) and disables the others';

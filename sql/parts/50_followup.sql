@@ -249,9 +249,7 @@ BEGIN
     FROM gm.sla_policy q WHERE q.tier <> '*';
     FOR e IN SELECT * FROM gm.followup_event x ORDER BY x.event LOOP
         v_has_base := e.sla_event IS NOT NULL AND EXISTS (
-            SELECT 1 FROM (SELECT DISTINCT ON (q.variant) q.enabled FROM gm.sla_policy q
-                           WHERE q.event = e.sla_event AND q.tier = '*'
-                           ORDER BY q.variant, q.shipped) z WHERE z.enabled);
+            SELECT 1 FROM gm.sla_policy q WHERE q.event = e.sla_event AND q.tier = '*' AND q.enabled);
         IF v_has_base THEN
             base := gm.sla_policy_for(e.sla_event, NULL);
         END IF;
@@ -259,9 +257,7 @@ BEGIN
             v_found := false;
             IF e.sla_event IS NOT NULL AND (e.sla_event || '|' || t) = ANY (v_specific) THEN
                 IF v_has_base OR EXISTS (
-                       SELECT 1 FROM (SELECT DISTINCT ON (q.variant) q.enabled FROM gm.sla_policy q
-                                      WHERE q.event = e.sla_event AND q.tier = t
-                                      ORDER BY q.variant, q.shipped) z WHERE z.enabled) THEN
+                       SELECT 1 FROM gm.sla_policy q WHERE q.event = e.sla_event AND q.tier = t AND q.enabled) THEN
                     p := gm.sla_policy_for(e.sla_event, t);
                     v_found := true;
                 END IF;

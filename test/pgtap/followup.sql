@@ -23,7 +23,7 @@ INSERT INTO gm.grid_member(grid_id, role_name, duty, valid_from, valid_to) VALUE
 CREATE FUNCTION pg_temp.sla_longer() RETURNS void LANGUAGE sql AS $$
     SELECT gm.set_sla_policy('complaint_response', '*', 'working_days', '4 days') $$;
 CREATE FUNCTION pg_temp.sla_restore() RETURNS void LANGUAGE sql AS $$
-    DELETE FROM gm.sla_policy WHERE event = 'complaint_response' AND NOT shipped $$;
+    SELECT gm.set_sla_policy('complaint_response', '*', 'working_days', '2 days') $$;
 
 -- 1. the transition table -------------------------------------------------------------------------
 CREATE TEMP TABLE expected_transition(f text, t text);

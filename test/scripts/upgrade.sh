@@ -88,11 +88,49 @@ for v in $released; do
 done
 [ $olds -eq 0 ] && echo "# no released version older than $CUR yet: upgrade paths start with the next version"
 
+# the configuration model (origin, one row per key) on calendars and SLA policies: in a 0.1.1
+# database a user row overriding a shipped one becomes that row, edited, and the user's own rows
+# stay theirs
+if echo "$released" | grep -qx 0.1.1 && [ "$CUR" != 0.1.1 ]; then
+  if fresh gm_up_cfg "VERSION '0.1.1'" && P -d gm_up_cfg -c "
+       SELECT gm.set_sla_policy('complaint_response', '*', 'working_days', '4 days');
+       SELECT gm.create_calendar('mycal', 'Europe/Berlin', 'Mon-Fri 09:00-17:00');
+       SELECT gm.set_calendar_day('mycal', '2026-03-06', false, 'closed');
+       SELECT gm.create_calendar('cn', 'Asia/Shanghai', 'Mon-Fri 09:00-12:00,13:30-18:00');
+       SELECT gm.set_calendar_day('cn', '2026-10-07', true, 'we work');" >/dev/null \
+     && [ "$(P -d gm_up_cfg -c "SELECT count(*) FROM gm.sla_policy WHERE NOT shipped AND event = 'complaint_response' AND variant = 'standard'")" = 1 ] \
+     && P -d gm_up_cfg -c "ALTER EXTENSION grid_marketing UPDATE"; then
+    ok "0.1.1 with a user override of a shipped policy and of cn, and a calendar of the user's own, updates to $CUR"
+    check "$(P -d gm_up_cfg -c "SELECT string_agg(amount || ':' || origin, ',') FROM gm.sla_policy WHERE event = 'complaint_response' AND tier = '*' AND variant = 'standard'")" \
+          "4 days:edited" "update: the user's override of a shipped policy is one edited row with the user's values"
+    check "$(P -d gm_up_cfg -c "SELECT count(*) || '/' || count(DISTINCT (event, tier, variant)) FROM gm.sla_policy")" "13/13" "update: one policy row per event, tier and variant"
+    check "$(P -d gm_up_cfg -c "SELECT gm.followup_due('complaint_response', '2026-03-02 10:00+08', NULL, 'cn') = '2026-03-06 18:00+08'")" "t" \
+          "update: the overriding policy is the one in force (4 working days)"
+    check "$(P -d gm_up_cfg -c "SELECT (SELECT string_agg(origin::text, ',') FROM gm.calendar_def WHERE name = 'mycal') || '/' ||
+                                        (SELECT string_agg(day || ':' || origin, ',') FROM gm.calendar_day WHERE calendar = 'mycal') || '/' ||
+                                        gm.add_working_days('2026-03-05', 1, 'mycal')")" \
+          "user/2026-03-06:user/2026-03-09" "update: the user's own calendar is one user row, its day too, and it computes"
+    check "$(P -d gm_up_cfg -c "SELECT (SELECT string_agg(working_hours || ':' || origin, ',') FROM gm.calendar_def WHERE name = 'cn') || '/' ||
+                                        (SELECT string_agg(is_workday || ':' || note || ':' || origin, ',') FROM gm.calendar_day WHERE calendar = 'cn' AND day = '2026-10-07') || '/' ||
+                                        gm.is_workday('2026-10-07', 'cn') || '/' || gm.working_time_between('2026-03-02 09:00+08', '2026-03-02 18:00+08', 'cn')")" \
+          "Mon-Fri 09:00-12:00,13:30-18:00:edited/true:we work:edited/true/07:30:00" \
+          "update: the user's redefinition of cn and day of cn are one edited row each, in force"
+    check "$(P -d gm_up_cfg -c "SELECT count(*) FILTER (WHERE origin = 'shipped') + count(*) FILTER (WHERE origin = 'edited') || '/' || count(*) FILTER (WHERE origin = 'edited')
+                                 FROM gm.calendar_day WHERE calendar = 'cn'")" "$(P -d gm_up_cfg -c "SELECT count(*) FROM gm.cn_official_day")/1" \
+          "update: every official day of cn once (shipped, or edited by the user)"
+  else
+    nok "0.1.1 with a user override of a shipped policy and of cn, and a calendar of the user's own, updates to $CUR"
+  fi
+  dropdb --if-exists gm_up_cfg >/dev/null 2>&1
+fi
+
 # dump / restore keeps configuration rows, exactly once
 fresh gm_dump_src || nok "install for dump test"
 P -d gm_dump_src -c "
   INSERT INTO gm.grid(code, name, kind, geom) VALUES ('D1', 'dump test', 'physical', ST_Multi(ST_MakeEnvelope(0,0,1,1)));
-  INSERT INTO gm.grid_member(grid_id, role_name, duty) SELECT grid_id, 'someone', 'manager' FROM gm.grid WHERE code = 'D1';" >/dev/null \
+  INSERT INTO gm.grid_member(grid_id, role_name, duty) SELECT grid_id, 'someone', 'manager' FROM gm.grid WHERE code = 'D1';
+  SELECT gm.set_sla_policy('proposal', '*', 'working_days', '5 days');
+  SELECT gm.set_calendar_day('cn', '2026-10-07', true, 'we work');" >/dev/null \
   || nok "configuration rows for the dump test"
 counts() { P -d "$1" -c "SELECT string_agg(format('%s=%s', c.relname, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s', c.oid::regclass), false, true, '')))[1]::text), ' ' ORDER BY c.relname)
   FROM pg_extension x, unnest(x.extconfig) t(oid) JOIN pg_class c ON c.oid = t.oid WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r','p')"; }
@@ -104,6 +142,10 @@ tmp=$(mktemp); pg_dump -Fc -d gm_dump_src -f "$tmp" 2>/dev/null
 dropdb --if-exists gm_dump_dst >/dev/null 2>&1; createdb gm_dump_dst
 if pg_restore -d gm_dump_dst "$tmp" 2>"$tmp.err"; then ok "pg_restore succeeds"; else nok "pg_restore succeeds"; sed 's/^/#   /' "$tmp.err" | head; fi
 check "$(counts gm_dump_dst)" "$before" "configuration rows survive dump/restore exactly once"
+check "$(P -d gm_dump_dst -c "SELECT (SELECT string_agg(amount || ':' || origin, ',') FROM gm.sla_policy WHERE event = 'proposal') || '/' ||
+                                    (SELECT string_agg(is_workday || ':' || note || ':' || origin, ',') FROM gm.calendar_day WHERE calendar = 'cn' AND day = '2026-10-07') || '/' ||
+                                    gm.is_workday('2026-10-07', 'cn')")" \
+      "5 days:edited/true:we work:edited/true" "an edited shipped policy and an edited day of cn come back once, with the edit, in force"
 check "$(P -d gm_dump_dst -c "INSERT INTO gm.grid(code, name, kind, geom) VALUES ('D2', 'after restore', 'physical', ST_Multi(ST_MakeEnvelope(1,0,2,1))) RETURNING grid_id > (SELECT min(grid_id) FROM gm.grid WHERE code='D1')")" "t" "identity sequences continue after restore"
 rm -f "$tmp" "$tmp.err"
 for d in gm_up_fresh gm_dump_src gm_dump_dst; do dropdb --if-exists $d >/dev/null 2>&1; done
