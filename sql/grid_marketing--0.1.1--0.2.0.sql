@@ -1450,3 +1450,54 @@ END $$;
 ALTER FUNCTION gm.followup_policy() ROWS 120;
 COMMENT ON FUNCTION gm.followup_policy() IS
     'The deadline policy in force for every follow-up event and tier: the SLA policy of gm.sla_policy (via gm.sla_policy_for), else the event''s own default; with the follow-up calendar';
+
+-- scale-out: push_config keeps the shard's shipped and edited rows of the configuration model
+CREATE OR REPLACE FUNCTION gm.push_config(server name) RETURNS TABLE (table_name text, rows_sent bigint)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog
+SET client_min_messages = warning
+AS $$
+DECLARE
+    stage name := '_gm_push_' || server;
+    t record;
+    n bigint;
+    cols text;
+    rels text[];
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = server) THEN
+        RAISE EXCEPTION 'foreign server "%" does not exist', server
+            USING ERRCODE = '42704', HINT = 'Create it with CREATE SERVER ... FOREIGN DATA WRAPPER postgres_fdw.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+                   WHERE s.srvname = server AND w.fdwname = 'postgres_fdw') THEN
+        RAISE EXCEPTION 'foreign server "%" does not use postgres_fdw', server USING ERRCODE = '22023';
+    END IF;
+    -- configuration tables in registration order (parents are registered before children)
+    SELECT array_agg(ct.relname::text ORDER BY ct.ord) INTO rels FROM gm._config_tables() ct;
+
+    EXECUTE format('DROP SCHEMA IF EXISTS %I CASCADE', stage);
+    EXECUTE format('CREATE SCHEMA %I', stage);
+    EXECUTE format('IMPORT FOREIGN SCHEMA gm LIMIT TO (%s) FROM SERVER %I INTO %I',
+                   (SELECT string_agg(quote_ident(r), ', ') FROM unnest(rels) r), server, stage);
+    -- children first out, parents first in
+    -- (a table of the configuration model keeps the shard's shipped and edited rows: edits cannot
+    -- be deleted, and the coordinator's edits arrive below as inserts, which edit the shipped rows)
+    FOR t IN SELECT ct.relname, CASE WHEN EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = ct.relid AND a.attname = 'origin'
+                                                    AND a.atttypid = 'gm.origin'::regtype)
+                                     THEN $c$WHERE origin = 'user'$c$ ELSE ct.cond END AS cond
+             FROM gm._config_tables() ct ORDER BY ct.ord DESC
+    LOOP
+        EXECUTE format('DELETE FROM %I.%I %s', stage, t.relname, t.cond);
+    END LOOP;
+    FOR t IN SELECT ct.relid, ct.relname, ct.cond FROM gm._config_tables() ct ORDER BY ct.ord
+    LOOP
+        SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO cols
+        FROM pg_attribute a WHERE a.attrelid = t.relid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+        EXECUTE format('INSERT INTO %I.%I (%s) SELECT %s FROM gm.%I %s', stage, t.relname, cols, cols, t.relname, t.cond);
+        GET DIAGNOSTICS n = ROW_COUNT;
+        table_name := 'gm.' || t.relname; rows_sent := n;
+        RETURN NEXT;
+    END LOOP;
+    EXECUTE format('DROP SCHEMA %I CASCADE', stage);
+END
+$$;

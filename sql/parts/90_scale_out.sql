@@ -77,7 +77,12 @@ BEGIN
     EXECUTE format('IMPORT FOREIGN SCHEMA gm LIMIT TO (%s) FROM SERVER %I INTO %I',
                    (SELECT string_agg(quote_ident(r), ', ') FROM unnest(rels) r), server, stage);
     -- children first out, parents first in
-    FOR t IN SELECT ct.relname, ct.cond FROM gm._config_tables() ct ORDER BY ct.ord DESC
+    -- (a table of the configuration model keeps the shard's shipped and edited rows: edits cannot
+    -- be deleted, and the coordinator's edits arrive below as inserts, which edit the shipped rows)
+    FOR t IN SELECT ct.relname, CASE WHEN EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = ct.relid AND a.attname = 'origin'
+                                                    AND a.atttypid = 'gm.origin'::regtype)
+                                     THEN $c$WHERE origin = 'user'$c$ ELSE ct.cond END AS cond
+             FROM gm._config_tables() ct ORDER BY ct.ord DESC
     LOOP
         EXECUTE format('DELETE FROM %I.%I %s', stage, t.relname, t.cond);
     END LOOP;

@@ -102,6 +102,11 @@ is "$(sq 1 -c "SELECT gm.config_fingerprint()")" "${fp:-<coordinator fingerprint
 is "$(sq 1 -c "SELECT gm.add_working_days('2026-02-13', 1, 'shop')")" "2026-02-14" "the pushed calendar computes the coordinator's deadline on the shard (Saturday 2026-02-14 has hours)"
 q -c "UPDATE gm.grid SET name = 'renamed' WHERE code = 'S1'" -c "SELECT * FROM gm.push_config('shard1')" >/dev/null 2>&1
 is "$(sq 1 -c "SELECT name FROM gm.grid WHERE code = 'S1'")" "renamed" "a second push replaces the shard's rows"
+# an edited shipped row travels as an edit, push after push
+q -c "UPDATE gm.sla_policy SET amount = interval '36 hours' WHERE event = 'first_contact' AND tier = '*' AND variant = 'standard'" >/dev/null 2>&1
+out1=$(q -c "SELECT count(*) FROM gm.push_config('shard1')" 2>&1); out2=$(q -c "SELECT count(*) FROM gm.push_config('shard1')" 2>&1)
+is "$(sq 1 -c "SELECT amount || '/' || origin FROM gm.sla_policy WHERE event = 'first_contact' AND tier = '*' AND variant = 'standard'")" "36:00:00/edited" \
+   "an edited shipped policy reaches the shard as an edit, and a second push keeps it ($out2)"
 # operational records (work orders and their history: identity GENERATED ALWAYS) are not
 # configuration: with some on the coordinator, a push still runs and leaves the shard's alone
 q -c "SELECT gm.dispatch(gm.open_followup('push-' || i, (SELECT grid_id FROM gm.grid WHERE code = 'S1'), 'visit'), 'someone') FROM generate_series(1, 3) i" >/dev/null 2>&1
