@@ -714,22 +714,13 @@ registry_attnum(TupleDesc td, const char *name)
 }
 
 /*
- * Read the leaves from gm.grid with a plain heap scan: no query to parse and
- * plan, and no tuple copies, which a new backend or parallel worker would pay
- * for before its first point (about 6 ms of the cold build through SPI).  The
- * registry is read whole, whatever the caller's privileges or row-level
- * policies: which grid covers a point is a property of the registry, the same
- * for every session.
+ * One heap scan of gm.grid as load_registry reads it: the columns it needs,
+ * a deform buffer, and the rows kept so far (current physical grids).
  */
-static void
-load_registry(GridIndex *ix)
+typedef struct RegScan
 {
-	bool		pushed;
-	Snapshot	snap;
-	Relation	rel;
-	TableScanDesc scan;
+	GridIndex  *ix;
 	TupleDesc	td;
-	HeapTuple	tup;
 	AttrNumber	a_id,
 				a_parent,
 				a_kind,
@@ -739,116 +730,179 @@ load_registry(GridIndex *ix)
 	Datum	   *values;
 	bool	   *nulls;
 	RegRow	   *rows;
-	int			n = 0,
-				cap = 256,
-				k,
-				nleaves = 0;
+	int			n,
+				cap;
+} RegScan;
+
+/*
+ * Takes gm.grid open; gives the scan's column numbers (an ERROR names a
+ * missing column), its deform buffers, and room for the rows, sized from
+ * reltuples, in the index's context.
+ */
+static void
+open_registry_scan(RegScan *s, GridIndex *ix, Relation rel)
+{
+	TupleDesc	td = RelationGetDescr(rel);
 	MemoryContext old;
 
-	/* read under the latest snapshot, not the statement's (see gm.h) */
-	pushed = gm_cache_read_begin(&grid_watch);
-	snap = RegisterSnapshot(GetActiveSnapshot());
-	rel = table_open(grid_watch.relids[0], AccessShareLock);
-	td = RelationGetDescr(rel);
-	a_id = registry_attnum(td, "grid_id");
-	a_parent = registry_attnum(td, "parent_id");
-	a_kind = registry_attnum(td, "kind");
-	a_from = registry_attnum(td, "valid_from");
-	a_to = registry_attnum(td, "valid_to");
-	a_geom = registry_attnum(td, "geom");
-	values = palloc(td->natts * sizeof(Datum));
-	nulls = palloc(td->natts * sizeof(bool));
+	s->ix = ix;
+	s->td = td;
+	s->a_id = registry_attnum(td, "grid_id");
+	s->a_parent = registry_attnum(td, "parent_id");
+	s->a_kind = registry_attnum(td, "kind");
+	s->a_from = registry_attnum(td, "valid_from");
+	s->a_to = registry_attnum(td, "valid_to");
+	s->a_geom = registry_attnum(td, "geom");
+	s->values = palloc(td->natts * sizeof(Datum));
+	s->nulls = palloc(td->natts * sizeof(bool));
 
-	if (rel->rd_rel->reltuples > cap)
-		cap = (int) Min(rel->rd_rel->reltuples + 64, 1000000.0);
+	s->n = 0;
+	s->cap = 256;
+	if (rel->rd_rel->reltuples > s->cap)
+		s->cap = (int) Min(rel->rd_rel->reltuples + 64, 1000000.0);
 	old = MemoryContextSwitchTo(ix->cxt);
-	rows = palloc(cap * sizeof(RegRow));
+	s->rows = palloc(s->cap * sizeof(RegRow));
 	MemoryContextSwitchTo(old);
-	ix->srid = -1;
+}
 
+/*
+ * Takes the deformed row; gives ix->srid from the first geometry seen (every
+ * geometry in gm.grid has the registry SRID, trigger-enforced).
+ */
+static void
+note_srid(RegScan *s)
+{
+	if (s->ix->srid == -1 && !s->nulls[s->a_geom - 1])
+	{
+		struct varlena *v = pg_detoast_datum_slice((struct varlena *) DatumGetPointer(s->values[s->a_geom - 1]), 0, 64);
+		GmGser		g;
+
+		gm_gser_parse(v, &g);
+		s->ix->srid = g.srid;
+	}
+}
+
+/* Takes the deformed row; says whether it is a physical grid valid on the index's day. */
+static bool
+is_current_physical(const RegScan *s)
+{
+	const bool *nulls = s->nulls;
+	text	   *kind;
+	DateADT		from,
+				to;
+
+	if (nulls[s->a_id - 1] || nulls[s->a_kind - 1] || nulls[s->a_from - 1] || nulls[s->a_to - 1])
+		return false;
+	kind = (text *) DatumGetPointer(s->values[s->a_kind - 1]);
+	if (VARATT_IS_EXTENDED(kind) && !VARATT_IS_SHORT(kind))
+		return false;			/* 'physical' is never compressed or toasted */
+	if (VARSIZE_ANY_EXHDR(kind) != 8 || memcmp(VARDATA_ANY(kind), "physical", 8) != 0)
+		return false;
+	from = DatumGetDateADT(s->values[s->a_from - 1]);
+	to = DatumGetDateADT(s->values[s->a_to - 1]);
+	return from <= s->ix->day && to > s->ix->day;
+}
+
+/*
+ * Takes the deformed row; appends it to s->rows: its id, its parent, and its
+ * polygons (read into the index's context) when it has a non-empty
+ * (multi)polygon.
+ */
+static void
+add_registry_row(RegScan *s)
+{
+	RegRow	   *row;
+
+	if (s->n == s->cap)
+	{
+		s->cap *= 2;
+		s->rows = repalloc(s->rows, s->cap * sizeof(RegRow));
+	}
+	row = &s->rows[s->n++];
+	memset(row, 0, sizeof(RegRow));
+	row->id = DatumGetInt64(s->values[s->a_id - 1]);
+	row->hasparent = !s->nulls[s->a_parent - 1];
+	row->parent = row->hasparent ? DatumGetInt64(s->values[s->a_parent - 1]) : 0;
+	if (!s->nulls[s->a_geom - 1])
+	{
+		Pointer		raw = DatumGetPointer(s->values[s->a_geom - 1]);
+		struct varlena *v = pg_detoast_datum_packed((struct varlena *) raw);
+		GmGser		g;
+
+		gm_gser_parse(v, &g);
+		if (g.type == GM_POLYGONTYPE || g.type == GM_MULTIPOLYGONTYPE)
+		{
+			MemoryContext old = MemoryContextSwitchTo(s->ix->cxt);
+
+			gm_gser_polygons(&g, &row->poly);
+			MemoryContextSwitchTo(old);
+			row->nonempty = !row->poly.empty;
+		}
+		if ((Pointer) v != raw)
+			pfree(v);
+	}
+}
+
+/*
+ * Takes the open scan; reads every row of gm.grid under snap, keeping the
+ * current physical grids in s->rows and the registry SRID in ix->srid.
+ * Checks for interrupts once per row.
+ */
+static void
+scan_registry(RegScan *s, Relation rel, Snapshot snap)
+{
+	TableScanDesc scan;
+	HeapTuple	tup;
+
+	s->ix->srid = -1;
 	scan = table_beginscan(rel, snap, 0, NULL);
 	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
 	{
-		text	   *kind;
-		DateADT		from,
-					to;
-		RegRow	   *row;
-
 		CHECK_FOR_INTERRUPTS();
-		heap_deform_tuple(tup, td, values, nulls);
-		/* the registry SRID: every geometry in gm.grid has it (trigger-enforced) */
-		if (ix->srid == -1 && !nulls[a_geom - 1])
-		{
-			struct varlena *v = pg_detoast_datum_slice((struct varlena *) DatumGetPointer(values[a_geom - 1]), 0, 64);
-			GmGser		g;
-
-			gm_gser_parse(v, &g);
-			ix->srid = g.srid;
-		}
-		if (nulls[a_id - 1] || nulls[a_kind - 1] || nulls[a_from - 1] || nulls[a_to - 1])
-			continue;
-		kind = (text *) DatumGetPointer(values[a_kind - 1]);
-		if (VARATT_IS_EXTENDED(kind) && !VARATT_IS_SHORT(kind))
-			continue;			/* 'physical' is never compressed or toasted */
-		if (VARSIZE_ANY_EXHDR(kind) != 8 || memcmp(VARDATA_ANY(kind), "physical", 8) != 0)
-			continue;
-		from = DatumGetDateADT(values[a_from - 1]);
-		to = DatumGetDateADT(values[a_to - 1]);
-		if (!(from <= ix->day && to > ix->day))
-			continue;
-
-		if (n == cap)
-		{
-			cap *= 2;
-			rows = repalloc(rows, cap * sizeof(RegRow));
-		}
-		row = &rows[n++];
-		memset(row, 0, sizeof(RegRow));
-		row->id = DatumGetInt64(values[a_id - 1]);
-		row->hasparent = !nulls[a_parent - 1];
-		row->parent = row->hasparent ? DatumGetInt64(values[a_parent - 1]) : 0;
-		if (!nulls[a_geom - 1])
-		{
-			Pointer		raw = DatumGetPointer(values[a_geom - 1]);
-			struct varlena *v = pg_detoast_datum_packed((struct varlena *) raw);
-			GmGser		g;
-
-			gm_gser_parse(v, &g);
-			if (g.type == GM_POLYGONTYPE || g.type == GM_MULTIPOLYGONTYPE)
-			{
-				old = MemoryContextSwitchTo(ix->cxt);
-				gm_gser_polygons(&g, &row->poly);
-				MemoryContextSwitchTo(old);
-				row->nonempty = !row->poly.empty;
-			}
-			if ((Pointer) v != raw)
-				pfree(v);
-		}
+		heap_deform_tuple(tup, s->td, s->values, s->nulls);
+		note_srid(s);
+		if (is_current_physical(s))
+			add_registry_row(s);
 	}
 	table_endscan(scan);
-	table_close(rel, AccessShareLock);
-	UnregisterSnapshot(snap);
-	gm_cache_read_end(pushed);
-	pfree(values);
-	pfree(nulls);
+}
 
-	/* ascending grid_id: the tie rule's order */
+/*
+ * Takes the rows read; sorts them by grid_id (the tie rule's order) and gives
+ * ix->ids, every row's id ascending, and room for the leaves in ix->polys.
+ */
+static void
+order_rows(GridIndex *ix, RegRow *rows, int n)
+{
+	MemoryContext old;
+	int			k;
+
 	if (n > 1)
 		qsort(rows, n, sizeof(RegRow), regrow_cmp);
-
-	/* every ancestor of a grid with a polygon is not a leaf */
 	old = MemoryContextSwitchTo(ix->cxt);
 	ix->ids = palloc(Max(n, 1) * sizeof(int64));
 	ix->polys = palloc0(Max(n, 1) * sizeof(GmPoly));
 	MemoryContextSwitchTo(old);
 	for (k = 0; k < n; k++)
 		ix->ids[k] = rows[k].id;
+}
+
+/*
+ * Takes the ordered rows; marks every ancestor of a grid with a polygon as
+ * not a leaf (rows[].nonleaf), looking parents up in ix->ids.  Checks for
+ * interrupts once per row: a deep hierarchy walks far per row.
+ */
+static void
+mark_non_leaves(const GridIndex *ix, RegRow *rows, int n)
+{
+	int			k;
+
 	for (k = 0; k < n; k++)
 	{
 		int			p = k,
 					steps = 0;
 
-		CHECK_FOR_INTERRUPTS();	/* a deep hierarchy walks far per row */
+		CHECK_FOR_INTERRUPTS();
 		if (!rows[k].nonempty)
 			continue;
 		while (rows[p].hasparent && steps++ < n)
@@ -859,6 +913,15 @@ load_registry(GridIndex *ix)
 			rows[p].nonleaf = true;
 		}
 	}
+}
+
+/* Takes the marked rows; gives the leaves, ascending: ix->ids, ix->polys and ix->n. */
+static void
+keep_leaves(GridIndex *ix, const RegRow *rows, int n)
+{
+	int			k,
+				nleaves = 0;
+
 	for (k = 0; k < n; k++)
 		if (rows[k].nonempty && !rows[k].nonleaf)
 		{
@@ -867,7 +930,40 @@ load_registry(GridIndex *ix)
 			nleaves++;
 		}
 	ix->n = nleaves;
-	pfree(rows);
+}
+
+/*
+ * Read the leaves from gm.grid with a plain heap scan: no query to parse and
+ * plan, and no tuple copies, which a new backend or parallel worker would pay
+ * for before its first point (about 6 ms of the cold build through SPI).  The
+ * registry is read whole, whatever the caller's privileges or row-level
+ * policies: which grid covers a point is a property of the registry, the same
+ * for every session.
+ */
+static void
+load_registry(GridIndex *ix)
+{
+	RegScan		s;
+	bool		pushed;
+	Snapshot	snap;
+	Relation	rel;
+
+	/* read under the latest snapshot, not the statement's (see gm.h) */
+	pushed = gm_cache_read_begin(&grid_watch);
+	snap = RegisterSnapshot(GetActiveSnapshot());
+	rel = table_open(grid_watch.relids[0], AccessShareLock);
+	open_registry_scan(&s, ix, rel);
+	scan_registry(&s, rel, snap);
+	table_close(rel, AccessShareLock);
+	UnregisterSnapshot(snap);
+	gm_cache_read_end(pushed);
+	pfree(s.values);
+	pfree(s.nulls);
+
+	order_rows(ix, s.rows, s.n);
+	mark_non_leaves(ix, s.rows, s.n);
+	keep_leaves(ix, s.rows, s.n);
+	pfree(s.rows);
 }
 
 static GridIndex *
