@@ -422,45 +422,45 @@ cal_from_text(const char *text)
 	return cal_from_text_opt(text, true);
 }
 
+/* the fields of a gm.calendar text as read, before they are checked and assembled */
+typedef struct CalFields
+{
+	const char *name;
+	const char *tzname;			/* NULL: not given */
+	char	   *hours;			/* NULL: not given */
+	int			first_year,
+				last_year,
+				outside_plain;
+	bool		seen_off,
+				seen_on;
+	ExcBuild	eb;				/* the days of off= and on=, as listed */
+} CalFields;
+
+/* Takes the value of years= (eq: its '=', end: its end); gives f->first_year and last_year. */
+static void
+parse_years(const char *text, const char *eq, const char *end, CalFields *f)
+{
+	char	   *s = pnstrdup(eq + 1, end - eq - 1);
+	int			n = 0;
+
+	if (sscanf(s, "%d-%d%n", &f->first_year, &f->last_year, &n) == 2 && n == (int) strlen(s))
+		;
+	else if (sscanf(s, "%d%n", &f->first_year, &n) == 1 && n == (int) strlen(s))
+		f->last_year = f->first_year;
+	else
+		value_error(text, eq + 1, "expected years=YYYY-YYYY");
+	if (f->first_year < 1 || f->last_year > 9999 || f->first_year > f->last_year)
+		value_error(text, eq + 1, "years must be YYYY-YYYY with the first not after the last");
+}
+
 /*
- * check_tz = false: keep the time zone name as written, unchecked, for text
- * this module wrote itself from a checked value (the stored form read by
- * name); loading a zone costs a directory scan, and the day arithmetic never
- * needs it (calendar.c resolves it on first use).
+ * Takes the whole text; gives its fields in f (key=value, separated by '|',
+ * any order; off= and on= at most once each).  Returns the end of the text.
  */
-GmCalendar *
-cal_from_text_opt(const char *text, bool check_tz)
+static const char *
+parse_fields(const char *text, CalFields *f)
 {
 	const char *p = text;
-	const char *name = "",
-			   *tzname = NULL;
-	char	   *hours = NULL;
-	int			first_year = 0,
-				last_year = 0,
-				outside_plain = 0;
-	bool		seen_off = false,
-				seen_on = false;
-	ExcBuild	eb;
-	int16		nwin[7];
-	CalWindow	wwin[7][CAL_MAX_WINDOWS];
-	const char *canon_tz;
-	int			d,
-				i,
-				j,
-				totwin;
-	int			defday = -1;
-	Size		size,
-				off;
-	GmCalendar *cal;
-	CalException *exc;
-	CalWindow  *win;
-
-	eb.maxexc = 64;
-	eb.exc = palloc(eb.maxexc * sizeof(CalException));
-	eb.nexc = 0;
-	eb.maxwin = 16;
-	eb.win = palloc(eb.maxwin * sizeof(CalWindow));
-	eb.nwin = 0;
 
 	while (*p)
 	{
@@ -478,68 +478,97 @@ cal_from_text_opt(const char *text, bool check_tz)
 			end++;
 #define KEY(k) (klen == (int) strlen(k) && strncmp(p, k, klen) == 0)
 		if (KEY("name"))
-			name = pnstrdup(eq + 1, end - eq - 1);
+			f->name = pnstrdup(eq + 1, end - eq - 1);
 		else if (KEY("tz"))
-			tzname = pnstrdup(eq + 1, end - eq - 1);
+			f->tzname = pnstrdup(eq + 1, end - eq - 1);
 		else if (KEY("hours"))
-			hours = pnstrdup(eq + 1, end - eq - 1);
+			f->hours = pnstrdup(eq + 1, end - eq - 1);
 		else if (KEY("years"))
-		{
-			char	   *s = pnstrdup(eq + 1, end - eq - 1);
-			int			n = 0;
-
-			if (sscanf(s, "%d-%d%n", &first_year, &last_year, &n) == 2 && n == (int) strlen(s))
-				;
-			else if (sscanf(s, "%d%n", &first_year, &n) == 1 && n == (int) strlen(s))
-				last_year = first_year;
-			else
-				value_error(text, eq + 1, "expected years=YYYY-YYYY");
-			if (first_year < 1 || last_year > 9999 || first_year > last_year)
-				value_error(text, eq + 1, "years must be YYYY-YYYY with the first not after the last");
-		}
+			parse_years(text, eq, end, f);
 		else if (KEY("outside"))
 		{
 			if (end - eq - 1 == 5 && strncmp(eq + 1, "plain", 5) == 0)
-				outside_plain = 1;
+				f->outside_plain = 1;
 			else if (end - eq - 1 == 5 && strncmp(eq + 1, "error", 5) == 0)
-				outside_plain = 0;
+				f->outside_plain = 0;
 			else
 				value_error(text, eq + 1, "outside must be 'error' or 'plain'");
 		}
-		else if (KEY("off") && !seen_off)
+		else if (KEY("off") && !f->seen_off)
 		{
-			seen_off = true;
-			parse_days(text, eq + 1, end, false, &eb);
+			f->seen_off = true;
+			parse_days(text, eq + 1, end, false, &f->eb);
 		}
-		else if (KEY("on") && !seen_on)
+		else if (KEY("on") && !f->seen_on)
 		{
-			seen_on = true;
-			parse_days(text, eq + 1, end, true, &eb);
+			f->seen_on = true;
+			parse_days(text, eq + 1, end, true, &f->eb);
 		}
 		else
 			value_error(text, p, "unknown or repeated key");
 #undef KEY
 		p = *end ? end + 1 : end;
 	}
-	if (tzname == NULL)
-		value_error(text, p, "the time zone (tz=) is missing");
-	if (hours == NULL)
-		value_error(text, p, "the working hours (hours=) are missing");
-	if (strchr(name, '|') != NULL)
-		value_error(text, p, "a calendar name must not contain '|'");
-	if (check_tz)
-	{
-		pg_tz	   *tz = pg_tzset(tzname);
+	return p;
+}
 
-		if (tz == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("time zone \"%s\" not recognized", tzname)));
-		canon_tz = pg_get_timezone_name(tz);
-	}
-	else
-		canon_tz = tzname;
-	cal_parse_hours(hours, nwin, wwin);
+/*
+ * Takes the fields (at: the end of the text, for the error position); checks
+ * that tz= and hours= are given and the name has no '|'; returns the time
+ * zone's canonical name (check_tz), or the name as written.
+ */
+static const char *
+check_fields(const char *text, const char *at, const CalFields *f, bool check_tz)
+{
+	pg_tz	   *tz;
+
+	if (f->tzname == NULL)
+		value_error(text, at, "the time zone (tz=) is missing");
+	if (f->hours == NULL)
+		value_error(text, at, "the working hours (hours=) are missing");
+	if (strchr(f->name, '|') != NULL)
+		value_error(text, at, "a calendar name must not contain '|'");
+	if (!check_tz)
+		return f->tzname;
+	tz = pg_tzset(f->tzname);
+	if (tz == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("time zone \"%s\" not recognized", f->tzname)));
+	return pg_get_timezone_name(tz);
+}
+
+/* the error for a day listed twice, or a working day with no windows to take */
+static void
+day_error(const CalException *e, bool twice)
+{
+	StringInfoData b;
+
+	initStringInfo(&b);
+	append_ymd(&b, e->day);
+	if (twice)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type gm.calendar: day %s is given twice", b.data)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("working day %s has no windows and the calendar has no working hours to lend it", b.data),
+			 errhint("Give the day its own windows, e.g. 2026-02-14@09:00-18:00.")));
+}
+
+/*
+ * Takes the listed days and the weekly pattern; sorts the days, refuses
+ * duplicates and make-up working days with no windows to take (the default
+ * windows being the first weekday's that has any), and drops the days equal
+ * to the weekly pattern.  Checks for interrupts every 1024 days.
+ */
+static void
+normalise_days(ExcBuild *eb, const int16 *nwin, CalWindow wwin[7][CAL_MAX_WINDOWS])
+{
+	int			defday = -1,
+				d,
+				i,
+				j;
 
 	/* default windows of a make-up working day: the first weekday that has windows */
 	for (d = 0; d < 7; d++)
@@ -549,60 +578,60 @@ cal_from_text_opt(const char *text, bool check_tz)
 			break;
 		}
 
-	/* sort, refuse duplicates, drop days equal to the weekly pattern */
-	qsort(eb.exc, eb.nexc, sizeof(CalException), exc_cmp);
-	for (i = 0, j = 0; i < eb.nexc; i++)
+	qsort(eb->exc, eb->nexc, sizeof(CalException), exc_cmp);
+	for (i = 0, j = 0; i < eb->nexc; i++)
 	{
-		CalException *e = &eb.exc[i];
+		CalException *e = &eb->exc[i];
 		int			wd = cal_weekday(e->day);
 
 		if ((i & 1023) == 0)
 			CHECK_FOR_INTERRUPTS();
 
-		if (i > 0 && e->day == eb.exc[i - 1].day)
-		{
-			StringInfoData b;
-
-			initStringInfo(&b);
-			append_ymd(&b, e->day);
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid input syntax for type gm.calendar: day %s is given twice", b.data)));
-		}
+		if (i > 0 && e->day == eb->exc[i - 1].day)
+			day_error(e, true);
 		if (e->workday && e->nwin == 0 && defday < 0)
-		{
-			StringInfoData b;
-
-			initStringInfo(&b);
-			append_ymd(&b, e->day);
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("working day %s has no windows and the calendar has no working hours to lend it", b.data),
-					 errhint("Give the day its own windows, e.g. 2026-02-14@09:00-18:00.")));
-		}
+			day_error(e, false);
 		if (!e->workday && nwin[wd] == 0)
 			continue;			/* closed anyway */
 		if (e->workday && nwin[wd] > 0 &&
-			(e->nwin == 0 || same_windows(eb.win + e->win_off, e->nwin, wwin[wd], nwin[wd])))
+			(e->nwin == 0 || same_windows(eb->win + e->win_off, e->nwin, wwin[wd], nwin[wd])))
 			continue;			/* a normal working day anyway */
-		eb.exc[j++] = *e;
+		eb->exc[j++] = *e;
 	}
-	eb.nexc = j;
+	eb->nexc = j;
+}
 
-	/* assemble the varlena */
-	totwin = 0;
+/*
+ * Takes the checked fields, the weekly pattern and the normalised days; gives
+ * the gm.calendar varlena: header, days, windows (weekly first, then each
+ * day's), time zone name, calendar name.
+ */
+static GmCalendar *
+assemble_calendar(const CalFields *f, const char *canon_tz, const int16 *nwin,
+				  CalWindow wwin[7][CAL_MAX_WINDOWS])
+{
+	const ExcBuild *eb = &f->eb;
+	int			d,
+				i,
+				totwin = 0;
+	Size		size,
+				off;
+	GmCalendar *cal;
+	CalException *exc;
+	CalWindow  *win;
+
 	for (d = 0; d < 7; d++)
 		totwin += nwin[d];
-	for (i = 0; i < eb.nexc; i++)
-		totwin += eb.exc[i].nwin;
-	off = MAXALIGN(sizeof(GmCalendar)) + eb.nexc * sizeof(CalException) + totwin * sizeof(CalWindow);
-	size = off + strlen(canon_tz) + 1 + strlen(name) + 1;
+	for (i = 0; i < eb->nexc; i++)
+		totwin += eb->exc[i].nwin;
+	off = MAXALIGN(sizeof(GmCalendar)) + eb->nexc * sizeof(CalException) + totwin * sizeof(CalWindow);
+	size = off + strlen(canon_tz) + 1 + strlen(f->name) + 1;
 	cal = palloc0(size);
 	SET_VARSIZE(cal, size);
-	cal->first_year = first_year;
-	cal->last_year = last_year;
-	cal->outside_plain = first_year ? outside_plain : 0;
-	cal->nexc = eb.nexc;
+	cal->first_year = f->first_year;
+	cal->last_year = f->last_year;
+	cal->outside_plain = f->first_year ? f->outside_plain : 0;
+	cal->nexc = eb->nexc;
 	cal->nwin = totwin;
 	exc = CAL_EXC(cal);
 	win = CAL_WIN(cal);
@@ -614,12 +643,12 @@ cal_from_text_opt(const char *text, bool check_tz)
 		memcpy(win + totwin, wwin[d], nwin[d] * sizeof(CalWindow));
 		totwin += nwin[d];
 	}
-	for (i = 0; i < eb.nexc; i++)
+	for (i = 0; i < eb->nexc; i++)
 	{
-		exc[i] = eb.exc[i];
+		exc[i] = eb->exc[i];
 		if (exc[i].nwin > 0)
 		{
-			memcpy(win + totwin, eb.win + eb.exc[i].win_off, exc[i].nwin * sizeof(CalWindow));
+			memcpy(win + totwin, eb->win + eb->exc[i].win_off, exc[i].nwin * sizeof(CalWindow));
 			exc[i].win_off = totwin;
 			totwin += exc[i].nwin;
 		}
@@ -629,8 +658,38 @@ cal_from_text_opt(const char *text, bool check_tz)
 	cal->tz_off = (int32) off;
 	strcpy(((char *) cal) + off, canon_tz);
 	cal->name_off = (int32) (off + strlen(canon_tz) + 1);
-	strcpy(((char *) cal) + cal->name_off, name);
+	strcpy(((char *) cal) + cal->name_off, f->name);
 	return cal;
+}
+
+/*
+ * check_tz = false: keep the time zone name as written, unchecked, for text
+ * this module wrote itself from a checked value (the stored form read by
+ * name); loading a zone costs a directory scan, and the day arithmetic never
+ * needs it (calendar.c resolves it on first use).
+ */
+GmCalendar *
+cal_from_text_opt(const char *text, bool check_tz)
+{
+	CalFields	f = {0};
+	const char *end,
+			   *canon_tz;
+	int16		nwin[7];
+	CalWindow	wwin[7][CAL_MAX_WINDOWS];
+
+	f.name = "";
+	f.eb.maxexc = 64;
+	f.eb.exc = palloc(f.eb.maxexc * sizeof(CalException));
+	f.eb.nexc = 0;
+	f.eb.maxwin = 16;
+	f.eb.win = palloc(f.eb.maxwin * sizeof(CalWindow));
+	f.eb.nwin = 0;
+
+	end = parse_fields(text, &f);
+	canon_tz = check_fields(text, end, &f, check_tz);
+	cal_parse_hours(f.hours, nwin, wwin);
+	normalise_days(&f.eb, nwin, wwin);
+	return assemble_calendar(&f, canon_tz, nwin, wwin);
 }
 
 char *

@@ -192,6 +192,412 @@ mark_edge_row(const GridIndex *ix, uint8 *rowmark, int i00, int bw, int j,
 #define LIST_END(fb)	(-(fb) - 2)
 
 /*
+ * The state of one build of the cells, handed from step to step of
+ * build_cells: the index being built, the margin, each leaf's window and
+ * edge rows, the leaves active in the current row, and one row's scratch.
+ */
+typedef struct CellBuild
+{
+	GridIndex  *ix;
+	double		m;				/* how near a boundary must come to a cell to count */
+	uint64		edges;			/* edges of all leaves */
+	int		   *wi0,
+			   *wi1,
+			   *wj0,
+			   *wj1;			/* each leaf's window of cells */
+	int		   *order;			/* leaves by first row of their window */
+	int			next;			/* the next leaf of order to enter a row */
+	int32	   *erows;			/* per edge: first and last row it comes near */
+	Size	   *eoff;			/* leaf k's edges: erows[2 * eoff[k] ..] */
+	IntList		active,			/* the leaves whose window spans the row */
+				pairs,			/* (cell in row, leaf), flattened */
+				items;			/* the cells' lists (ix->items) */
+	int32	   *fb,				/* per cell of the row: the fallback */
+			   *cnt,			/* per cell of the row: start of its leaves in byleaf */
+			   *pos,
+			   *byleaf;			/* the row's near leaves, grouped by cell */
+	int32		byleaf_cap;
+	uint8	   *rowmark;		/* per cell of a leaf's window: its boundary is near */
+} CellBuild;
+
+/*
+ * Takes the leaves; gives the extent of all of them (ix->x0 .. ix->y1) and
+ * returns how many edges they have.
+ */
+static uint64
+compute_extent(GridIndex *ix)
+{
+	uint64		edges = 0;
+	int			k;
+
+	ix->x0 = ix->y0 = INFINITY;
+	ix->x1 = ix->y1 = -INFINITY;
+	for (k = 0; k < ix->n; k++)
+	{
+		ix->x0 = Min(ix->x0, ix->polys[k].xmin);
+		ix->y0 = Min(ix->y0, ix->polys[k].ymin);
+		ix->x1 = Max(ix->x1, ix->polys[k].xmax);
+		ix->y1 = Max(ix->y1, ix->polys[k].ymax);
+		edges += gm_poly_nedges(&ix->polys[k]);
+	}
+	return edges;
+}
+
+/*
+ * Takes the extent and the number of edges; gives the table's shape
+ * (ix->nx, ny, sx, sy): about CELLS_PER_EDGE cells per edge, square cells.
+ * Returns true when the extent is degenerate (then one cell, sx = sy = 0).
+ */
+static bool
+size_grid(GridIndex *ix, uint64 edges)
+{
+	double		w = ix->x1 - ix->x0,
+				h = ix->y1 - ix->y0;
+	double		target = Min((double) MAX_CELLS, Max(64.0, CELLS_PER_EDGE * (double) edges));
+	double		fx;
+
+	if (!(w > 0) || !(h > 0) || !isfinite(w) || !isfinite(h))
+	{
+		ix->nx = ix->ny = 1;
+		ix->sx = ix->sy = 0;
+		return true;
+	}
+	fx = sqrt(target * w / h);
+	ix->nx = (int) Max(1.0, Min(16384.0, round(fx)));
+	ix->ny = (int) Max(1.0, Min(16384.0, round(target / ix->nx)));
+	ix->sx = ix->nx / w;
+	ix->sy = ix->ny / h;
+	if (!isfinite(ix->sx) || !isfinite(ix->sy))
+	{
+		ix->nx = ix->ny = 1;
+		ix->sx = ix->sy = 0;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Takes the extent; gives the margin within which a boundary counts as near
+ * a cell: far above rounding error, far below a cell.  Not finite when the
+ * extent is not.
+ */
+static double
+edge_margin(const GridIndex *ix)
+{
+	double		w = ix->x1 - ix->x0,
+				h = ix->y1 - ix->y0;
+
+	return 1e-9 * Max(w, h) + 1e-12 * Max(Max(fabs(ix->x0), fabs(ix->x1)), Max(fabs(ix->y0), fabs(ix->y1)));
+}
+
+/*
+ * Nothing to reason with (no leaf, or a degenerate extent): gives every cell
+ * of ix->cells one list, every leaf, and ix->items.
+ */
+static void
+fill_every_cell(GridIndex *ix, int ncells)
+{
+	IntList		items = {0};
+	int			k,
+				i;
+
+	for (k = 0; k < ix->n; k++)
+		intlist_add(&items, k);
+	intlist_add(&items, LIST_END(CELL_NONE));
+	for (i = 0; i < ncells; i++)
+		ix->cells[i] = ix->n > 0 ? CELL_LIST : 0;
+	ix->list_cells = ix->n > 0 ? ncells : 0;
+	ix->items = items.v;
+}
+
+/*
+ * Takes the table's shape; gives each leaf's window of cells (b->wi0 ..
+ * wj1, its bounding box's cells) and b->order, the leaves ordered by their
+ * window's first row (counting sort).
+ */
+static void
+leaf_windows(CellBuild *b)
+{
+	const GridIndex *ix = b->ix;
+	int		   *rowcount = palloc0((ix->ny + 1) * sizeof(int));
+	int			k,
+				j;
+
+	b->wi0 = palloc(ix->n * sizeof(int) * 5);
+	b->wi1 = b->wi0 + ix->n;
+	b->wj0 = b->wi1 + ix->n;
+	b->wj1 = b->wj0 + ix->n;
+	b->order = b->wj1 + ix->n;
+	for (k = 0; k < ix->n; k++)
+	{
+		const GmPoly *p = &ix->polys[k];
+
+		b->wi0[k] = cell_x(ix, p->xmin);
+		b->wi1[k] = cell_x(ix, p->xmax);
+		b->wj0[k] = cell_y(ix, p->ymin);
+		b->wj1[k] = cell_y(ix, p->ymax);
+		rowcount[b->wj0[k] + 1]++;
+	}
+	for (j = 0; j < ix->ny; j++)
+		rowcount[j + 1] += rowcount[j];
+	for (k = 0; k < ix->n; k++)
+		b->order[rowcount[b->wj0[k]]++] = k;
+	b->next = 0;
+	pfree(rowcount);
+}
+
+/*
+ * Takes the leaves and the margin; gives, per edge, the first and last row of
+ * cells it comes near (b->erows, leaf k's from b->eoff[k]), so rows are
+ * computed once per edge, not once per edge and row.  Checks for interrupts
+ * once per leaf.
+ */
+static void
+edge_rows(CellBuild *b)
+{
+	const GridIndex *ix = b->ix;
+	double		m = b->m;
+	int32	   *erows;
+	Size	   *eoff;
+	int			k;
+
+	eoff = b->eoff = palloc((ix->n + 1) * sizeof(Size));
+	erows = b->erows = palloc(Max(b->edges, 1) * 2 * sizeof(int32));
+	eoff[0] = 0;
+	for (k = 0; k < ix->n; k++)
+	{
+		const GmPoly *p = &ix->polys[k];
+		Size		t = eoff[k];
+		int			r;
+
+		CHECK_FOR_INTERRUPTS();
+		for (r = 0; r < p->nrings; r++)
+		{
+			const double *xy = p->rings[r].xy;
+			uint32		e;
+
+			for (e = 0; e + 1 < p->rings[r].npts; e++, t++)
+			{
+				erows[2 * t] = cell_y(ix, Min(xy[2 * e + 1], xy[2 * e + 3]) - m);
+				erows[2 * t + 1] = cell_y(ix, Max(xy[2 * e + 1], xy[2 * e + 3]) + m);
+			}
+		}
+		eoff[k + 1] = t;
+	}
+}
+
+/* Takes row j; gives b->active, the leaves whose window spans it (adding them in b->order). */
+static inline void
+update_active(CellBuild *b, int j)
+{
+	const int  *order = b->order,
+			   *wj0 = b->wj0,
+			   *wj1 = b->wj1;
+	int			n = b->ix->n;
+	Size		a,
+				keep = 0;
+
+	while (b->next < n && wj0[order[b->next]] <= j)
+		intlist_add(&b->active, order[b->next++]);
+	for (a = 0; a < b->active.n; a++)
+		if (wj1[b->active.v[a]] >= j)
+			b->active.v[keep++] = b->active.v[a];
+	b->active.n = keep;
+}
+
+/*
+ * Takes leaf k and row j; marks (b->rowmark, over the leaf's window) the
+ * cells its boundary comes near and adds (cell, k) to b->pairs for each; each
+ * run of unmarked cells is one connected region, inside or outside the leaf
+ * as a whole: one point-in-polygon test at the run's first centre decides
+ * it, and a covered cell's fallback (b->fb) becomes k if k is smaller.
+ */
+static inline void
+mark_leaf_row(CellBuild *b, int k, int j)
+{
+	const GridIndex *ix = b->ix;
+	const GmPoly *p = &ix->polys[k];
+	uint8	   *rowmark = b->rowmark;
+	int32	   *fb = b->fb;
+	const int32 *er = &b->erows[2 * b->eoff[k]];
+	int			i0 = b->wi0[k],
+				bw = b->wi1[k] - i0 + 1,
+				r,
+				i;
+	double		m = b->m;
+	bool		inrun = false,
+				inside = false;
+
+	memset(rowmark, 0, bw);
+	for (r = 0; r < p->nrings; r++)
+	{
+		const GmRing *ring = &p->rings[r];
+		uint32		e;
+
+		for (e = 0; e + 1 < ring->npts; e++, er += 2)
+			if (j >= er[0] && j <= er[1])
+				mark_edge_row(ix, rowmark, i0, bw, j, &ring->xy[2 * e], &ring->xy[2 * e + 2], m);
+	}
+	for (i = 0; i < bw; i++)
+	{
+		if (rowmark[i])
+		{
+			intlist_add(&b->pairs, i0 + i);
+			intlist_add(&b->pairs, k);
+			inrun = false;
+			continue;
+		}
+		if (!inrun)
+		{
+			inside = gm_poly_covers(p, ix->x0 + (i0 + i + 0.5) / ix->sx, ix->y0 + (j + 0.5) / ix->sy);
+			inrun = true;
+		}
+		if (inside && (fb[i0 + i] == CELL_NONE || k < fb[i0 + i]))
+			fb[i0 + i] = k;
+	}
+}
+
+/*
+ * Takes row j's active leaves; gives every cell of the row its fallback
+ * (b->fb) and b->pairs, the (cell, leaf) pairs of leaves whose boundary
+ * comes near the cell.  Checks for interrupts every 256 leaves.
+ */
+static inline void
+mark_row(CellBuild *b, int j)
+{
+	Size		a;
+	int			i;
+
+	for (i = 0; i < b->ix->nx; i++)
+		b->fb[i] = CELL_NONE;
+	b->pairs.n = 0;
+	for (a = 0; a < b->active.n; a++)
+	{
+		if ((a & 255) == 255)
+			CHECK_FOR_INTERRUPTS();
+		mark_leaf_row(b, b->active.v[a], j);
+	}
+}
+
+/*
+ * Takes the row's pairs and fallbacks; groups the pairs by cell (counting
+ * sort), keeping the leaves below the cell's fallback: cell i's leaves are
+ * b->byleaf[b->cnt[i] .. b->cnt[i + 1]), in the order of the pairs.
+ */
+static inline void
+group_row_pairs(CellBuild *b)
+{
+	int			nx = b->ix->nx;
+	const int32 *fb = b->fb,
+			   *pv = b->pairs.v;
+	Size		npairs = b->pairs.n,
+				a;
+	int32	   *cnt = b->cnt,
+			   *pos = b->pos;
+	int			i,
+				k;
+
+	memset(cnt, 0, (nx + 1) * sizeof(int32));
+	for (a = 0; a < npairs; a += 2)
+	{
+		i = pv[a];
+		k = pv[a + 1];
+		if (fb[i] == CELL_NONE || k < fb[i])
+			cnt[i + 1]++;
+	}
+	for (i = 0; i < nx; i++)
+		cnt[i + 1] += cnt[i];
+	if (cnt[nx] > 0)
+	{
+		int32	   *byleaf;
+
+		if (cnt[nx] > b->byleaf_cap)
+		{
+			if (b->byleaf)
+				pfree(b->byleaf);
+			b->byleaf_cap = Max(cnt[nx], 256) * 2;
+			b->byleaf = palloc(b->byleaf_cap * sizeof(int32));
+		}
+		byleaf = b->byleaf;
+		memcpy(pos, cnt, (nx + 1) * sizeof(int32));
+		for (a = 0; a < npairs; a += 2)
+		{
+			i = pv[a];
+			k = pv[a + 1];
+			if (fb[i] == CELL_NONE || k < fb[i])
+				byleaf[pos[i]++] = k;
+		}
+	}
+}
+
+/*
+ * Takes row j's grouped leaves and fallbacks; gives the row's cells: the
+ * fallback alone, or a list in b->items of the near leaves, ascending, ended
+ * by the fallback.
+ */
+static inline void
+write_row_cells(CellBuild *b, int j)
+{
+	GridIndex  *ix = b->ix;
+	const int32 *fb = b->fb,
+			   *cnt = b->cnt;
+	int32	   *byleaf = b->byleaf;
+	int			i;
+
+	for (i = 0; i < ix->nx; i++)
+	{
+		int			c = j * ix->nx + i,
+					from = cnt[i],
+					to = cnt[i + 1],
+					x,
+					y;
+
+		if (from == to)
+		{
+			ix->cells[c] = (uint32) (fb[i] + 1);
+			continue;
+		}
+		if (b->items.n > (Size) (CELL_LIST - 1))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("grid registry too large for the spatial index")));
+		/* ascending leaves (short lists: insertion sort) */
+		for (x = from + 1; x < to; x++)
+		{
+			int32		v = byleaf[x];
+
+			for (y = x; y > from && byleaf[y - 1] > v; y--)
+				byleaf[y] = byleaf[y - 1];
+			byleaf[y] = v;
+		}
+		ix->cells[c] = CELL_LIST | (uint32) b->items.n;
+		for (x = from; x < to; x++)
+			intlist_add(&b->items, byleaf[x]);
+		intlist_add(&b->items, LIST_END(fb[i]));
+		ix->list_cells++;
+	}
+}
+
+/* Frees the build's windows, edge rows and row scratch; b->items stays. */
+static void
+free_build(CellBuild *b)
+{
+	pfree(b->wi0);
+	pfree(b->eoff);
+	pfree(b->erows);
+	pfree(b->fb);
+	pfree(b->cnt);
+	pfree(b->pos);
+	pfree(b->rowmark);
+	if (b->byleaf)
+		pfree(b->byleaf);
+	if (b->active.v)
+		pfree(b->active.v);
+	if (b->pairs.v)
+		pfree(b->pairs.v);
+}
+
+/*
  * The cells, one row at a time.  For each leaf whose window spans the row,
  * the cells its boundary comes near are marked (these will test the leaf),
  * and each run of unmarked cells is one connected region, inside or outside
@@ -206,292 +612,47 @@ mark_edge_row(const GridIndex *ix, uint8 *rowmark, int i00, int bw, int j,
 static void
 build_cells(GridIndex *ix)
 {
-	double		w,
-				h,
-				m;
-	uint64		edges = 0;
-	double		target;
-	int			k,
-				i,
-				j,
-				ncells;
+	CellBuild	b = {0};
 	bool		degenerate;
-	int		   *wi0,
-			   *wi1,
-			   *wj0,
-			   *wj1;
-	int		   *order,			/* leaves by first row of their window */
-				next = 0;
-	int32	   *erows;			/* per edge: first and last row it comes near */
-	Size	   *eoff;			/* leaf k's edges: erows[2 * eoff[k] ..] */
-	IntList		active = {0},
-				pairs = {0},	/* (cell in row, leaf), flattened */
-				items = {0};
-	int32	   *fb,
-			   *cnt,
-			   *pos,
-			   *byleaf;
-	int32		byleaf_cap = 0;
-	uint8	   *rowmark;
+	int			ncells,
+				j;
 
-	ix->x0 = ix->y0 = INFINITY;
-	ix->x1 = ix->y1 = -INFINITY;
-	for (k = 0; k < ix->n; k++)
-	{
-		ix->x0 = Min(ix->x0, ix->polys[k].xmin);
-		ix->y0 = Min(ix->y0, ix->polys[k].ymin);
-		ix->x1 = Max(ix->x1, ix->polys[k].xmax);
-		ix->y1 = Max(ix->y1, ix->polys[k].ymax);
-		edges += gm_poly_nedges(&ix->polys[k]);
-	}
-	w = ix->x1 - ix->x0;
-	h = ix->y1 - ix->y0;
-	degenerate = !(w > 0) || !(h > 0) || !isfinite(w) || !isfinite(h);
-	target = Min((double) MAX_CELLS, Max(64.0, CELLS_PER_EDGE * (double) edges));
-	if (degenerate)
-	{
-		ix->nx = ix->ny = 1;
-		ix->sx = ix->sy = 0;
-	}
-	else
-	{
-		double		fx = sqrt(target * w / h);
-
-		ix->nx = (int) Max(1.0, Min(16384.0, round(fx)));
-		ix->ny = (int) Max(1.0, Min(16384.0, round(target / ix->nx)));
-		ix->sx = ix->nx / w;
-		ix->sy = ix->ny / h;
-		if (!isfinite(ix->sx) || !isfinite(ix->sy))
-		{
-			degenerate = true;
-			ix->nx = ix->ny = 1;
-			ix->sx = ix->sy = 0;
-		}
-	}
+	b.ix = ix;
+	b.edges = compute_extent(ix);
+	degenerate = size_grid(ix, b.edges);
 	ncells = ix->nx * ix->ny;
 	ix->cells = palloc((Size) ncells * sizeof(uint32));
 	ix->list_cells = 0;
-	m = 1e-9 * Max(w, h) + 1e-12 * Max(Max(fabs(ix->x0), fabs(ix->x1)), Max(fabs(ix->y0), fabs(ix->y1)));
-	if (!isfinite(m))
-		degenerate = true;
-
-	if (degenerate || ix->n == 0)
+	b.m = edge_margin(ix);
+	if (degenerate || !isfinite(b.m) || ix->n == 0)
 	{
-		/* nothing to reason with: every cell tests every leaf */
-		for (k = 0; k < ix->n; k++)
-			intlist_add(&items, k);
-		intlist_add(&items, LIST_END(CELL_NONE));
-		for (i = 0; i < ncells; i++)
-			ix->cells[i] = ix->n > 0 ? CELL_LIST : 0;
-		ix->list_cells = ix->n > 0 ? ncells : 0;
-		ix->items = items.v;
+		fill_every_cell(ix, ncells);
 		return;
 	}
 
-	/* each leaf's window of cells; leaves ordered by the window's first row */
-	wi0 = palloc(ix->n * sizeof(int) * 5);
-	wi1 = wi0 + ix->n;
-	wj0 = wi1 + ix->n;
-	wj1 = wj0 + ix->n;
-	order = wj1 + ix->n;
-	{
-		int		   *rowcount = palloc0((ix->ny + 1) * sizeof(int));
-
-		for (k = 0; k < ix->n; k++)
-		{
-			const GmPoly *p = &ix->polys[k];
-
-			wi0[k] = cell_x(ix, p->xmin);
-			wi1[k] = cell_x(ix, p->xmax);
-			wj0[k] = cell_y(ix, p->ymin);
-			wj1[k] = cell_y(ix, p->ymax);
-			rowcount[wj0[k] + 1]++;
-		}
-		for (j = 0; j < ix->ny; j++)
-			rowcount[j + 1] += rowcount[j];
-		/* rows are computed once per edge, not once per edge and row */
-		eoff = palloc((ix->n + 1) * sizeof(Size));
-		erows = palloc(Max(edges, 1) * 2 * sizeof(int32));
-		eoff[0] = 0;
-		for (k = 0; k < ix->n; k++)
-		{
-			const GmPoly *p = &ix->polys[k];
-			Size		t = eoff[k];
-			int			r;
-
-			CHECK_FOR_INTERRUPTS();
-			for (r = 0; r < p->nrings; r++)
-			{
-				const double *xy = p->rings[r].xy;
-				uint32		e;
-
-				for (e = 0; e + 1 < p->rings[r].npts; e++, t++)
-				{
-					erows[2 * t] = cell_y(ix, Min(xy[2 * e + 1], xy[2 * e + 3]) - m);
-					erows[2 * t + 1] = cell_y(ix, Max(xy[2 * e + 1], xy[2 * e + 3]) + m);
-				}
-			}
-			eoff[k + 1] = t;
-		}
-		for (k = 0; k < ix->n; k++)
-			order[rowcount[wj0[k]]++] = k;
-		pfree(rowcount);
-	}
+	leaf_windows(&b);
+	edge_rows(&b);
 
 	/* scratch for one row */
-	fb = palloc(ix->nx * sizeof(int32));
-	cnt = palloc((ix->nx + 1) * sizeof(int32));
-	pos = palloc((ix->nx + 1) * sizeof(int32));
-	rowmark = palloc(ix->nx);
-	byleaf = NULL;
+	b.fb = palloc(ix->nx * sizeof(int32));
+	b.cnt = palloc((ix->nx + 1) * sizeof(int32));
+	b.pos = palloc((ix->nx + 1) * sizeof(int32));
+	b.rowmark = palloc(ix->nx);
 
 	for (j = 0; j < ix->ny; j++)
 	{
-		Size		a,
-					keep = 0;
-
 		/* cancel / statement_timeout: once per row of cells and per leaf in it */
 		CHECK_FOR_INTERRUPTS();
-
-		/* the leaves whose window spans row j */
-		while (next < ix->n && wj0[order[next]] <= j)
-			intlist_add(&active, order[next++]);
-		for (a = 0; a < active.n; a++)
-			if (wj1[active.v[a]] >= j)
-				active.v[keep++] = active.v[a];
-		active.n = keep;
-
-		for (i = 0; i < ix->nx; i++)
-			fb[i] = CELL_NONE;
-		pairs.n = 0;
-		for (a = 0; a < active.n; a++)
-		{
-			const GmPoly *p;
-			int			i0,
-						bw,
-						r;
-			bool		inrun = false,
-						inside = false;
-
-			k = active.v[a];
-			p = &ix->polys[k];
-			if ((a & 255) == 255)
-				CHECK_FOR_INTERRUPTS();
-			i0 = wi0[k];
-			bw = wi1[k] - i0 + 1;
-			memset(rowmark, 0, bw);
-			{
-				const int32 *er = &erows[2 * eoff[k]];
-
-				for (r = 0; r < p->nrings; r++)
-				{
-					const GmRing *ring = &p->rings[r];
-					uint32		e;
-
-					for (e = 0; e + 1 < ring->npts; e++, er += 2)
-						if (j >= er[0] && j <= er[1])
-							mark_edge_row(ix, rowmark, i0, bw, j, &ring->xy[2 * e], &ring->xy[2 * e + 2], m);
-				}
-			}
-			for (i = 0; i < bw; i++)
-			{
-				if (rowmark[i])
-				{
-					intlist_add(&pairs, i0 + i);
-					intlist_add(&pairs, k);
-					inrun = false;
-					continue;
-				}
-				if (!inrun)
-				{
-					inside = gm_poly_covers(p, ix->x0 + (i0 + i + 0.5) / ix->sx, ix->y0 + (j + 0.5) / ix->sy);
-					inrun = true;
-				}
-				if (inside && (fb[i0 + i] == CELL_NONE || k < fb[i0 + i]))
-					fb[i0 + i] = k;
-			}
-		}
-
-		/* group the row's pairs by cell (counting sort), keeping leaves below the fallback */
-		memset(cnt, 0, (ix->nx + 1) * sizeof(int32));
-		for (a = 0; a < pairs.n; a += 2)
-		{
-			i = pairs.v[a];
-			k = pairs.v[a + 1];
-			if (fb[i] == CELL_NONE || k < fb[i])
-				cnt[i + 1]++;
-		}
-		for (i = 0; i < ix->nx; i++)
-			cnt[i + 1] += cnt[i];
-		if (cnt[ix->nx] > 0)
-		{
-			if (cnt[ix->nx] > byleaf_cap)
-			{
-				if (byleaf)
-					pfree(byleaf);
-				byleaf_cap = Max(cnt[ix->nx], 256) * 2;
-				byleaf = palloc(byleaf_cap * sizeof(int32));
-			}
-			memcpy(pos, cnt, (ix->nx + 1) * sizeof(int32));
-			for (a = 0; a < pairs.n; a += 2)
-			{
-				i = pairs.v[a];
-				k = pairs.v[a + 1];
-				if (fb[i] == CELL_NONE || k < fb[i])
-					byleaf[pos[i]++] = k;
-			}
-		}
-
-		for (i = 0; i < ix->nx; i++)
-		{
-			int			c = j * ix->nx + i,
-						from = cnt[i],
-						to = cnt[i + 1],
-						x,
-						y;
-
-			if (from == to)
-			{
-				ix->cells[c] = (uint32) (fb[i] + 1);
-				continue;
-			}
-			if (items.n > (Size) (CELL_LIST - 1))
-				ereport(ERROR,
-						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("grid registry too large for the spatial index")));
-			/* ascending leaves (short lists: insertion sort) */
-			for (x = from + 1; x < to; x++)
-			{
-				int32		v = byleaf[x];
-
-				for (y = x; y > from && byleaf[y - 1] > v; y--)
-					byleaf[y] = byleaf[y - 1];
-				byleaf[y] = v;
-			}
-			ix->cells[c] = CELL_LIST | (uint32) items.n;
-			for (x = from; x < to; x++)
-				intlist_add(&items, byleaf[x]);
-			intlist_add(&items, LIST_END(fb[i]));
-			ix->list_cells++;
-		}
+		update_active(&b, j);
+		mark_row(&b, j);
+		group_row_pairs(&b);
+		write_row_cells(&b, j);
 	}
 
-	pfree(wi0);
-	pfree(eoff);
-	pfree(erows);
-	pfree(fb);
-	pfree(cnt);
-	pfree(pos);
-	pfree(rowmark);
-	if (byleaf)
-		pfree(byleaf);
-	if (active.v)
-		pfree(active.v);
-	if (pairs.v)
-		pfree(pairs.v);
-	if (items.v == NULL)
-		intlist_add(&items, LIST_END(CELL_NONE));
-	ix->items = items.v;
+	free_build(&b);
+	if (b.items.v == NULL)
+		intlist_add(&b.items, LIST_END(CELL_NONE));
+	ix->items = b.items.v;
 }
 
 static int
@@ -553,22 +714,13 @@ registry_attnum(TupleDesc td, const char *name)
 }
 
 /*
- * Read the leaves from gm.grid with a plain heap scan: no query to parse and
- * plan, and no tuple copies, which a new backend or parallel worker would pay
- * for before its first point (about 6 ms of the cold build through SPI).  The
- * registry is read whole, whatever the caller's privileges or row-level
- * policies: which grid covers a point is a property of the registry, the same
- * for every session.
+ * One heap scan of gm.grid as load_registry reads it: the columns it needs,
+ * a deform buffer, and the rows kept so far (current physical grids).
  */
-static void
-load_registry(GridIndex *ix)
+typedef struct RegScan
 {
-	bool		pushed;
-	Snapshot	snap;
-	Relation	rel;
-	TableScanDesc scan;
+	GridIndex  *ix;
 	TupleDesc	td;
-	HeapTuple	tup;
 	AttrNumber	a_id,
 				a_parent,
 				a_kind,
@@ -578,116 +730,179 @@ load_registry(GridIndex *ix)
 	Datum	   *values;
 	bool	   *nulls;
 	RegRow	   *rows;
-	int			n = 0,
-				cap = 256,
-				k,
-				nleaves = 0;
+	int			n,
+				cap;
+} RegScan;
+
+/*
+ * Takes gm.grid open; gives the scan's column numbers (an ERROR names a
+ * missing column), its deform buffers, and room for the rows, sized from
+ * reltuples, in the index's context.
+ */
+static void
+open_registry_scan(RegScan *s, GridIndex *ix, Relation rel)
+{
+	TupleDesc	td = RelationGetDescr(rel);
 	MemoryContext old;
 
-	/* read under the latest snapshot, not the statement's (see gm.h) */
-	pushed = gm_cache_read_begin(&grid_watch);
-	snap = RegisterSnapshot(GetActiveSnapshot());
-	rel = table_open(grid_watch.relids[0], AccessShareLock);
-	td = RelationGetDescr(rel);
-	a_id = registry_attnum(td, "grid_id");
-	a_parent = registry_attnum(td, "parent_id");
-	a_kind = registry_attnum(td, "kind");
-	a_from = registry_attnum(td, "valid_from");
-	a_to = registry_attnum(td, "valid_to");
-	a_geom = registry_attnum(td, "geom");
-	values = palloc(td->natts * sizeof(Datum));
-	nulls = palloc(td->natts * sizeof(bool));
+	s->ix = ix;
+	s->td = td;
+	s->a_id = registry_attnum(td, "grid_id");
+	s->a_parent = registry_attnum(td, "parent_id");
+	s->a_kind = registry_attnum(td, "kind");
+	s->a_from = registry_attnum(td, "valid_from");
+	s->a_to = registry_attnum(td, "valid_to");
+	s->a_geom = registry_attnum(td, "geom");
+	s->values = palloc(td->natts * sizeof(Datum));
+	s->nulls = palloc(td->natts * sizeof(bool));
 
-	if (rel->rd_rel->reltuples > cap)
-		cap = (int) Min(rel->rd_rel->reltuples + 64, 1000000.0);
+	s->n = 0;
+	s->cap = 256;
+	if (rel->rd_rel->reltuples > s->cap)
+		s->cap = (int) Min(rel->rd_rel->reltuples + 64, 1000000.0);
 	old = MemoryContextSwitchTo(ix->cxt);
-	rows = palloc(cap * sizeof(RegRow));
+	s->rows = palloc(s->cap * sizeof(RegRow));
 	MemoryContextSwitchTo(old);
-	ix->srid = -1;
+}
 
+/*
+ * Takes the deformed row; gives ix->srid from the first geometry seen (every
+ * geometry in gm.grid has the registry SRID, trigger-enforced).
+ */
+static void
+note_srid(RegScan *s)
+{
+	if (s->ix->srid == -1 && !s->nulls[s->a_geom - 1])
+	{
+		struct varlena *v = pg_detoast_datum_slice((struct varlena *) DatumGetPointer(s->values[s->a_geom - 1]), 0, 64);
+		GmGser		g;
+
+		gm_gser_parse(v, &g);
+		s->ix->srid = g.srid;
+	}
+}
+
+/* Takes the deformed row; says whether it is a physical grid valid on the index's day. */
+static bool
+is_current_physical(const RegScan *s)
+{
+	const bool *nulls = s->nulls;
+	text	   *kind;
+	DateADT		from,
+				to;
+
+	if (nulls[s->a_id - 1] || nulls[s->a_kind - 1] || nulls[s->a_from - 1] || nulls[s->a_to - 1])
+		return false;
+	kind = (text *) DatumGetPointer(s->values[s->a_kind - 1]);
+	if (VARATT_IS_EXTENDED(kind) && !VARATT_IS_SHORT(kind))
+		return false;			/* 'physical' is never compressed or toasted */
+	if (VARSIZE_ANY_EXHDR(kind) != 8 || memcmp(VARDATA_ANY(kind), "physical", 8) != 0)
+		return false;
+	from = DatumGetDateADT(s->values[s->a_from - 1]);
+	to = DatumGetDateADT(s->values[s->a_to - 1]);
+	return from <= s->ix->day && to > s->ix->day;
+}
+
+/*
+ * Takes the deformed row; appends it to s->rows: its id, its parent, and its
+ * polygons (read into the index's context) when it has a non-empty
+ * (multi)polygon.
+ */
+static void
+add_registry_row(RegScan *s)
+{
+	RegRow	   *row;
+
+	if (s->n == s->cap)
+	{
+		s->cap *= 2;
+		s->rows = repalloc(s->rows, s->cap * sizeof(RegRow));
+	}
+	row = &s->rows[s->n++];
+	memset(row, 0, sizeof(RegRow));
+	row->id = DatumGetInt64(s->values[s->a_id - 1]);
+	row->hasparent = !s->nulls[s->a_parent - 1];
+	row->parent = row->hasparent ? DatumGetInt64(s->values[s->a_parent - 1]) : 0;
+	if (!s->nulls[s->a_geom - 1])
+	{
+		Pointer		raw = DatumGetPointer(s->values[s->a_geom - 1]);
+		struct varlena *v = pg_detoast_datum_packed((struct varlena *) raw);
+		GmGser		g;
+
+		gm_gser_parse(v, &g);
+		if (g.type == GM_POLYGONTYPE || g.type == GM_MULTIPOLYGONTYPE)
+		{
+			MemoryContext old = MemoryContextSwitchTo(s->ix->cxt);
+
+			gm_gser_polygons(&g, &row->poly);
+			MemoryContextSwitchTo(old);
+			row->nonempty = !row->poly.empty;
+		}
+		if ((Pointer) v != raw)
+			pfree(v);
+	}
+}
+
+/*
+ * Takes the open scan; reads every row of gm.grid under snap, keeping the
+ * current physical grids in s->rows and the registry SRID in ix->srid.
+ * Checks for interrupts once per row.
+ */
+static void
+scan_registry(RegScan *s, Relation rel, Snapshot snap)
+{
+	TableScanDesc scan;
+	HeapTuple	tup;
+
+	s->ix->srid = -1;
 	scan = table_beginscan(rel, snap, 0, NULL);
 	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
 	{
-		text	   *kind;
-		DateADT		from,
-					to;
-		RegRow	   *row;
-
 		CHECK_FOR_INTERRUPTS();
-		heap_deform_tuple(tup, td, values, nulls);
-		/* the registry SRID: every geometry in gm.grid has it (trigger-enforced) */
-		if (ix->srid == -1 && !nulls[a_geom - 1])
-		{
-			struct varlena *v = pg_detoast_datum_slice((struct varlena *) DatumGetPointer(values[a_geom - 1]), 0, 64);
-			GmGser		g;
-
-			gm_gser_parse(v, &g);
-			ix->srid = g.srid;
-		}
-		if (nulls[a_id - 1] || nulls[a_kind - 1] || nulls[a_from - 1] || nulls[a_to - 1])
-			continue;
-		kind = (text *) DatumGetPointer(values[a_kind - 1]);
-		if (VARATT_IS_EXTENDED(kind) && !VARATT_IS_SHORT(kind))
-			continue;			/* 'physical' is never compressed or toasted */
-		if (VARSIZE_ANY_EXHDR(kind) != 8 || memcmp(VARDATA_ANY(kind), "physical", 8) != 0)
-			continue;
-		from = DatumGetDateADT(values[a_from - 1]);
-		to = DatumGetDateADT(values[a_to - 1]);
-		if (!(from <= ix->day && to > ix->day))
-			continue;
-
-		if (n == cap)
-		{
-			cap *= 2;
-			rows = repalloc(rows, cap * sizeof(RegRow));
-		}
-		row = &rows[n++];
-		memset(row, 0, sizeof(RegRow));
-		row->id = DatumGetInt64(values[a_id - 1]);
-		row->hasparent = !nulls[a_parent - 1];
-		row->parent = row->hasparent ? DatumGetInt64(values[a_parent - 1]) : 0;
-		if (!nulls[a_geom - 1])
-		{
-			Pointer		raw = DatumGetPointer(values[a_geom - 1]);
-			struct varlena *v = pg_detoast_datum_packed((struct varlena *) raw);
-			GmGser		g;
-
-			gm_gser_parse(v, &g);
-			if (g.type == GM_POLYGONTYPE || g.type == GM_MULTIPOLYGONTYPE)
-			{
-				old = MemoryContextSwitchTo(ix->cxt);
-				gm_gser_polygons(&g, &row->poly);
-				MemoryContextSwitchTo(old);
-				row->nonempty = !row->poly.empty;
-			}
-			if ((Pointer) v != raw)
-				pfree(v);
-		}
+		heap_deform_tuple(tup, s->td, s->values, s->nulls);
+		note_srid(s);
+		if (is_current_physical(s))
+			add_registry_row(s);
 	}
 	table_endscan(scan);
-	table_close(rel, AccessShareLock);
-	UnregisterSnapshot(snap);
-	gm_cache_read_end(pushed);
-	pfree(values);
-	pfree(nulls);
+}
 
-	/* ascending grid_id: the tie rule's order */
+/*
+ * Takes the rows read; sorts them by grid_id (the tie rule's order) and gives
+ * ix->ids, every row's id ascending, and room for the leaves in ix->polys.
+ */
+static void
+order_rows(GridIndex *ix, RegRow *rows, int n)
+{
+	MemoryContext old;
+	int			k;
+
 	if (n > 1)
 		qsort(rows, n, sizeof(RegRow), regrow_cmp);
-
-	/* every ancestor of a grid with a polygon is not a leaf */
 	old = MemoryContextSwitchTo(ix->cxt);
 	ix->ids = palloc(Max(n, 1) * sizeof(int64));
 	ix->polys = palloc0(Max(n, 1) * sizeof(GmPoly));
 	MemoryContextSwitchTo(old);
 	for (k = 0; k < n; k++)
 		ix->ids[k] = rows[k].id;
+}
+
+/*
+ * Takes the ordered rows; marks every ancestor of a grid with a polygon as
+ * not a leaf (rows[].nonleaf), looking parents up in ix->ids.  Checks for
+ * interrupts once per row: a deep hierarchy walks far per row.
+ */
+static void
+mark_non_leaves(const GridIndex *ix, RegRow *rows, int n)
+{
+	int			k;
+
 	for (k = 0; k < n; k++)
 	{
 		int			p = k,
 					steps = 0;
 
-		CHECK_FOR_INTERRUPTS();	/* a deep hierarchy walks far per row */
+		CHECK_FOR_INTERRUPTS();
 		if (!rows[k].nonempty)
 			continue;
 		while (rows[p].hasparent && steps++ < n)
@@ -698,6 +913,15 @@ load_registry(GridIndex *ix)
 			rows[p].nonleaf = true;
 		}
 	}
+}
+
+/* Takes the marked rows; gives the leaves, ascending: ix->ids, ix->polys and ix->n. */
+static void
+keep_leaves(GridIndex *ix, const RegRow *rows, int n)
+{
+	int			k,
+				nleaves = 0;
+
 	for (k = 0; k < n; k++)
 		if (rows[k].nonempty && !rows[k].nonleaf)
 		{
@@ -706,7 +930,40 @@ load_registry(GridIndex *ix)
 			nleaves++;
 		}
 	ix->n = nleaves;
-	pfree(rows);
+}
+
+/*
+ * Read the leaves from gm.grid with a plain heap scan: no query to parse and
+ * plan, and no tuple copies, which a new backend or parallel worker would pay
+ * for before its first point (about 6 ms of the cold build through SPI).  The
+ * registry is read whole, whatever the caller's privileges or row-level
+ * policies: which grid covers a point is a property of the registry, the same
+ * for every session.
+ */
+static void
+load_registry(GridIndex *ix)
+{
+	RegScan		s;
+	bool		pushed;
+	Snapshot	snap;
+	Relation	rel;
+
+	/* read under the latest snapshot, not the statement's (see gm.h) */
+	pushed = gm_cache_read_begin(&grid_watch);
+	snap = RegisterSnapshot(GetActiveSnapshot());
+	rel = table_open(grid_watch.relids[0], AccessShareLock);
+	open_registry_scan(&s, ix, rel);
+	scan_registry(&s, rel, snap);
+	table_close(rel, AccessShareLock);
+	UnregisterSnapshot(snap);
+	gm_cache_read_end(pushed);
+	pfree(s.values);
+	pfree(s.nulls);
+
+	order_rows(ix, s.rows, s.n);
+	mark_non_leaves(ix, s.rows, s.n);
+	keep_leaves(ix, s.rows, s.n);
+	pfree(s.rows);
 }
 
 static GridIndex *

@@ -339,44 +339,38 @@ max_cell_weight(const Design *d)
 	return mx;
 }
 
-/*
- * gm._design_cells(region geometry, fixed geometry, points geometry[], weights float8[],
- *                  n int4, max_weight float8, srid int4, with_members bool, axis_rule int4)
- *   RETURNS TABLE(grid_no int4, xmin, ymin, xmax, ymax float8, weight float8,
- *                 customers int4, balance float8, members int4[])
- */
-PG_FUNCTION_INFO_V1(gm_design_cells);
-Datum
-gm_design_cells(PG_FUNCTION_ARGS)
+/* the arguments of one gm._design_cells call, checked and read */
+typedef struct DesignCall
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	GmPoly	   *region,
-			   *fixed = NULL;
-	ArrayType  *parr;
-	Datum	   *pelems;
-	bool	   *pnulls;
-	int			np,
-				nw = 0,
-				nuse = 0,
-				i,
-				n = 0;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	float8	   *w = NULL;
-	bool		have_cap = !PG_ARGISNULL(5);
-	double		cap = have_cap ? PG_GETARG_FLOAT8(5) : 0;
+	GmPoly	   *region;
+	GmPoly	   *fixed;			/* NULL: no fixed grids */
 	int32		srid;
-	double		total = 0,
-				wmax = 0,
-				wmin = INFINITY,
-				balance;
-	Design		d;
-	bool		with_members = PG_ARGISNULL(7) ? true : PG_GETARG_BOOL(7);
-	int			axis_rule = PG_ARGISNULL(8) ? 0 : PG_GETARG_INT32(8);
-	Datum	   *members = NULL;
-	int			members_at = 0;
+	int			n;				/* grids asked for; 0: the fewest that respect cap */
+	bool		have_cap;
+	double		cap;			/* max_weight */
+	bool		with_members;
+	int			axis_rule;
+	Datum	   *pelems;			/* points[] */
+	bool	   *pnulls;
+	int			np;
+	float8	   *w;				/* weights[], NULL: every point weighs 1 */
+	double		total;			/* weight of the points used */
+	double		wmax;			/* heaviest point used */
+} DesignCall;
 
+/*
+ * Takes the call's arguments; checks the scalar ones (region, points and srid
+ * given; n positive or max_weight given; max_weight positive) and gives them
+ * in c.
+ */
+static void
+check_arguments(FunctionCallInfo fcinfo, DesignCall *c)
+{
+	c->have_cap = !PG_ARGISNULL(5);
+	c->cap = c->have_cap ? PG_GETARG_FLOAT8(5) : 0;
+	c->with_members = PG_ARGISNULL(7) ? true : PG_GETARG_BOOL(7);
+	c->axis_rule = PG_ARGISNULL(8) ? 0 : PG_GETARG_INT32(8);
+	c->n = 0;
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -389,181 +383,257 @@ gm_design_cells(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("srid must not be NULL")));
-	srid = PG_GETARG_INT32(6);
-	if (PG_ARGISNULL(4) && !have_cap)
+	c->srid = PG_GETARG_INT32(6);
+	if (PG_ARGISNULL(4) && !c->have_cap)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the number of grids n must be given (or max_weight, to choose it)")));
 	if (!PG_ARGISNULL(4))
 	{
-		n = PG_GETARG_INT32(4);
-		if (n <= 0)
+		c->n = PG_GETARG_INT32(4);
+		if (c->n <= 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("the number of grids must be positive, not %d", n)));
+					 errmsg("the number of grids must be positive, not %d", c->n)));
 	}
-	if (have_cap && !(cap > 0 && isfinite(cap)))
+	if (c->have_cap && !(c->cap > 0 && isfinite(c->cap)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("max_weight must be a positive number, not %g", cap)));
+				 errmsg("max_weight must be a positive number, not %g", c->cap)));
+}
 
-	region = read_polygonal(PG_GETARG_DATUM(0), "region");
-	if (!PG_ARGISNULL(1))
-		fixed = read_polygonal(PG_GETARG_DATUM(1), "fixed grids");
+/*
+ * Takes the call's arguments; gives the region and fixed grids (read and
+ * checked), the points array's elements, and the weights (c->w, checked:
+ * as many as points, each finite and >= 0), NULL when not given.
+ */
+static void
+read_inputs(FunctionCallInfo fcinfo, DesignCall *c)
+{
+	ArrayType  *parr;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	c->region = read_polygonal(PG_GETARG_DATUM(0), "region");
+	c->fixed = PG_ARGISNULL(1) ? NULL : read_polygonal(PG_GETARG_DATUM(1), "fixed grids");
 
 	parr = PG_GETARG_ARRAYTYPE_P(2);
 	get_typlenbyvalalign(ARR_ELEMTYPE(parr), &typlen, &typbyval, &typalign);
-	deconstruct_array(parr, ARR_ELEMTYPE(parr), typlen, typbyval, typalign, &pelems, &pnulls, &np);
+	deconstruct_array(parr, ARR_ELEMTYPE(parr), typlen, typbyval, typalign, &c->pelems, &c->pnulls, &c->np);
 
+	c->w = NULL;
 	if (!PG_ARGISNULL(3))
 	{
 		ArrayType  *warr = PG_GETARG_ARRAYTYPE_P(3);
 		Datum	   *we;
 		bool	   *wn;
+		int			nw,
+					i;
 
 		if (ARR_ELEMTYPE(warr) != FLOAT8OID)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("weights must be float8[]")));
 		deconstruct_array(warr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &we, &wn, &nw);
-		if (nw != np)
+		if (nw != c->np)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%d points but %d weights", np, nw)));
-		w = palloc(sizeof(float8) * Max(nw, 1));
+					 errmsg("%d points but %d weights", c->np, nw)));
+		c->w = palloc(sizeof(float8) * Max(nw, 1));
 		for (i = 0; i < nw; i++)
 		{
 			if (wn[i])
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("weights[%d] is NULL", i + 1)));
-			w[i] = DatumGetFloat8(we[i]);
-			if (!(w[i] >= 0) || !isfinite(w[i]))
+			c->w[i] = DatumGetFloat8(we[i]);
+			if (!(c->w[i] >= 0) || !isfinite(c->w[i]))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("weights[%d] must be a finite number >= 0, not %g", i + 1, w[i])));
+						 errmsg("weights[%d] must be a finite number >= 0, not %g", i + 1, c->w[i])));
 		}
 	}
+}
 
-	d.pts = palloc(sizeof(DPoint) * Max(np, 1));
-	for (i = 0; i < np; i++)
+/*
+ * Takes the points and weights; gives d->pts and d->npts, the points outside
+ * the fixed grids (each must lie in the region), in input order, with
+ * c->total and c->wmax.  Checks for interrupts once per point: a
+ * point-in-polygon test against the (possibly large) region.
+ */
+static void
+collect_points(DesignCall *c, Design *d)
+{
+	int			i,
+				nuse = 0;
+
+	c->total = 0;
+	c->wmax = 0;
+	d->pts = palloc(sizeof(DPoint) * Max(c->np, 1));
+	for (i = 0; i < c->np; i++)
 	{
 		double		x,
 					y;
 
-		/* per point: a point-in-polygon test against the (possibly large) region */
 		CHECK_FOR_INTERRUPTS();
-		if (pnulls[i])
+		if (c->pnulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("points[%d] is NULL", i + 1)));
-		read_point(pelems[i], i + 1, srid, &x, &y);
-		if (fixed && gm_poly_covers(fixed, x, y))
+		read_point(c->pelems[i], i + 1, c->srid, &x, &y);
+		if (c->fixed && gm_poly_covers(c->fixed, x, y))
 			continue;			/* belongs to a fixed grid */
-		if (!gm_poly_covers(region, x, y))
+		if (!gm_poly_covers(c->region, x, y))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("points[%d] (%g %g) lies outside the region%s", i + 1, x, y,
-							fixed ? " and outside the fixed grids" : "")));
-		d.pts[nuse].c[0] = x;
-		d.pts[nuse].c[1] = y;
-		d.pts[nuse].w = w ? w[i] : 1.0;
-		d.pts[nuse].idx = i + 1;
-		total += d.pts[nuse].w;
-		wmax = Max(wmax, d.pts[nuse].w);
+							c->fixed ? " and outside the fixed grids" : "")));
+		d->pts[nuse].c[0] = x;
+		d->pts[nuse].c[1] = y;
+		d->pts[nuse].w = c->w ? c->w[i] : 1.0;
+		d->pts[nuse].idx = i + 1;
+		c->total += d->pts[nuse].w;
+		c->wmax = Max(c->wmax, d->pts[nuse].w);
 		nuse++;
 	}
-	if (nuse == 0)
+	d->npts = nuse;
+}
+
+/*
+ * Takes the collected points; checks that there are some, that they weigh
+ * something, that no point alone exceeds max_weight, and the axis rule.
+ */
+static void
+check_points(const DesignCall *c, const Design *d)
+{
+	if (d->npts == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("no points to design grids over%s", fixed ? " outside the fixed grids" : "")));
-	if (!(total > 0))
+				 errmsg("no points to design grids over%s", c->fixed ? " outside the fixed grids" : "")));
+	if (!(c->total > 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the weights sum to zero")));
-	if (have_cap && wmax > cap)
+	if (c->have_cap && c->wmax > c->cap)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("max_weight %g is infeasible: one point alone weighs %g", cap, wmax)));
+				 errmsg("max_weight %g is infeasible: one point alone weighs %g", c->cap, c->wmax)));
 
-	if (axis_rule < 0 || axis_rule > 3)
+	if (c->axis_rule < 0 || c->axis_rule > 3)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("axis_rule must be 0, 1, 2 or 3, not %d", axis_rule)));
-	d.npts = nuse;
-	d.axis_rule = axis_rule;
-	design_prepare(&d);
-	if (n > 0)
+				 errmsg("axis_rule must be 0, 1, 2 or 3, not %d", c->axis_rule)));
+}
+
+/*
+ * n given: takes the prepared design; gives its n cells, checking n against
+ * the points and, when max_weight is given, the design against it.
+ */
+static void
+design_n_grids(const DesignCall *c, Design *d)
+{
+	int			n = c->n;
+
+	if (n > d->npts)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("more grids (%d) than points (%d)", n, d->npts)));
+	if (c->have_cap && c->total / n > c->cap)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_weight %g is infeasible for %d grids: the total weight is %g", c->cap, n, c->total),
+				 errhint("Use at least %.0f grids, or pass n => NULL to choose the number.", ceil(c->total / c->cap))));
+	design(d, n, c->region);
+	if (c->have_cap && max_cell_weight(d) > c->cap)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_weight %g is infeasible for %d grids: the heaviest grid weighs %g",
+						c->cap, n, max_cell_weight(d)),
+				 errhint("Use more grids, or pass n => NULL to choose the number.")));
+}
+
+/*
+ * n not given: takes the prepared design; gives the cells of the smallest n
+ * whose design respects max_weight, trying n upwards from total / max_weight.
+ */
+static void
+design_within_cap(const DesignCall *c, Design *d)
+{
+	double		start = ceil(c->total / c->cap);
+	int			n = (int) Min(Max(start, 1.0), (double) d->npts);
+
+	for (;;)
 	{
-		if (n > nuse)
+		design(d, n, c->region);
+		if (max_cell_weight(d) <= c->cap)
+			break;
+		if (n >= d->npts)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("more grids (%d) than points (%d)", n, nuse)));
-		if (have_cap && total / n > cap)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("max_weight %g is infeasible for %d grids: the total weight is %g", cap, n, total),
-					 errhint("Use at least %.0f grids, or pass n => NULL to choose the number.", ceil(total / cap))));
-		design(&d, n, region);
-		if (have_cap && max_cell_weight(&d) > cap)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("max_weight %g is infeasible for %d grids: the heaviest grid weighs %g",
-							cap, n, max_cell_weight(&d)),
-					 errhint("Use more grids, or pass n => NULL to choose the number.")));
+					 errmsg("max_weight %g is infeasible: even one grid per point exceeds it", c->cap)));
+		n++;
 	}
-	else
+}
+
+/* Takes the cells; gives the heaviest cell's weight over the lightest's (infinite if one weighs 0). */
+static double
+cell_balance(const Design *d)
+{
+	double		wmax = max_cell_weight(d),
+				wmin = INFINITY;
+	int			i;
+
+	for (i = 0; i < d->ncells; i++)
+		wmin = Min(wmin, d->cells[i].weight);
+	return (wmin > 0) ? wmax / wmin : INFINITY;
+}
+
+/*
+ * Takes the cells; gives the members of every grid in input order, grid after
+ * grid, without sorting: positions in d->pts follow the input order, so a
+ * counting pass over them lays every grid's list out sorted.
+ */
+static Datum *
+list_members(const Design *d)
+{
+	int			nuse = d->npts;
+	int32	   *cell_of = palloc(sizeof(int32) * Max(nuse, 1));
+	int		   *fill = palloc0(sizeof(int) * (d->ncells + 1));
+	Datum	   *members;
+	int			i,
+				j;
+
+	CHECK_FOR_INTERRUPTS();
+	for (i = 0; i < d->ncells; i++)
 	{
-		/* the smallest n whose design respects the cap */
-		double		start = ceil(total / cap);
-
-		n = (int) Min(Max(start, 1.0), (double) nuse);
-		for (;;)
-		{
-			design(&d, n, region);
-			if (max_cell_weight(&d) <= cap)
-				break;
-			if (n >= nuse)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("max_weight %g is infeasible: even one grid per point exceeds it", cap)));
-			n++;
-		}
+		for (j = 0; j < d->cells[i].count; j++)
+			cell_of[d->ord[0][d->cells[i].first + j]] = i;
+		fill[i + 1] = fill[i] + d->cells[i].count;
 	}
+	members = palloc(sizeof(Datum) * Max(nuse, 1));
+	for (j = 0; j < nuse; j++)
+		members[fill[cell_of[j]]++] = Int32GetDatum(d->pts[j].idx);
+	pfree(cell_of);
+	pfree(fill);
+	return members;
+}
 
-	wmax = max_cell_weight(&d);
-	for (i = 0; i < d.ncells; i++)
-		wmin = Min(wmin, d.cells[i].weight);
-	balance = (wmin > 0) ? wmax / wmin : INFINITY;
-
-	/*
-	 * Members of every grid in input order, without sorting: positions in d.pts follow the
-	 * input order, so a counting pass over them lays every grid's list out sorted.
-	 */
-	if (with_members)
-	{
-		int32	   *cell_of = palloc(sizeof(int32) * Max(nuse, 1));
-		int		   *fill = palloc0(sizeof(int) * (d.ncells + 1));
-		int			j;
-
-		CHECK_FOR_INTERRUPTS();
-		for (i = 0; i < d.ncells; i++)
-		{
-			for (j = 0; j < d.cells[i].count; j++)
-				cell_of[d.ord[0][d.cells[i].first + j]] = i;
-			fill[i + 1] = fill[i] + d.cells[i].count;
-		}
-		members = palloc(sizeof(Datum) * Max(nuse, 1));
-		for (j = 0; j < nuse; j++)
-			members[fill[cell_of[j]]++] = Int32GetDatum(d.pts[j].idx);
-		pfree(cell_of);
-		pfree(fill);
-	}
+/*
+ * Takes the cells, the balance and the members (NULL: not asked for); gives
+ * the result rows, one per cell.  Checks for interrupts once per row.
+ */
+static void
+emit_cells(FunctionCallInfo fcinfo, const Design *d, double balance, Datum *members)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			members_at = 0,
+				i;
 
 	InitMaterializedSRF(fcinfo, 0);
-	for (i = 0; i < d.ncells; i++)
+	for (i = 0; i < d->ncells; i++)
 	{
-		Cell	   *c = &d.cells[i];
+		const Cell *c = &d->cells[i];
 		Datum		values[9];
 		bool		nulls[9] = {false};
 
@@ -576,7 +646,7 @@ gm_design_cells(PG_FUNCTION_ARGS)
 		values[5] = Float8GetDatum(c->weight);
 		values[6] = Int32GetDatum(c->count);
 		values[7] = Float8GetDatum(balance);
-		if (with_members)
+		if (members)
 		{
 			values[8] = PointerGetDatum(construct_array(members + members_at, c->count, INT4OID, 4, true, TYPALIGN_INT));
 			members_at += c->count;
@@ -585,5 +655,37 @@ gm_design_cells(PG_FUNCTION_ARGS)
 			nulls[8] = true;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
+}
+
+/*
+ * gm._design_cells(region geometry, fixed geometry, points geometry[], weights float8[],
+ *                  n int4, max_weight float8, srid int4, with_members bool, axis_rule int4)
+ *   RETURNS TABLE(grid_no int4, xmin, ymin, xmax, ymax float8, weight float8,
+ *                 customers int4, balance float8, members int4[])
+ */
+PG_FUNCTION_INFO_V1(gm_design_cells);
+Datum
+gm_design_cells(PG_FUNCTION_ARGS)
+{
+	DesignCall	c;
+	Design		d;
+	double		balance;
+	Datum	   *members;
+
+	check_arguments(fcinfo, &c);
+	read_inputs(fcinfo, &c);
+	collect_points(&c, &d);
+	check_points(&c, &d);
+
+	d.axis_rule = c.axis_rule;
+	design_prepare(&d);
+	if (c.n > 0)
+		design_n_grids(&c, &d);
+	else
+		design_within_cap(&c, &d);
+
+	balance = cell_balance(&d);
+	members = c.with_members ? list_members(&d) : NULL;
+	emit_cells(fcinfo, &d, balance, members);
 	return (Datum) 0;
 }

@@ -417,265 +417,387 @@ fmt_value(char *buf, size_t len, double v)
 	snprintf(buf, len, "%.6g", v);
 }
 
+/* one map being drawn: the shapes decoded from the state, their extent and values, the output */
+typedef struct SvgMap
+{
+	char		mode;			/* MODE_VALUE or MODE_LIGHT */
+	Shape	   *shapes;
+	int			nshapes,
+				maxshapes;
+	double		xmin,
+				ymin,
+				xmax,
+				ymax;			/* extent of all shapes */
+	double		vmin,
+				vmax;			/* range of the values */
+	bool		anynull;		/* a shape without a value */
+	double		scale,
+				ox,
+				oy;				/* map units to the viewport */
+	StringInfoData out;
+} SvgMap;
+
+/* viewport coordinates of a map point: uniform scale, y flipped */
+static inline double
+map_x(const SvgMap *m, double x)
+{
+	return m->ox + (x - m->xmin) * m->scale;
+}
+
+static inline double
+map_y(const SvgMap *m, double y)
+{
+	return m->oy + (m->ymax - y) * m->scale;
+}
+
+/*
+ * Takes the state's bytes at *pp (end: their end); gives one shape s (its
+ * polygons, value and label) and moves *pp past its record.  A record that
+ * does not fit or has a value the mode does not allow is a corrupt state.
+ */
+static void
+read_record(const SvgMap *m, const char **pp, const char *end, Shape *s)
+{
+	const char *p = *pp;
+	uint32		len,
+				llen;
+	uint8		hv;
+
+	memset(s, 0, sizeof(*s));
+	if (end - p < 4)
+		svg_corrupt_state("truncated or invalid record");
+	memcpy(&len, p, 4);
+	p += 4;
+	if ((uint32) (end - p) < len)
+		svg_corrupt_state("truncated or invalid record");
+	shape_read(s, p, len);
+	p += len;
+	if (end - p < 1 + 8 + 4)
+		svg_corrupt_state("truncated or invalid record");
+	memcpy(&hv, p, 1);
+	memcpy(&s->val, p + 1, 8);
+	memcpy(&llen, p + 9, 4);
+	p += 13;
+	s->hasval = hv != 0;
+	if (s->hasval && (m->mode == MODE_LIGHT ? !(s->val == 0 || s->val == 1 || s->val == 2) : !isfinite(s->val)))
+		svg_corrupt_state("truncated or invalid record");
+	if (llen != 0xFFFFFFFF)
+	{
+		if ((uint32) (end - p) < llen)
+			svg_corrupt_state("truncated or invalid record");
+		s->label = pnstrdup(p, llen);
+		p += llen;
+	}
+	*pp = p;
+}
+
+/* Takes one shape; widens the map's value range (or notes a missing value) and its extent. */
+static void
+note_shape(SvgMap *m, const Shape *s)
+{
+	if (s->hasval)
+	{
+		m->vmin = Min(m->vmin, s->val);
+		m->vmax = Max(m->vmax, s->val);
+	}
+	else
+		m->anynull = true;
+	for (int i = 0; i < s->npolys; i++)
+		for (int k = 0; k < s->polys[i].nrings; k++)
+		{
+			const GmRing *rg = &s->polys[i].rings[k];
+
+			for (int j = 0; j < (int) rg->npts; j++)
+			{
+				m->xmin = Min(m->xmin, rg->xy[2 * j]);
+				m->xmax = Max(m->xmax, rg->xy[2 * j]);
+				m->ymin = Min(m->ymin, rg->xy[2 * j + 1]);
+				m->ymax = Max(m->ymax, rg->xy[2 * j + 1]);
+			}
+		}
+}
+
+/*
+ * Takes the aggregate state (its kind byte already read into m->mode); gives
+ * m->shapes, in record order, with their extent and value range.  Checks for
+ * interrupts once per record: a map of many or large shapes.
+ */
+static void
+collect_shapes(SvgMap *m, StringInfo st)
+{
+	const char *p = st->data + 1,
+			   *end = st->data + st->len;
+
+	while (p < end)
+	{
+		Shape		s;
+
+		CHECK_FOR_INTERRUPTS();
+		read_record(m, &p, end, &s);
+		note_shape(m, &s);
+		if (m->nshapes == m->maxshapes)
+		{
+			m->maxshapes = m->maxshapes ? m->maxshapes * 2 : 64;
+			m->shapes = m->shapes ? repalloc(m->shapes, sizeof(Shape) * m->maxshapes) : palloc(sizeof(Shape) * m->maxshapes);
+		}
+		m->shapes[m->nshapes++] = s;
+	}
+}
+
+/*
+ * Takes the extent; gives the uniform scale and offsets (m->scale, ox, oy)
+ * that centre it in the viewport.  An empty map gets the unit square.
+ */
+static void
+fit_viewport(SvgMap *m)
+{
+	double		w,
+				h;
+
+	if (m->xmin > m->xmax)
+	{
+		m->xmin = m->ymin = 0;
+		m->xmax = m->ymax = 1;
+	}
+	w = m->xmax - m->xmin;
+	h = m->ymax - m->ymin;
+	if (w <= 0 && h <= 0)
+		m->scale = 1;
+	else if (w <= 0)
+		m->scale = MAP_H / h;
+	else if (h <= 0)
+		m->scale = MAP_W / w;
+	else
+		m->scale = Min(MAP_W / w, MAP_H / h);
+	m->ox = MAP_X0 + (MAP_W - w * m->scale) / 2;
+	m->oy = MAP_Y0 + (MAP_H - h * m->scale) / 2;
+}
+
+/*
+ * Takes a shape; gives its fill: the light's colour, or the value's class of
+ * five equal intervals of the value range (the middle one when all values
+ * are equal), or the no-data grey.
+ */
+static const char *
+choose_class(const SvgMap *m, const Shape *s)
+{
+	if (!s->hasval)
+		return NODATA_COLOUR;
+	if (m->mode == MODE_LIGHT)
+		return light_colour[(int) s->val];
+	if (m->vmax > m->vmin)
+	{
+		int			k = (int) floor((s->val - m->vmin) / (m->vmax - m->vmin) * 5);
+
+		return ramp[Max(0, Min(4, k))];
+	}
+	return ramp[2];
+}
+
+/* Takes a shape with a label or a value; writes its <title>: "label: value". */
+static void
+write_title(SvgMap *m, const Shape *s)
+{
+	char		b1[64];
+
+	appendStringInfoString(&m->out, "<title>");
+	if (s->label)
+		xml_escape(&m->out, s->label);
+	if (s->hasval)
+	{
+		if (m->mode == MODE_LIGHT)
+			appendStringInfo(&m->out, "%s%s", s->label ? ": " : "", light_name[(int) s->val]);
+		else
+		{
+			fmt_value(b1, sizeof(b1), s->val);
+			appendStringInfo(&m->out, "%s%s", s->label ? ": " : "", b1);
+		}
+	}
+	appendStringInfoString(&m->out, "</title>");
+}
+
+/*
+ * Takes a shape with polygons and its fill; writes one <path> of all its
+ * rings (even-odd, so holes stay holes) with its title.  Checks for
+ * interrupts every 4096 points of a ring.
+ */
+static void
+draw_shape(SvgMap *m, const Shape *s, const char *colour)
+{
+	appendStringInfo(&m->out, "<path fill=\"%s\" fill-rule=\"evenodd\" d=\"", colour);
+	for (int j = 0; j < s->npolys; j++)
+		for (int k = 0; k < s->polys[j].nrings; k++)
+		{
+			const GmRing *rg = &s->polys[j].rings[k];
+
+			for (int i = 0; i < (int) rg->npts; i++)
+			{
+				if ((i & 4095) == 4095)
+					CHECK_FOR_INTERRUPTS();
+				appendStringInfo(&m->out, "%s%.2f,%.2f", i == 0 ? "M" : "L",
+								 map_x(m, rg->xy[2 * i]), map_y(m, rg->xy[2 * i + 1]));
+			}
+			appendStringInfoChar(&m->out, 'Z');
+		}
+	appendStringInfoString(&m->out, "\">");
+	if (s->label || s->hasval)
+		write_title(m, s);
+	appendStringInfoString(&m->out, "</path>\n");
+}
+
+/* Writes the shapes group: every shape with polygons; checks for interrupts once per shape. */
+static void
+draw_shapes(SvgMap *m)
+{
+	appendStringInfoString(&m->out, "<g id=\"shapes\" stroke=\"#555555\" stroke-width=\"0.8\" stroke-linejoin=\"round\">\n");
+	for (int i = 0; i < m->nshapes; i++)
+	{
+		const Shape *s = &m->shapes[i];
+		const char *colour;
+
+		CHECK_FOR_INTERRUPTS();
+		colour = choose_class(m, s);
+		if (s->npolys == 0)
+			continue;
+		draw_shape(m, s, colour);
+	}
+	appendStringInfoString(&m->out, "</g>\n");
+}
+
+/*
+ * Takes a labelled shape with polygons; writes its label at a point inside
+ * its largest polygon (by shell area, the first of equals).
+ */
+static void
+place_label(SvgMap *m, const Shape *s)
+{
+	int			big = 0;
+	double		bigarea = -1,
+				lx,
+				ly;
+
+	for (int j = 0; j < s->npolys; j++)
+	{
+		double		a = ring_area(&s->polys[j].rings[0]);
+
+		if (a > bigarea)
+		{
+			bigarea = a;
+			big = j;
+		}
+	}
+	poly_inside_point(&s->polys[big], &lx, &ly);
+	appendStringInfo(&m->out, "<text x=\"%.2f\" y=\"%.2f\" dominant-baseline=\"middle\">", map_x(m, lx), map_y(m, ly));
+	xml_escape(&m->out, s->label);
+	appendStringInfoString(&m->out, "</text>\n");
+}
+
+/* Writes the labels group, above every shape; checks for interrupts once per shape. */
+static void
+draw_labels(SvgMap *m)
+{
+	appendStringInfoString(&m->out, "<g id=\"labels\" font-size=\"10\" text-anchor=\"middle\" fill=\"#111111\">\n");
+	for (int i = 0; i < m->nshapes; i++)
+	{
+		const Shape *s = &m->shapes[i];
+
+		CHECK_FOR_INTERRUPTS();
+		if (s->label == NULL || s->npolys == 0)
+			continue;
+		place_label(m, s);
+	}
+	appendStringInfoString(&m->out, "</g>\n");
+}
+
+/* Writes the legend's no-data entry at legend row 'row'. */
+static void
+write_nodata_entry(SvgMap *m, int row)
+{
+	appendStringInfo(&m->out,
+					 "<rect x=\"0\" y=\"%d\" width=\"18\" height=\"18\" fill=\"%s\" stroke=\"#555555\"/>"
+					 "<text x=\"26\" y=\"%d\">no data</text>\n", row * 24, NODATA_COLOUR, row * 24 + 14);
+}
+
+/*
+ * Writes the legend: the three lights, or the value classes from the highest
+ * down (one class when all values are equal, none when no shape has a value),
+ * then no data when a shape has no value.
+ */
+static void
+write_legend(SvgMap *m)
+{
+	char		b1[64],
+				b2[64];
+	int			row = 0;
+
+	appendStringInfo(&m->out, "<g id=\"legend\" font-size=\"12\" transform=\"translate(%d,%d)\">\n", 810, 60);
+	if (m->mode == MODE_LIGHT)
+	{
+		for (int k = 0; k < 3; k++, row++)
+			appendStringInfo(&m->out,
+							 "<rect x=\"0\" y=\"%d\" width=\"18\" height=\"18\" fill=\"%s\" stroke=\"#555555\"/>"
+							 "<text x=\"26\" y=\"%d\">%s</text>\n",
+							 k * 24, light_colour[k], k * 24 + 14, light_name[k]);
+	}
+	else if (m->vmin <= m->vmax)
+	{
+		double		vmin = m->vmin,
+					vmax = m->vmax;
+		int			nclass = vmax > vmin ? 5 : 1;
+
+		for (int k = nclass - 1; k >= 0; k--, row++)
+		{
+			const char *colour = nclass == 5 ? ramp[k] : ramp[2];
+
+			fmt_value(b1, sizeof(b1), vmin + (vmax - vmin) * k / 5.0);
+			fmt_value(b2, sizeof(b2), nclass == 5 ? vmin + (vmax - vmin) * (k + 1) / 5.0 : vmax);
+			appendStringInfo(&m->out,
+							 "<rect x=\"0\" y=\"%d\" width=\"18\" height=\"18\" fill=\"%s\" stroke=\"#555555\"/>"
+							 "<text x=\"26\" y=\"%d\">",
+							 row * 24, colour, row * 24 + 14);
+			if (nclass == 1)
+				appendStringInfoString(&m->out, b1);
+			else
+				appendStringInfo(&m->out, "%s %s %s", b1, k == 4 ? "&#8211;" : "&#8211;", b2);
+			appendStringInfoString(&m->out, "</text>\n");
+		}
+	}
+	if (m->anynull)
+		write_nodata_entry(m, row);
+	appendStringInfoString(&m->out, "</g>\n");
+}
+
 PG_FUNCTION_INFO_V1(gm_svg_map_final);
 Datum
 gm_svg_map_final(PG_FUNCTION_ARGS)
 {
 	StringInfo	st;
-	const char *p,
-			   *end;
-	char		mode;
-	Shape	   *shapes = NULL;
-	int			nshapes = 0,
-				maxshapes = 0;
-	double		xmin = INFINITY,
-				ymin = INFINITY,
-				xmax = -INFINITY,
-				ymax = -INFINITY;
-	double		vmin = INFINITY,
-				vmax = -INFINITY;
-	bool		anynull = false;
-	double		scale,
-				ox,
-				oy;
-	StringInfoData out;
-	char		b1[64],
-				b2[64];
+	SvgMap		m = {0};
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (StringInfo) PG_GETARG_POINTER(0);
 	if (st->len < 1)
 		PG_RETURN_NULL();
-	mode = st->data[0];
-	if (mode != MODE_VALUE && mode != MODE_LIGHT)
+	m.mode = st->data[0];
+	if (m.mode != MODE_VALUE && m.mode != MODE_LIGHT)
 		svg_corrupt_state("unknown kind");
-	p = st->data + 1;
-	end = st->data + st->len;
+	m.xmin = m.ymin = m.vmin = INFINITY;
+	m.xmax = m.ymax = m.vmax = -INFINITY;
 
-	/* decode the records */
-	while (p < end)
-	{
-		uint32		len,
-					llen;
-		uint8		hv;
-		Shape		s;
+	collect_shapes(&m, st);
+	fit_viewport(&m);
 
-		CHECK_FOR_INTERRUPTS();	/* per record: a map of many or large shapes */
-		memset(&s, 0, sizeof(s));
-		if (end - p < 4)
-			svg_corrupt_state("truncated or invalid record");
-		memcpy(&len, p, 4);
-		p += 4;
-		if ((uint32) (end - p) < len)
-			svg_corrupt_state("truncated or invalid record");
-		shape_read(&s, p, len);
-		p += len;
-		if (end - p < 1 + 8 + 4)
-			svg_corrupt_state("truncated or invalid record");
-		memcpy(&hv, p, 1);
-		memcpy(&s.val, p + 1, 8);
-		memcpy(&llen, p + 9, 4);
-		p += 13;
-		s.hasval = hv != 0;
-		if (s.hasval && (mode == MODE_LIGHT ? !(s.val == 0 || s.val == 1 || s.val == 2) : !isfinite(s.val)))
-			svg_corrupt_state("truncated or invalid record");
-		if (llen != 0xFFFFFFFF)
-		{
-			if ((uint32) (end - p) < llen)
-				svg_corrupt_state("truncated or invalid record");
-			s.label = pnstrdup(p, llen);
-			p += llen;
-		}
-		if (s.hasval)
-		{
-			vmin = Min(vmin, s.val);
-			vmax = Max(vmax, s.val);
-		}
-		else
-			anynull = true;
-		for (int i = 0; i < s.npolys; i++)
-			for (int k = 0; k < s.polys[i].nrings; k++)
-			{
-				const GmRing *rg = &s.polys[i].rings[k];
-
-				for (int j = 0; j < (int) rg->npts; j++)
-				{
-					xmin = Min(xmin, rg->xy[2 * j]);
-					xmax = Max(xmax, rg->xy[2 * j]);
-					ymin = Min(ymin, rg->xy[2 * j + 1]);
-					ymax = Max(ymax, rg->xy[2 * j + 1]);
-				}
-			}
-		if (nshapes == maxshapes)
-		{
-			maxshapes = maxshapes ? maxshapes * 2 : 64;
-			shapes = shapes ? repalloc(shapes, sizeof(Shape) * maxshapes) : palloc(sizeof(Shape) * maxshapes);
-		}
-		shapes[nshapes++] = s;
-	}
-
-	/* uniform scale of the bounding box into the viewport, y flipped */
-	if (xmin > xmax)
-	{
-		xmin = ymin = 0;
-		xmax = ymax = 1;
-	}
-	{
-		double		w = xmax - xmin,
-					h = ymax - ymin;
-
-		if (w <= 0 && h <= 0)
-			scale = 1;
-		else if (w <= 0)
-			scale = MAP_H / h;
-		else if (h <= 0)
-			scale = MAP_W / w;
-		else
-			scale = Min(MAP_W / w, MAP_H / h);
-		ox = MAP_X0 + (MAP_W - w * scale) / 2;
-		oy = MAP_Y0 + (MAP_H - h * scale) / 2;
-	}
-#define SX(x) (ox + ((x) - xmin) * scale)
-#define SY(y) (oy + (ymax - (y)) * scale)
-
-	initStringInfo(&out);
-	appendStringInfo(&out,
+	initStringInfo(&m.out);
+	appendStringInfo(&m.out,
 					 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 					 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n"
-					 "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n"
-					 "<g id=\"shapes\" stroke=\"#555555\" stroke-width=\"0.8\" stroke-linejoin=\"round\">\n",
+					 "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n",
 					 SVG_W, SVG_H, SVG_W, SVG_H, SVG_W, SVG_H);
+	draw_shapes(&m);
+	draw_labels(&m);
+	write_legend(&m);
+	appendStringInfoString(&m.out, "</svg>\n");
 
-	for (int i = 0; i < nshapes; i++)
-	{
-		Shape	   *s = &shapes[i];
-		const char *colour = NODATA_COLOUR;
-
-		CHECK_FOR_INTERRUPTS();
-		if (s->hasval)
-		{
-			if (mode == MODE_LIGHT)
-				colour = light_colour[(int) s->val];
-			else if (vmax > vmin)
-			{
-				int			k = (int) floor((s->val - vmin) / (vmax - vmin) * 5);
-
-				colour = ramp[Max(0, Min(4, k))];
-			}
-			else
-				colour = ramp[2];
-		}
-		if (s->npolys == 0)
-			continue;
-		appendStringInfo(&out, "<path fill=\"%s\" fill-rule=\"evenodd\" d=\"", colour);
-		for (int j = 0; j < s->npolys; j++)
-			for (int k = 0; k < s->polys[j].nrings; k++)
-			{
-				const GmRing *rg = &s->polys[j].rings[k];
-
-				for (int m = 0; m < (int) rg->npts; m++)
-				{
-					if ((m & 4095) == 4095)
-						CHECK_FOR_INTERRUPTS();
-					appendStringInfo(&out, "%s%.2f,%.2f", m == 0 ? "M" : "L", SX(rg->xy[2 * m]), SY(rg->xy[2 * m + 1]));
-				}
-				appendStringInfoChar(&out, 'Z');
-			}
-		appendStringInfoString(&out, "\">");
-		if (s->label || s->hasval)
-		{
-			appendStringInfoString(&out, "<title>");
-			if (s->label)
-				xml_escape(&out, s->label);
-			if (s->hasval)
-			{
-				if (mode == MODE_LIGHT)
-					appendStringInfo(&out, "%s%s", s->label ? ": " : "", light_name[(int) s->val]);
-				else
-				{
-					fmt_value(b1, sizeof(b1), s->val);
-					appendStringInfo(&out, "%s%s", s->label ? ": " : "", b1);
-				}
-			}
-			appendStringInfoString(&out, "</title>");
-		}
-		appendStringInfoString(&out, "</path>\n");
-	}
-	appendStringInfoString(&out, "</g>\n<g id=\"labels\" font-size=\"10\" text-anchor=\"middle\" fill=\"#111111\">\n");
-	for (int i = 0; i < nshapes; i++)
-	{
-		Shape	   *s = &shapes[i];
-		int			big = 0;
-		double		bigarea = -1,
-					lx,
-					ly;
-
-		CHECK_FOR_INTERRUPTS();
-		if (s->label == NULL || s->npolys == 0)
-			continue;
-		for (int j = 0; j < s->npolys; j++)
-		{
-			double		a = ring_area(&s->polys[j].rings[0]);
-
-			if (a > bigarea)
-			{
-				bigarea = a;
-				big = j;
-			}
-		}
-		poly_inside_point(&s->polys[big], &lx, &ly);
-		appendStringInfo(&out, "<text x=\"%.2f\" y=\"%.2f\" dominant-baseline=\"middle\">", SX(lx), SY(ly));
-		xml_escape(&out, s->label);
-		appendStringInfoString(&out, "</text>\n");
-	}
-	appendStringInfoString(&out, "</g>\n");
-
-	/* legend */
-	appendStringInfo(&out, "<g id=\"legend\" font-size=\"12\" transform=\"translate(%d,%d)\">\n", 810, 60);
-	if (mode == MODE_LIGHT)
-	{
-		for (int k = 0; k < 3; k++)
-			appendStringInfo(&out,
-							 "<rect x=\"0\" y=\"%d\" width=\"18\" height=\"18\" fill=\"%s\" stroke=\"#555555\"/>"
-							 "<text x=\"26\" y=\"%d\">%s</text>\n",
-							 k * 24, light_colour[k], k * 24 + 14, light_name[k]);
-		if (anynull)
-			appendStringInfo(&out,
-							 "<rect x=\"0\" y=\"72\" width=\"18\" height=\"18\" fill=\"%s\" stroke=\"#555555\"/>"
-							 "<text x=\"26\" y=\"86\">no data</text>\n", NODATA_COLOUR);
-	}
-	else
-	{
-		int			row = 0;
-
-		if (vmin <= vmax)
-		{
-			int			nclass = vmax > vmin ? 5 : 1;
-
-			for (int k = nclass - 1; k >= 0; k--, row++)
-			{
-				const char *colour = nclass == 5 ? ramp[k] : ramp[2];
-
-				fmt_value(b1, sizeof(b1), vmin + (vmax - vmin) * k / 5.0);
-				fmt_value(b2, sizeof(b2), nclass == 5 ? vmin + (vmax - vmin) * (k + 1) / 5.0 : vmax);
-				appendStringInfo(&out,
-								 "<rect x=\"0\" y=\"%d\" width=\"18\" height=\"18\" fill=\"%s\" stroke=\"#555555\"/>"
-								 "<text x=\"26\" y=\"%d\">",
-								 row * 24, colour, row * 24 + 14);
-				if (nclass == 1)
-					appendStringInfoString(&out, b1);
-				else
-					appendStringInfo(&out, "%s %s %s", b1, k == 4 ? "&#8211;" : "&#8211;", b2);
-				appendStringInfoString(&out, "</text>\n");
-			}
-		}
-		if (anynull)
-			appendStringInfo(&out,
-							 "<rect x=\"0\" y=\"%d\" width=\"18\" height=\"18\" fill=\"%s\" stroke=\"#555555\"/>"
-							 "<text x=\"26\" y=\"%d\">no data</text>\n", row * 24, NODATA_COLOUR, row * 24 + 14);
-	}
-	appendStringInfoString(&out, "</g>\n</svg>\n");
-
-	PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, out.len));
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(m.out.data, m.out.len));
 }
