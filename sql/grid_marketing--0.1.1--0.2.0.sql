@@ -1501,3 +1501,390 @@ BEGIN
     EXECUTE format('DROP SCHEMA %I CASCADE', stage);
 END
 $$;
+-- config model: parameters ------------------------------------------------------------------------
+-- The three parameter stores of 0.1.1 become rows of gm.parameter, read through gm.param only:
+-- gm.tier_config (tiering), gm.kpi_threshold with the function gm.kpi_threshold (KPI), and
+-- gm.planning_default / gm.planning_setting with the view gm.planning_settings and the function
+-- gm.planning_param (planning).  The manager load thresholds stored by both KPI and planning become
+-- one row each (manager_load_min / _max / _overload), as do the grid density target
+-- (grid_density_target = planning's value_density_target) and the lead conversion target
+-- (lead_to_deal_target = planning's value_conversion_target).  The user's overrides become edited
+-- rows of gm.parameter.
+
+-- shipped rows
+INSERT INTO gm.parameter(name, value, unit, domain, source, origin) VALUES
+    ('lifecycle_new_days',     30, 'days',  'tiering', 'new: first order fewer than this many days before as_of (seed 004 新增客户; 30 days ours)', 'shipped'),
+    ('lifecycle_at_risk_days', 30, 'days',  'tiering', 'at_risk: no order or interaction for this many days (seed 000 §5.3: 连续30天无互动触发流失预警)', 'shipped'),
+    ('lifecycle_churned_days', 90, 'days',  'tiering', 'churned: no order or interaction for this many days (ours: one quarter)', 'shipped'),
+    ('value_high_min_f',       3,  'score', 'tiering', 'valuable: frequency score (1-5) at least this (ours)', 'shipped'),
+    ('value_high_min_m',       4,  'score', 'tiering', 'valuable: monetary score (1-5) at least this (seed 000 §2.1.2: VIP customers by spend)', 'shipped'),
+    ('value_at_risk_max_r',    2,  'score', 'tiering', 'at_risk tier: a valuable customer whose recency score (1-5) is at most this (seed 000 §2.2.2)', 'shipped');
+INSERT INTO gm.parameter(name, value, unit, domain, source, origin) VALUES
+    ('manager_load_min',        200,  'customers', 'kpi, planning', 'seed 000 §7.1: a grid manager serves 200-300 customers (合理负荷200个/人; 人均服务客户数控制在200-300人): below is under-loaded', 'shipped'),
+    ('manager_load_max',        300,  'customers', 'kpi, planning', 'seed 000 §7.1: upper end of the reasonable load (200-300 customers per manager); the default capacity of a manager, and of a grid without gm.grid.capacity', 'shipped'),
+    ('manager_load_overload',   500,  'customers', 'kpi, planning', 'seed 000 §2.3.3, §6.4: 500 customers per manager is overload (人均负责500个客户, 远超合理负荷)', 'shipped'),
+    ('deviation_tolerance',     0.15, 'fraction',  'kpi', 'seed 003: deviation of ±15 % from plan triggers recalibration', 'shipped'),
+    ('yoy_threshold',           0.2,  'fraction',  'kpi', 'seed 003: year-on-year swings beyond ±20 % raise an alert', 'shipped'),
+    ('budget_consumed_level',   0.8,  'fraction',  'kpi', 'seed 003: level-1 budget alert at 80 % consumed', 'shipped'),
+    ('budget_pace_factor',      1.2,  'ratio',     'kpi', 'seed 003: level-2 alert when spending runs 20 % ahead of plan', 'shipped'),
+    ('bottom_share',            0.1,  'fraction',  'kpi', 'seed 003: the bottom 10 % get an improvement plan (后10%)', 'shipped'),
+    ('nps_target',              70,   'score',     'kpi', 'seed 000 §3.3: NPS target 70', 'shipped'),
+    ('csat_target',             90,   'points',    'kpi', 'seed 000 §3.3: CSAT target 90 points', 'shipped'),
+    ('ontime_rate_target',      0.95, 'fraction',  'kpi', 'seed 000 §3.3: on-time follow-up rate 95 %', 'shipped'),
+    ('lead_to_opportunity_target', 0.15, 'fraction', 'kpi', 'seed 000 §3.3 read per DESIGN.md: lead → opportunity 15 %', 'shipped'),
+    ('opportunity_to_deal_target', 0.30, 'fraction', 'kpi', 'seed 000 §3.3 read per DESIGN.md: opportunity → deal 30 %', 'shipped'),
+    ('lead_to_deal_target',     0.05, 'fraction',  'kpi, planning', 'seed 000 §3.3 read per DESIGN.md: lead → deal overall 5 % (线索转化率 目标5%; conversion potential 1.0 of the grid value index)', 'shipped'),
+    ('grid_density_target',     300,  'customers', 'kpi, planning', 'seed 000 §3.3: 300 customers per grid (网格客户密度 目标300人/网格; density score 1.0 of the grid value index)', 'shipped');
+INSERT INTO gm.parameter(name, value, unit, domain, source, origin) VALUES
+    ('value_score_cap',         2,    'score',    'planning', 'ours: cap of the density and conversion scores', 'shipped'),
+    ('class_a_min',             2,    'index',    'planning', 'ours: value index from which a grid is class A', 'shipped'),
+    ('class_b_min',             1,    'index',    'planning', 'ours: value index from which a grid is class B', 'shipped'),
+    ('review_up_growth',        0.20, 'fraction', 'planning', 'seed 000 §5.1: 连续两个季度销售增长率超20%的C类网格升级为B类', 'shipped'),
+    ('review_down_growth',      -0.20,'fraction', 'planning', 'ours: symmetric downgrade (two quarters below -20 %)', 'shipped'),
+    ('review_quarters',         2,    'quarters', 'planning', 'seed 000 §5.1: two consecutive quarters', 'shipped'),
+    ('community_take_up',       0.6,  'fraction', 'planning', 'ours: expected take-up among occupied owner-occupied households (seeds 001, 004 list the inputs only)', 'shipped'),
+    ('community_renter_factor', 0.5,  'fraction', 'planning', 'ours: renters take up at this fraction of owners (seed 001: 租户往往不愿意使用有一定入网门槛的有线业务)', 'shipped');
+
+-- the user's overrides of 0.1.1 become edits of the shipped row of the same meaning (where KPI and
+-- planning both overrode one of the rows now shared, the KPI's value is kept, with a warning)
+CREATE FUNCTION pg_temp.gm_param_name(old text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE old WHEN 'load_min' THEN 'manager_load_min'
+                    WHEN 'load_capacity' THEN 'manager_load_max'
+                    WHEN 'load_overload' THEN 'manager_load_overload'
+                    WHEN 'value_density_target' THEN 'grid_density_target'
+                    WHEN 'value_conversion_target' THEN 'lead_to_deal_target'
+                    ELSE old END
+$$;
+DO $gm$
+DECLARE
+    o record;
+BEGIN
+    FOR o IN
+        SELECT DISTINCT ON (x.param) x.param, x.value, x.store
+        FROM (SELECT t.name AS param, t.value::numeric AS value, 'gm.tier_config' AS store, 1 AS prio
+                FROM gm.tier_config t WHERE NOT t.is_default
+              UNION ALL
+              SELECT k.name, k.value, 'gm.kpi_threshold', 2
+                FROM gm.kpi_threshold k WHERE k.origin OPERATOR(pg_catalog.=) 'user'
+              UNION ALL
+              SELECT pg_temp.gm_param_name(s.name), s.value, 'gm.planning_setting', 3
+                FROM gm.planning_setting s) x
+        ORDER BY x.param, x.prio
+    LOOP
+        UPDATE gm.parameter p SET value = o.value, origin = 'edited'
+         WHERE p.name OPERATOR(pg_catalog.=) o.param;
+        IF NOT FOUND THEN
+            INSERT INTO gm.parameter(name, value, unit, domain, source, origin)
+            VALUES (o.param, o.value, 'unknown', 'unknown', pg_catalog.format('your row of %s in 0.1.1', o.store), 'user');
+        END IF;
+    END LOOP;
+    FOR o IN
+        SELECT s.name, s.value, p.name AS param, p.value AS kept
+          FROM gm.planning_setting s JOIN gm.parameter p ON p.name OPERATOR(pg_catalog.=) pg_temp.gm_param_name(s.name)
+         WHERE p.value OPERATOR(pg_catalog.<>) s.value
+    LOOP
+        RAISE WARNING 'gm.planning_setting % = % and gm.kpi_threshold % = % are one parameter now: % = % is kept',
+            o.name, o.value, o.param, o.kept, o.param, o.kept
+            USING HINT = pg_catalog.format('Change it with UPDATE gm.parameter SET value = ... WHERE name = %L.', o.param);
+    END LOOP;
+END
+$gm$;
+DROP FUNCTION pg_temp.gm_param_name(text);
+
+-- the old stores and their readers (the dumped tables leave the extension first, so that they
+-- also leave its list of configuration tables for pg_dump)
+DROP VIEW gm.planning_settings;
+DROP FUNCTION gm.planning_param(text);
+ALTER EXTENSION grid_marketing DROP TABLE gm.planning_setting;
+DROP TABLE gm.planning_setting;
+DROP TABLE gm.planning_default;
+DROP FUNCTION gm.kpi_threshold(text);
+ALTER EXTENSION grid_marketing DROP TABLE gm.kpi_threshold;
+DROP TABLE gm.kpi_threshold;
+ALTER EXTENSION grid_marketing DROP TABLE gm.tier_config;
+DROP TABLE gm.tier_config;
+
+-- every reader calls gm.param
+COMMENT ON FUNCTION gm.lifecycle(date, date, date, boolean, boolean, date) IS
+    'Lifecycle class as of a date: potential/intent (never bought), churned, at_risk, new, key, existing; thresholds lifecycle_*_days from gm.parameter';
+COMMENT ON FUNCTION gm.value_tier(gm.rfm) IS
+    'Value tier of an RFM score: at_risk (valuable but lapsing), high (valuable), potential (the rest); thresholds value_high_min_f, value_high_min_m, value_at_risk_max_r from gm.parameter';
+
+CREATE OR REPLACE FUNCTION gm.manager_load_light(customers bigint, managers integer DEFAULT 1, capacity integer DEFAULT NULL)
+    RETURNS gm.light
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE load numeric;
+BEGIN
+    IF customers < 0 OR managers < 0 OR capacity <= 0 THEN
+        RAISE EXCEPTION 'customers and managers must not be negative and capacity must be positive (got %, %, %)',
+            customers, managers, capacity USING ERRCODE = '22023';
+    END IF;
+    IF customers IS NULL OR managers IS NULL OR managers = 0 THEN
+        RETURN NULL;
+    END IF;
+    load := customers::numeric / managers;
+    RETURN CASE WHEN load >= gm.param('manager_load_overload') THEN 'red'
+                WHEN load > coalesce(capacity, gm.param('manager_load_max')) THEN 'yellow'
+                ELSE 'green' END::gm.light;
+END $$;
+COMMENT ON FUNCTION gm.manager_load_light(bigint, integer, integer) IS
+    'Manager load light: customers per manager green up to capacity (default manager_load_max 300), red from manager_load_overload (500), yellow between; NULL without managers';
+
+CREATE OR REPLACE FUNCTION gm.manager_load_band(customers bigint, managers integer DEFAULT 1) RETURNS text
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE load numeric;
+BEGIN
+    IF customers < 0 OR managers < 0 THEN
+        RAISE EXCEPTION 'customers and managers must not be negative (got %, %)', customers, managers USING ERRCODE = '22023';
+    END IF;
+    IF customers IS NULL OR managers IS NULL OR managers = 0 THEN
+        RETURN NULL;
+    END IF;
+    load := customers::numeric / managers;
+    RETURN CASE WHEN load >= gm.param('manager_load_overload') THEN 'overload'
+                WHEN load > gm.param('manager_load_max') THEN 'high'
+                WHEN load >= gm.param('manager_load_min') THEN 'reasonable'
+                ELSE 'under' END;
+END $$;
+COMMENT ON FUNCTION gm.manager_load_band(bigint, integer) IS
+    'Manager load band from gm.parameter: under (< 200), reasonable (200-300), high (300-500), overload (>= 500 customers per manager)';
+
+CREATE OR REPLACE FUNCTION gm.grid_value(customers numeric, conversion_rate numeric, competitor_share numeric)
+    RETURNS numeric
+    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+AS $$
+DECLARE cap numeric := gm.param('value_score_cap');
+BEGIN
+    IF customers < 0 THEN
+        RAISE EXCEPTION 'customers must be >= 0, not %', customers USING ERRCODE = '22023';
+    END IF;
+    IF conversion_rate < 0 OR conversion_rate > 1 THEN
+        RAISE EXCEPTION 'conversion_rate must be a fraction in [0, 1], not %', conversion_rate USING ERRCODE = '22023';
+    END IF;
+    IF competitor_share < 0 OR competitor_share > 1 THEN
+        RAISE EXCEPTION 'competitor_share must be a fraction in [0, 1], not %', competitor_share USING ERRCODE = '22023';
+    END IF;
+    RETURN round(least(cap, customers / gm.param('grid_density_target'))
+                 * least(cap, conversion_rate / gm.param('lead_to_deal_target'))
+                 * (1 + competitor_share), 4);
+END $$;
+COMMENT ON FUNCTION gm.grid_value(numeric, numeric, numeric) IS
+    'Grid value index (seed 000 §7.1) = customer density score x conversion potential score x competition intensity (1 + competitor share)';
+
+CREATE OR REPLACE FUNCTION gm.grid_class(value numeric) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT gm.grid_class(value, gm.param('class_a_min'), gm.param('class_b_min')) $$;
+COMMENT ON FUNCTION gm.grid_class(numeric) IS
+    'Grid class from a value index with the configured thresholds (class_a_min, class_b_min)';
+
+CREATE OR REPLACE FUNCTION gm.grid_class_review(current_class text, growth numeric[]) RETURNS text
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+DECLARE
+    q integer := gm.param('review_quarters')::integer;
+    up numeric := gm.param('review_up_growth');
+    down numeric := gm.param('review_down_growth');
+    last numeric[];
+    n integer;
+BEGIN
+    IF current_class IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF current_class NOT IN ('A', 'B', 'C') THEN
+        RAISE EXCEPTION 'grid class must be A, B or C, not "%"', current_class USING ERRCODE = '22023';
+    END IF;
+    IF growth IS NULL OR array_ndims(growth) IS DISTINCT FROM 1 THEN
+        RETURN current_class;
+    END IF;
+    n := cardinality(growth);
+    IF n < q THEN
+        RETURN current_class;
+    END IF;
+    last := growth[array_upper(growth, 1) - q + 1 : array_upper(growth, 1)];
+    IF array_position(last, NULL) IS NOT NULL THEN
+        RETURN current_class;          -- a missing quarter: no decision
+    END IF;
+    IF (SELECT bool_and(g > up) FROM unnest(last) g) THEN
+        RETURN CASE current_class WHEN 'C' THEN 'B' ELSE 'A' END;
+    END IF;
+    IF (SELECT bool_and(g < down) FROM unnest(last) g) THEN
+        RETURN CASE current_class WHEN 'A' THEN 'B' ELSE 'C' END;
+    END IF;
+    RETURN current_class;
+END $$;
+COMMENT ON FUNCTION gm.grid_class_review(text, numeric[]) IS
+    'Quarterly class review: the last review_quarters growth rates (fractions, oldest first) all above review_up_growth move a grid up one class (C->B->A), all below review_down_growth move it down (ours)';
+
+CREATE OR REPLACE FUNCTION gm.load_status(customers bigint, capacity integer DEFAULT NULL) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN customers IS NULL THEN NULL
+                WHEN customers >= gm.param('manager_load_overload')
+                     AND customers > COALESCE(capacity, gm.param('manager_load_max')) THEN 'overload'
+                WHEN customers > COALESCE(capacity, gm.param('manager_load_max')) THEN 'high'
+                WHEN customers < gm.param('manager_load_min') THEN 'under'
+                ELSE 'reasonable' END
+$$;
+COMMENT ON FUNCTION gm.load_status(bigint, integer) IS
+    'Load of a manager or grid: under (< manager_load_min), reasonable (<= capacity, default manager_load_max), high (> capacity), overload (>= manager_load_overload and > capacity)';
+
+CREATE OR REPLACE FUNCTION gm.grid_load(tbl regclass, grid_column name DEFAULT 'grid_id', at date DEFAULT CURRENT_DATE)
+    RETURNS TABLE(grid_id bigint, code text, manager name, customers bigint, capacity integer,
+                  load_ratio numeric, status text, light gm.light)
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+    SET search_path = pg_catalog, gm
+AS $$
+#variable_conflict use_column
+BEGIN
+    IF tbl IS NULL OR grid_column IS NULL THEN
+        RAISE EXCEPTION 'tbl and grid_column must not be NULL' USING ERRCODE = '22023';
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+        WITH cnt AS (SELECT %1$I::bigint AS gid, count(*) AS n FROM %2$s WHERE %1$I IS NOT NULL GROUP BY 1),
+        leaf AS (SELECT g.* FROM gm.grid g
+                 WHERE g.valid_from <= $1 AND $1 < g.valid_to
+                   AND NOT EXISTS (SELECT 1 FROM gm.grid ch WHERE ch.parent_id = g.grid_id))
+        SELECT l.grid_id, l.code,
+               (SELECT min(m.role_name::text)::name FROM gm.grid_member m
+                 WHERE m.grid_id = l.grid_id AND m.duty = 'manager' AND m.valid_from <= $1 AND $1 < m.valid_to),
+               COALESCE(c.n, 0)::bigint,
+               COALESCE(l.capacity, gm.param('manager_load_max')::integer),
+               round(COALESCE(c.n, 0) / COALESCE(l.capacity, gm.param('manager_load_max'))::numeric, 3),
+               gm.load_status(COALESCE(c.n, 0), COALESCE(l.capacity, gm.param('manager_load_max')::integer)),
+               gm.load_light(COALESCE(c.n, 0), COALESCE(l.capacity, gm.param('manager_load_max')::integer))
+        FROM leaf l LEFT JOIN cnt c ON c.gid = l.grid_id
+        ORDER BY l.grid_id $q$, grid_column, tbl) USING at;
+END $$;
+COMMENT ON FUNCTION gm.grid_load(regclass, name, date) IS
+    'Customers per leaf grid of a user table of assignment results (its grid column) against the grid''s capacity, with its manager and light';
+
+CREATE OR REPLACE FUNCTION gm.manager_load(tbl regclass, grid_column name DEFAULT 'grid_id', at date DEFAULT CURRENT_DATE)
+    RETURNS TABLE(manager name, grids integer, customers bigint, capacity integer, load_ratio numeric,
+                  status text, light gm.light)
+    LANGUAGE sql STABLE PARALLEL RESTRICTED
+    SET search_path = pg_catalog, gm
+AS $$
+    SELECT l.manager, count(*)::integer, sum(l.customers)::bigint,
+           gm.param('manager_load_max')::integer,
+           round(sum(l.customers) / gm.param('manager_load_max'), 3),
+           gm.load_status(sum(l.customers)::bigint), gm.load_light(sum(l.customers)::bigint)
+    FROM gm.grid_load(tbl, grid_column, at) l
+    WHERE l.manager IS NOT NULL
+    GROUP BY l.manager
+    ORDER BY sum(l.customers) DESC, l.manager
+$$;
+COMMENT ON FUNCTION gm.manager_load(regclass, name, date) IS
+    'Customers per grid manager (over all grids the manager holds) against the per-person capacity, with status and light (seed 000: 200-300 reasonable, 500 overload)';
+
+CREATE OR REPLACE FUNCTION gm.propose_moves(tbl regclass, key_column name, geom_column name,
+                                 grid_column name DEFAULT 'grid_id', at date DEFAULT CURRENT_DATE)
+    RETURNS TABLE(customer_key text, from_grid bigint, to_grid bigint, distance float8)
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+AS $$
+#variable_conflict use_column
+DECLARE
+    src record;
+    tgt record;
+    excess bigint;
+    take bigint;
+    moved text[] := '{}';
+    got text[];
+    dists float8[];
+    loads jsonb := '{}';
+BEGIN
+    IF tbl IS NULL OR key_column IS NULL OR geom_column IS NULL OR grid_column IS NULL THEN
+        RAISE EXCEPTION 'tbl, key_column, geom_column and grid_column must not be NULL' USING ERRCODE = '22023';
+    END IF;
+    SELECT jsonb_object_agg(l.grid_id::text, l.customers) INTO loads FROM gm.grid_load(tbl, grid_column, at) l;
+    loads := COALESCE(loads, '{}');
+    FOR src IN
+        SELECT l.grid_id, l.customers - l.capacity AS excess, g.geom
+        FROM gm.grid_load(tbl, grid_column, at) l JOIN gm.grid g ON g.grid_id = l.grid_id
+        WHERE l.customers > l.capacity AND g.geom IS NOT NULL
+        ORDER BY l.customers - l.capacity DESC, l.grid_id
+    LOOP
+        excess := src.excess;
+        FOR tgt IN
+            SELECT l.grid_id, COALESCE(g.capacity, gm.param('manager_load_max')::integer) AS capacity, g.geom
+            FROM gm.grid_load(tbl, grid_column, at) l JOIN gm.grid g ON g.grid_id = l.grid_id
+            WHERE l.grid_id <> src.grid_id AND g.geom IS NOT NULL
+              AND ST_Relate(src.geom, g.geom, 'F***1****')
+            ORDER BY l.capacity - (loads ->> l.grid_id::text)::bigint DESC, l.grid_id
+        LOOP
+            EXIT WHEN excess <= 0;
+            take := least(excess, tgt.capacity - (loads ->> tgt.grid_id::text)::bigint);
+            CONTINUE WHEN take <= 0;
+            EXECUTE format($q$
+                SELECT array_agg(k ORDER BY d, k), array_agg(d ORDER BY d, k)
+                FROM (SELECT %1$I::text AS k, ST_Distance(%2$I, $3) AS d FROM %4$s
+                      WHERE %3$I = $1 AND NOT (%1$I::text = ANY ($5))
+                      ORDER BY 2, 1 LIMIT $4) s $q$, key_column, geom_column, grid_column, tbl)
+                INTO got, dists USING src.grid_id, tgt.grid_id, tgt.geom, take, moved;
+            take := COALESCE(cardinality(got), 0);
+            RETURN QUERY SELECT u.k, src.grid_id, tgt.grid_id, u.d FROM unnest(got, dists) AS u(k, d);
+            moved := moved || COALESCE(got, '{}');
+            loads := jsonb_set(loads, ARRAY[tgt.grid_id::text], to_jsonb((loads ->> tgt.grid_id::text)::bigint + take));
+            excess := excess - take;
+        END LOOP;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION gm.propose_moves(regclass, name, name, name, date) IS
+    'Proposes customers to move from over-capacity grids to neighbouring (edge-sharing) grids with spare capacity, nearest customers first';
+
+CREATE OR REPLACE FUNCTION gm.community_potential(households integer, occupancy numeric,
+                                       owner_share numeric DEFAULT 1, competitor_share numeric DEFAULT 0,
+                                       current_customers integer DEFAULT 0, take_up numeric DEFAULT NULL)
+    RETURNS integer
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+DECLARE t numeric;
+BEGIN
+    IF households IS NULL OR occupancy IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF households < 0 THEN
+        RAISE EXCEPTION 'households must be >= 0, not %', households USING ERRCODE = '22023';
+    END IF;
+    IF occupancy < 0 OR occupancy > 1 THEN
+        RAISE EXCEPTION 'occupancy must be a fraction in [0, 1], not %', occupancy USING ERRCODE = '22023';
+    END IF;
+    IF owner_share IS NULL OR owner_share < 0 OR owner_share > 1 THEN
+        RAISE EXCEPTION 'owner_share must be a fraction in [0, 1], not %', owner_share USING ERRCODE = '22023';
+    END IF;
+    IF competitor_share IS NULL OR competitor_share < 0 OR competitor_share > 1 THEN
+        RAISE EXCEPTION 'competitor_share must be a fraction in [0, 1], not %', competitor_share USING ERRCODE = '22023';
+    END IF;
+    IF current_customers IS NULL OR current_customers < 0 THEN
+        RAISE EXCEPTION 'current_customers must be >= 0, not %', current_customers USING ERRCODE = '22023';
+    END IF;
+    IF take_up IS NOT NULL AND (take_up < 0 OR take_up > 1) THEN
+        RAISE EXCEPTION 'take_up must be a fraction in [0, 1], not %', take_up USING ERRCODE = '22023';
+    END IF;
+    t := COALESCE(take_up, gm.param('community_take_up')
+                           * (owner_share + gm.param('community_renter_factor') * (1 - owner_share)));
+    RETURN greatest(0, floor(households * occupancy * t * (1 - competitor_share) - current_customers))::integer;
+END $$;
+COMMENT ON FUNCTION gm.community_potential(integer, numeric, numeric, numeric, integer, numeric) IS
+    'Customers still to win in a residential community (小区): households x occupancy x take-up x (1 - competitor share) - current customers (seeds 001, 004 inputs; formula ours)';
+
+-- CREATE OR REPLACE reset their search_path: set it again as the install script does
+DO $do$
+DECLARE s name := (SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+                   WHERE e.extname = 'postgis');
+        f text;
+BEGIN
+    FOREACH f IN ARRAY ARRAY[
+        'gm.grid_value(numeric, numeric, numeric)',
+        'gm.grid_class(numeric)',
+        'gm.grid_class_review(text, numeric[])',
+        'gm.load_status(bigint, integer)',
+        'gm.propose_moves(regclass, name, name, name, date)',
+        'gm.community_potential(integer, numeric, numeric, numeric, integer, numeric)']
+    LOOP
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, gm, %I', f, s);
+    END LOOP;
+END $do$;

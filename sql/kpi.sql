@@ -173,8 +173,8 @@ SELECT c, gm.manager_load_light(c) AS light, gm.manager_load_light(c * 3, 3, 250
 FROM unnest('{150,200,300,301,499,500}'::bigint[]) c;
 SELECT gm.manager_load_light(100, 0) IS NULL AS no_manager;
 SELECT gm.manager_load_light(-1);
-SELECT gm.kpi_threshold('manager_load_max');
-SELECT gm.kpi_threshold('no_such_threshold');
+SELECT gm.param('manager_load_max');
+SELECT gm.param('no_such_threshold');
 
 -- the SVG map: a square with a hole, a two-part multipolygon, a shape without value, XML escaping
 SELECT gm.svg_map(g, v, l ORDER BY l)

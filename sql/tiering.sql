@@ -91,14 +91,15 @@ SELECT gm.lifecycle('2026-12-01', NULL, NULL, false, false, '2026-11-20');
 SELECT gm.lifecycle('infinity', NULL, NULL, false, false, '2026-11-20');
 -- value tier (defaults: valuable = F >= 3 and M >= 4; at_risk = valuable with R <= 2)
 SELECT s, gm.value_tier(s) FROM unnest('{555,534,334,234,134,525,433,111}'::gm.rfm[]) s;
--- thresholds come from gm.tier_config: an override row wins, at once
+-- thresholds are parameters of gm.parameter: an edit applies at once
 BEGIN;
-INSERT INTO gm.tier_config(name, value) VALUES ('lifecycle_churned_days', 60), ('value_high_min_m', 5);
+UPDATE gm.parameter SET value = 60 WHERE name = 'lifecycle_churned_days';
+UPDATE gm.parameter SET value = 5 WHERE name = 'value_high_min_m';
 SELECT gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20') AS idle_80_days,
        gm.value_tier('534') AS tier_534, gm.value_tier('535') AS tier_535;
 ROLLBACK;
 SELECT gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20') AS idle_80_days_default;
-SELECT name, value FROM gm.tier_config ORDER BY name;
+SELECT name, value, unit, origin FROM gm.parameter WHERE domain = 'tiering' ORDER BY name;
 
 -- LTV, churn rate, ARPU
 SELECT gm.ltv(1200, 3, 500) AS ltv, gm.ltv(1200.50, 2.5) AS ltv_no_cost, gm.ltv(100, 1, 250) AS ltv_negative;

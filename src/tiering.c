@@ -1,6 +1,7 @@
 /*
- * tiering.c — lifecycle class, value tier (thresholds from gm.tier_config,
- * cached per backend and invalidated through the GmCacheWatch API), and the
+ * tiering.c — lifecycle class, value tier (thresholds: parameters of
+ * gm.parameter read through gm.param, cached per backend and invalidated
+ * through the GmCacheWatch API on gm.parameter), and the
  * LTV / churn-rate / ARPU helpers.
  */
 #include "rfm.h"
@@ -55,7 +56,7 @@ typedef struct TierCache
 	Oid			tier_oid[VT_COUNT];
 } TierCache;
 
-static GmCacheWatch tier_watch = {{"tier_config"}};
+static GmCacheWatch tier_watch = {{"parameter"}};
 static TierCache tier_cache;
 
 static void
@@ -81,6 +82,32 @@ lookup_enum(const char *typname, const char *const *labels, int n, Oid *out)
 	}
 }
 
+/*
+ * A threshold is a whole number >= 0 (days, or a score): anything else in
+ * gm.parameter (an edit gone wrong) fails the rebuild with 22023 naming it.
+ */
+static int32
+threshold_value(const char *name, Datum v)
+{
+	Numeric		num = DatumGetNumeric(v);
+	bool		error = false;
+	int32		result = 0;
+
+	if (!numeric_is_nan(num) && !numeric_is_inf(num) &&
+		DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(num),
+										 DirectFunctionCall2(numeric_trunc, NumericGetDatum(num), Int32GetDatum(0)))))
+		result = numeric_int4_opt_error(num, &error);
+	else
+		error = true;
+	if (error || result < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("parameter \"%s\" must be a whole number >= 0, not %s", name,
+						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)))),
+				 errhint("Correct its value in gm.parameter.")));
+	return result;
+}
+
 static const TierCache *
 tier_config(void)
 {
@@ -101,10 +128,11 @@ tier_config(void)
 				elog(ERROR, "SPI_connect failed");
 			/* read-only SPI runs with the active snapshot: the latest one (gm.h) */
 			pushed = gm_cache_read_begin(&tier_watch);
-			/* a user's row (is_default = false) overrides the shipped default: it comes last */
-			if (SPI_execute("SELECT name, value FROM gm.tier_config ORDER BY name, is_default DESC",
+			/* every threshold through gm.param: an unknown name is 42704 there */
+			if (SPI_execute("SELECT k, gm.param(k) FROM pg_catalog.unnest('{lifecycle_new_days,lifecycle_at_risk_days,"
+							"lifecycle_churned_days,value_high_min_f,value_high_min_m,value_at_risk_max_r}'::pg_catalog.text[]) k",
 							true, 0) != SPI_OK_SELECT)
-				elog(ERROR, "cannot read gm.tier_config");
+				elog(ERROR, "cannot read the tiering parameters of gm.parameter");
 			gm_cache_read_end(pushed);
 			for (i = 0; i < SPI_processed; i++)
 			{
@@ -117,7 +145,7 @@ tier_config(void)
 				for (k = 0; k < CFG_COUNT; k++)
 					if (name && strcmp(name, cfg_names[k]) == 0 && !isnull)
 					{
-						c.cfg[k] = DatumGetInt32(v);
+						c.cfg[k] = threshold_value(cfg_names[k], v);
 						seen[k] = true;
 					}
 			}
@@ -126,8 +154,7 @@ tier_config(void)
 				if (!seen[k])
 					ereport(ERROR,
 							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("gm.tier_config has no row \"%s\"", cfg_names[k]),
-							 errhint("Re-insert the shipped default row or add your own value.")));
+							 errmsg("gm.parameter has no value of \"%s\"", cfg_names[k])));
 		}
 		tier_cache = c;
 		gm_cache_end_rebuild(&tier_watch);

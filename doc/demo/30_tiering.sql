@@ -40,7 +40,7 @@ FROM (SELECT gm.rfm_class_cn(r, f, m, (:'means'::float8[])[1], (:'means'::float8
       FROM demo_rfm WHERE r IS NOT NULL) x
 GROUP BY 1, 2, 3 ORDER BY 3 DESC;
 
-\echo 'Lifecycle and value tier (thresholds from gm.tier_config):'
+\echo 'Lifecycle and value tier (thresholds: parameters lifecycle_*_days, value_* of gm.parameter):'
 WITH li AS (SELECT customer_id, max(at)::date AS last_interaction FROM city.interaction GROUP BY customer_id),
      intent AS (SELECT DISTINCT customer_id FROM city.lead WHERE stage >= 2)
 SELECT gm.lifecycle(s.first_order, s.last_order, li.last_interaction, i.customer_id IS NOT NULL,

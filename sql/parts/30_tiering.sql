@@ -206,39 +206,26 @@ CREATE TYPE gm.value_tier_class AS ENUM ('high', 'potential', 'at_risk');
 COMMENT ON TYPE gm.value_tier_class IS
     'Value tier driving follow-up policies (seed 000 §4.2/§5.3): high value, potential, at risk of churn';
 
-CREATE TABLE gm.tier_config (
-    name        text NOT NULL CHECK (name IN ('lifecycle_new_days', 'lifecycle_at_risk_days', 'lifecycle_churned_days',
-                                              'value_high_min_f', 'value_high_min_m', 'value_at_risk_max_r')),
-    value       integer NOT NULL CHECK (value >= 0),
-    is_default  boolean NOT NULL DEFAULT false,
-    note        text,
-    PRIMARY KEY (name, is_default)
-);
-COMMENT ON TABLE gm.tier_config IS
-    'Tiering thresholds: shipped defaults (is_default) and your overrides (is_default = false, these win and are dumped)';
-INSERT INTO gm.tier_config(name, value, is_default, note) VALUES
-    ('lifecycle_new_days', 30, true, 'new: first order fewer than this many days before as_of (seed 004 新增客户; 30 days ours)'),
-    ('lifecycle_at_risk_days', 30, true, 'at_risk: no order or interaction for this many days (seed 000 §5.3: 连续30天无互动触发流失预警)'),
-    ('lifecycle_churned_days', 90, true, 'churned: no order or interaction for this many days (ours: one quarter)'),
-    ('value_high_min_f', 3, true, 'valuable: frequency score at least this'),
-    ('value_high_min_m', 4, true, 'valuable: monetary score at least this (seed 000 §2.1.2: VIP customers by spend)'),
-    ('value_at_risk_max_r', 2, true, 'at_risk tier: a valuable customer whose recency score is at most this (seed 000 §2.2.2)');
-SELECT pg_catalog.pg_extension_config_dump('gm.tier_config', 'WHERE NOT is_default');
--- gm.lifecycle / gm.value_tier read the thresholds with the caller's rights: any role may call them
-GRANT SELECT ON gm.tier_config TO PUBLIC;
-CREATE TRIGGER tier_config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.tier_config
-    FOR EACH STATEMENT EXECUTE FUNCTION gm._config_changed();
+-- Tiering thresholds are parameters (gm.parameter, section 00), read by the C code of gm.lifecycle and
+-- gm.value_tier through gm.param and cached per backend (the cache watches gm.parameter).
+INSERT INTO gm.parameter(name, value, unit, domain, source, origin) VALUES
+    ('lifecycle_new_days',     30, 'days',  'tiering', 'new: first order fewer than this many days before as_of (seed 004 新增客户; 30 days ours)', 'shipped'),
+    ('lifecycle_at_risk_days', 30, 'days',  'tiering', 'at_risk: no order or interaction for this many days (seed 000 §5.3: 连续30天无互动触发流失预警)', 'shipped'),
+    ('lifecycle_churned_days', 90, 'days',  'tiering', 'churned: no order or interaction for this many days (ours: one quarter)', 'shipped'),
+    ('value_high_min_f',       3,  'score', 'tiering', 'valuable: frequency score (1-5) at least this (ours)', 'shipped'),
+    ('value_high_min_m',       4,  'score', 'tiering', 'valuable: monetary score (1-5) at least this (seed 000 §2.1.2: VIP customers by spend)', 'shipped'),
+    ('value_at_risk_max_r',    2,  'score', 'tiering', 'at_risk tier: a valuable customer whose recency score (1-5) is at most this (seed 000 §2.2.2)', 'shipped');
 
 CREATE FUNCTION gm.lifecycle(first_order date, last_order date, last_interaction date,
                              intent boolean, key boolean, as_of date) RETURNS gm.lifecycle_class
     AS 'MODULE_PATHNAME', 'gm_lifecycle' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION gm.lifecycle(date, date, date, boolean, boolean, date) IS
-    'Lifecycle class as of a date: potential/intent (never bought), churned, at_risk, new, key, existing; thresholds from gm.tier_config';
+    'Lifecycle class as of a date: potential/intent (never bought), churned, at_risk, new, key, existing; thresholds lifecycle_*_days from gm.parameter';
 
 CREATE FUNCTION gm.value_tier(score gm.rfm) RETURNS gm.value_tier_class
     AS 'MODULE_PATHNAME', 'gm_value_tier' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gm.value_tier(gm.rfm) IS
-    'Value tier of an RFM score: at_risk (valuable but lapsing), high (valuable), potential (the rest); thresholds from gm.tier_config';
+    'Value tier of an RFM score: at_risk (valuable but lapsing), high (valuable), potential (the rest); thresholds value_high_min_f, value_high_min_m, value_at_risk_max_r from gm.parameter';
 
 -- LTV, churn rate, ARPU ------------------------------------------------------------------------
 CREATE FUNCTION gm.ltv(avg_yearly_spend numeric, expected_years numeric, service_cost numeric DEFAULT 0) RETURNS numeric

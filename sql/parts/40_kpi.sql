@@ -2,54 +2,26 @@
 -- Section 40: KPI aggregates, target decomposition and monitoring (KPI 指标体系, 目标监控)
 -------------------------------------------------------------------------------
 
--- KPI thresholds from the seeds, as configuration rows.  Rows the extension ships have
--- origin 'seed'; a user overrides a threshold by inserting a row with origin 'user' (the user
--- row wins).  Only user rows are dumped by pg_dump.
-CREATE TABLE gm.kpi_threshold (
-    name    text NOT NULL,
-    origin  text NOT NULL DEFAULT 'user' CHECK (origin IN ('seed', 'user')),
-    value   numeric NOT NULL,
-    note    text,
-    PRIMARY KEY (name, origin)
-);
-COMMENT ON TABLE gm.kpi_threshold IS
-    'KPI thresholds and targets (seed defaults with origin seed; user overrides with origin user win)';
-INSERT INTO gm.kpi_threshold(name, origin, value, note) VALUES
-    ('manager_load_min',        'seed', 200,  'seed 000 §7.1: a grid manager serves 200-300 customers (合理负荷200个/人)'),
-    ('manager_load_max',        'seed', 300,  'seed 000 §7.1: upper end of the reasonable load'),
-    ('manager_load_overload',   'seed', 500,  'seed 000 §2.3.3: 500 customers per manager is overload (远超合理负荷)'),
-    ('deviation_tolerance',     'seed', 0.15, 'seed 003: deviation of ±15 % from plan triggers recalibration'),
-    ('yoy_threshold',           'seed', 0.2,  'seed 003: year-on-year swings beyond ±20 % raise an alert'),
-    ('budget_consumed_level',   'seed', 0.8,  'seed 003: level-1 budget alert at 80 % consumed'),
-    ('budget_pace_factor',      'seed', 1.2,  'seed 003: level-2 alert when spending runs 20 % ahead of plan'),
-    ('bottom_share',            'seed', 0.1,  'seed 003: the bottom 10 % get an improvement plan (后10%)'),
-    ('nps_target',              'seed', 70,   'seed 000 §3.3: NPS target 70'),
-    ('csat_target',             'seed', 90,   'seed 000 §3.3: CSAT target 90 points'),
-    ('ontime_rate_target',      'seed', 0.95, 'seed 000 §3.3: on-time follow-up rate 95 %'),
-    ('lead_to_opportunity_target', 'seed', 0.15, 'seed 000 §3.3 read per DESIGN.md: lead → opportunity 15 %'),
-    ('opportunity_to_deal_target', 'seed', 0.30, 'seed 000 §3.3 read per DESIGN.md: opportunity → deal 30 %'),
-    ('lead_to_deal_target',     'seed', 0.05, 'seed 000 §3.3 read per DESIGN.md: lead → deal overall 5 %'),
-    ('grid_density_target',     'seed', 300,  'seed 000 §3.3: 300 customers per grid');
-SELECT pg_catalog.pg_extension_config_dump('gm.kpi_threshold', $$WHERE origin = 'user'$$);
--- the thresholds are read by STABLE functions any role may call
-GRANT SELECT ON gm.kpi_threshold TO PUBLIC;
-
-CREATE FUNCTION gm.kpi_threshold(threshold_name text) RETURNS numeric
-    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE v numeric;
-BEGIN
-    SELECT t.value INTO v FROM gm.kpi_threshold t
-     WHERE t.name = threshold_name ORDER BY t.origin = 'user' DESC LIMIT 1;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown KPI threshold "%"', threshold_name
-            USING ERRCODE = '22023', HINT = 'See the rows of gm.kpi_threshold.';
-    END IF;
-    RETURN v;
-END $$;
-COMMENT ON FUNCTION gm.kpi_threshold(text) IS
-    'Effective value of a KPI threshold from gm.kpi_threshold (user row over seed row); unknown name: 22023';
+-- KPI thresholds and targets from the seeds are parameters (gm.parameter, section 00), read with
+-- gm.param.  The manager load thresholds are one row each for the KPI light and band and for grid
+-- planning's load status and light (section 70); so are the grid density target and the lead
+-- conversion target, which planning's grid value index uses too.
+INSERT INTO gm.parameter(name, value, unit, domain, source, origin) VALUES
+    ('manager_load_min',        200,  'customers', 'kpi, planning', 'seed 000 §7.1: a grid manager serves 200-300 customers (合理负荷200个/人; 人均服务客户数控制在200-300人): below is under-loaded', 'shipped'),
+    ('manager_load_max',        300,  'customers', 'kpi, planning', 'seed 000 §7.1: upper end of the reasonable load (200-300 customers per manager); the default capacity of a manager, and of a grid without gm.grid.capacity', 'shipped'),
+    ('manager_load_overload',   500,  'customers', 'kpi, planning', 'seed 000 §2.3.3, §6.4: 500 customers per manager is overload (人均负责500个客户, 远超合理负荷)', 'shipped'),
+    ('deviation_tolerance',     0.15, 'fraction',  'kpi', 'seed 003: deviation of ±15 % from plan triggers recalibration', 'shipped'),
+    ('yoy_threshold',           0.2,  'fraction',  'kpi', 'seed 003: year-on-year swings beyond ±20 % raise an alert', 'shipped'),
+    ('budget_consumed_level',   0.8,  'fraction',  'kpi', 'seed 003: level-1 budget alert at 80 % consumed', 'shipped'),
+    ('budget_pace_factor',      1.2,  'ratio',     'kpi', 'seed 003: level-2 alert when spending runs 20 % ahead of plan', 'shipped'),
+    ('bottom_share',            0.1,  'fraction',  'kpi', 'seed 003: the bottom 10 % get an improvement plan (后10%)', 'shipped'),
+    ('nps_target',              70,   'score',     'kpi', 'seed 000 §3.3: NPS target 70', 'shipped'),
+    ('csat_target',             90,   'points',    'kpi', 'seed 000 §3.3: CSAT target 90 points', 'shipped'),
+    ('ontime_rate_target',      0.95, 'fraction',  'kpi', 'seed 000 §3.3: on-time follow-up rate 95 %', 'shipped'),
+    ('lead_to_opportunity_target', 0.15, 'fraction', 'kpi', 'seed 000 §3.3 read per DESIGN.md: lead → opportunity 15 %', 'shipped'),
+    ('opportunity_to_deal_target', 0.30, 'fraction', 'kpi', 'seed 000 §3.3 read per DESIGN.md: opportunity → deal 30 %', 'shipped'),
+    ('lead_to_deal_target',     0.05, 'fraction',  'kpi, planning', 'seed 000 §3.3 read per DESIGN.md: lead → deal overall 5 % (线索转化率 目标5%; conversion potential 1.0 of the grid value index)', 'shipped'),
+    ('grid_density_target',     300,  'customers', 'kpi, planning', 'seed 000 §3.3: 300 customers per grid (网格客户密度 目标300人/网格; density score 1.0 of the grid value index)', 'shipped');
 
 -------------------------------------------------------------------------------
 -- Aggregates.  Counting states are int8[] modified in place (no internal state, so no
@@ -525,8 +497,8 @@ BEGIN
         RETURN NULL;
     END IF;
     load := customers::numeric / managers;
-    RETURN CASE WHEN load >= gm.kpi_threshold('manager_load_overload') THEN 'red'
-                WHEN load > coalesce(capacity, gm.kpi_threshold('manager_load_max')) THEN 'yellow'
+    RETURN CASE WHEN load >= gm.param('manager_load_overload') THEN 'red'
+                WHEN load > coalesce(capacity, gm.param('manager_load_max')) THEN 'yellow'
                 ELSE 'green' END::gm.light;
 END $$;
 COMMENT ON FUNCTION gm.manager_load_light(bigint, integer, integer) IS
@@ -545,10 +517,10 @@ BEGIN
         RETURN NULL;
     END IF;
     load := customers::numeric / managers;
-    RETURN CASE WHEN load >= gm.kpi_threshold('manager_load_overload') THEN 'overload'
-                WHEN load > gm.kpi_threshold('manager_load_max') THEN 'high'
-                WHEN load >= gm.kpi_threshold('manager_load_min') THEN 'reasonable'
+    RETURN CASE WHEN load >= gm.param('manager_load_overload') THEN 'overload'
+                WHEN load > gm.param('manager_load_max') THEN 'high'
+                WHEN load >= gm.param('manager_load_min') THEN 'reasonable'
                 ELSE 'under' END;
 END $$;
 COMMENT ON FUNCTION gm.manager_load_band(bigint, integer) IS
-    'Manager load band from gm.kpi_threshold: under (< 200), reasonable (200-300), high (300-500), overload (>= 500 customers per manager)';
+    'Manager load band from gm.parameter: under (< 200), reasonable (200-300), high (300-500), overload (>= 500 customers per manager)';

@@ -3,59 +3,19 @@
 -- Section 70: grid planning (网格规划: balanced design, value index, class review, load)
 -------------------------------------------------------------------------------
 
--- Defaults (shipped rows, recreated by CREATE EXTENSION) and the user's overrides (dumped).
-CREATE TABLE gm.planning_default (
-    name   text PRIMARY KEY,
-    value  numeric NOT NULL,
-    source text NOT NULL
-);
-COMMENT ON TABLE gm.planning_default IS
-    'Grid planning: shipped default parameters with their source (seed or "ours"); override them in gm.planning_setting';
-INSERT INTO gm.planning_default(name, value, source) VALUES
-    ('load_min',                200,  'seed 000 §7.1: 人均服务客户数控制在200-300人 (below: under-loaded)'),
-    ('load_capacity',           300,  'seed 000 §7.1: 200-300 customers per manager (default capacity of a grid / manager)'),
-    ('load_overload',           500,  'seed 000 §2.3.3, §6.4: 人均负责500个客户, 远超合理负荷 (overload)'),
-    ('value_density_target',    300,  'seed 000 §3.3: 网格客户密度 目标300人/网格 (customers per grid = density 1.0)'),
-    ('value_conversion_target', 0.05, 'seed 000 §3.3: 线索转化率 目标5% (conversion potential 1.0)'),
-    ('value_score_cap',         2,    'ours: cap of the density and conversion scores'),
-    ('class_a_min',             2,    'ours: value index from which a grid is class A'),
-    ('class_b_min',             1,    'ours: value index from which a grid is class B'),
-    ('review_up_growth',        0.20, 'seed 000 §5.1: 连续两个季度销售增长率超20%的C类网格升级为B类'),
-    ('review_down_growth',      -0.20,'ours: symmetric downgrade (two quarters below -20 %)'),
-    ('review_quarters',         2,    'seed 000 §5.1: two consecutive quarters'),
-    ('community_take_up',       0.6,  'ours: expected take-up among occupied owner-occupied households (seeds 001, 004 list the inputs only)'),
-    ('community_renter_factor', 0.5,  'ours: renters take up at this fraction of owners (seed 001: 租户往往不愿意使用有一定入网门槛的有线业务)');
-
-CREATE TABLE gm.planning_setting (
-    name  text PRIMARY KEY REFERENCES gm.planning_default(name) ON DELETE CASCADE,
-    value numeric NOT NULL
-);
-COMMENT ON TABLE gm.planning_setting IS
-    'Grid planning: user overrides of gm.planning_default (kept by pg_dump)';
-SELECT pg_catalog.pg_extension_config_dump('gm.planning_setting', '');
-
-CREATE VIEW gm.planning_settings AS
-    SELECT d.name, COALESCE(s.value, d.value) AS value, d.value AS default_value, s.value IS NOT NULL AS overridden, d.source
-    FROM gm.planning_default d LEFT JOIN gm.planning_setting s ON s.name = d.name;
-COMMENT ON VIEW gm.planning_settings IS
-    'Grid planning: effective parameters (override, else default) with their source';
-
-CREATE FUNCTION gm.planning_param(param text) RETURNS numeric
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, gm
-AS $$
-DECLARE v numeric;
-BEGIN
-    SELECT COALESCE(s.value, d.value) INTO v
-    FROM gm.planning_default d LEFT JOIN gm.planning_setting s ON s.name = d.name
-    WHERE d.name = param;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown planning parameter "%"', param USING ERRCODE = '22023';
-    END IF;
-    RETURN v;
-END $$;
-COMMENT ON FUNCTION gm.planning_param(text) IS
-    'Effective value of a grid-planning parameter (gm.planning_setting override, else gm.planning_default)';
+-- Planning parameters are rows of gm.parameter (section 00), read with gm.param.  The manager load
+-- thresholds (manager_load_min, manager_load_max = the default capacity, manager_load_overload), the
+-- grid density target and the lead conversion target are the rows the KPI functions read too
+-- (section 40): one row each, so a KPI light and a planning light cannot disagree.
+INSERT INTO gm.parameter(name, value, unit, domain, source, origin) VALUES
+    ('value_score_cap',         2,    'score',    'planning', 'ours: cap of the density and conversion scores', 'shipped'),
+    ('class_a_min',             2,    'index',    'planning', 'ours: value index from which a grid is class A', 'shipped'),
+    ('class_b_min',             1,    'index',    'planning', 'ours: value index from which a grid is class B', 'shipped'),
+    ('review_up_growth',        0.20, 'fraction', 'planning', 'seed 000 §5.1: 连续两个季度销售增长率超20%的C类网格升级为B类', 'shipped'),
+    ('review_down_growth',      -0.20,'fraction', 'planning', 'ours: symmetric downgrade (two quarters below -20 %)', 'shipped'),
+    ('review_quarters',         2,    'quarters', 'planning', 'seed 000 §5.1: two consecutive quarters', 'shipped'),
+    ('community_take_up',       0.6,  'fraction', 'planning', 'ours: expected take-up among occupied owner-occupied households (seeds 001, 004 list the inputs only)', 'shipped'),
+    ('community_renter_factor', 0.5,  'fraction', 'planning', 'ours: renters take up at this fraction of owners (seed 001: 租户往往不愿意使用有一定入网门槛的有线业务)', 'shipped');
 
 -------------------------------------------------------------------------------
 -- Balanced grid design
@@ -311,7 +271,7 @@ CREATE FUNCTION gm.grid_value(customers numeric, conversion_rate numeric, compet
     RETURNS numeric
     LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 AS $$
-DECLARE cap numeric := gm.planning_param('value_score_cap');
+DECLARE cap numeric := gm.param('value_score_cap');
 BEGIN
     IF customers < 0 THEN
         RAISE EXCEPTION 'customers must be >= 0, not %', customers USING ERRCODE = '22023';
@@ -322,8 +282,8 @@ BEGIN
     IF competitor_share < 0 OR competitor_share > 1 THEN
         RAISE EXCEPTION 'competitor_share must be a fraction in [0, 1], not %', competitor_share USING ERRCODE = '22023';
     END IF;
-    RETURN round(least(cap, customers / gm.planning_param('value_density_target'))
-                 * least(cap, conversion_rate / gm.planning_param('value_conversion_target'))
+    RETURN round(least(cap, customers / gm.param('grid_density_target'))
+                 * least(cap, conversion_rate / gm.param('lead_to_deal_target'))
                  * (1 + competitor_share), 4);
 END $$;
 COMMENT ON FUNCTION gm.grid_value(numeric, numeric, numeric) IS
@@ -344,7 +304,7 @@ COMMENT ON FUNCTION gm.grid_class(numeric, numeric, numeric) IS
 
 CREATE FUNCTION gm.grid_class(value numeric) RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT gm.grid_class(value, gm.planning_param('class_a_min'), gm.planning_param('class_b_min')) $$;
+AS $$ SELECT gm.grid_class(value, gm.param('class_a_min'), gm.param('class_b_min')) $$;
 COMMENT ON FUNCTION gm.grid_class(numeric) IS
     'Grid class from a value index with the configured thresholds (class_a_min, class_b_min)';
 
@@ -352,9 +312,9 @@ CREATE FUNCTION gm.grid_class_review(current_class text, growth numeric[]) RETUR
     LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
 DECLARE
-    q integer := gm.planning_param('review_quarters')::integer;
-    up numeric := gm.planning_param('review_up_growth');
-    down numeric := gm.planning_param('review_down_growth');
+    q integer := gm.param('review_quarters')::integer;
+    up numeric := gm.param('review_up_growth');
+    down numeric := gm.param('review_down_growth');
     last numeric[];
     n integer;
 BEGIN
@@ -436,14 +396,14 @@ CREATE FUNCTION gm.load_status(customers bigint, capacity integer DEFAULT NULL) 
     LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     SELECT CASE WHEN customers IS NULL THEN NULL
-                WHEN customers >= gm.planning_param('load_overload')
-                     AND customers > COALESCE(capacity, gm.planning_param('load_capacity')) THEN 'overload'
-                WHEN customers > COALESCE(capacity, gm.planning_param('load_capacity')) THEN 'high'
-                WHEN customers < gm.planning_param('load_min') THEN 'under'
+                WHEN customers >= gm.param('manager_load_overload')
+                     AND customers > COALESCE(capacity, gm.param('manager_load_max')) THEN 'overload'
+                WHEN customers > COALESCE(capacity, gm.param('manager_load_max')) THEN 'high'
+                WHEN customers < gm.param('manager_load_min') THEN 'under'
                 ELSE 'reasonable' END
 $$;
 COMMENT ON FUNCTION gm.load_status(bigint, integer) IS
-    'Load of a manager or grid: under (< load_min), reasonable (<= capacity), high (> capacity), overload (>= load_overload and > capacity)';
+    'Load of a manager or grid: under (< manager_load_min), reasonable (<= capacity, default manager_load_max), high (> capacity), overload (>= manager_load_overload and > capacity)';
 
 CREATE FUNCTION gm.load_light(customers bigint, capacity integer DEFAULT NULL) RETURNS gm.light
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -474,10 +434,10 @@ BEGIN
                (SELECT min(m.role_name::text)::name FROM gm.grid_member m
                  WHERE m.grid_id = l.grid_id AND m.duty = 'manager' AND m.valid_from <= $1 AND $1 < m.valid_to),
                COALESCE(c.n, 0)::bigint,
-               COALESCE(l.capacity, gm.planning_param('load_capacity')::integer),
-               round(COALESCE(c.n, 0) / COALESCE(l.capacity, gm.planning_param('load_capacity'))::numeric, 3),
-               gm.load_status(COALESCE(c.n, 0), COALESCE(l.capacity, gm.planning_param('load_capacity')::integer)),
-               gm.load_light(COALESCE(c.n, 0), COALESCE(l.capacity, gm.planning_param('load_capacity')::integer))
+               COALESCE(l.capacity, gm.param('manager_load_max')::integer),
+               round(COALESCE(c.n, 0) / COALESCE(l.capacity, gm.param('manager_load_max'))::numeric, 3),
+               gm.load_status(COALESCE(c.n, 0), COALESCE(l.capacity, gm.param('manager_load_max')::integer)),
+               gm.load_light(COALESCE(c.n, 0), COALESCE(l.capacity, gm.param('manager_load_max')::integer))
         FROM leaf l LEFT JOIN cnt c ON c.gid = l.grid_id
         ORDER BY l.grid_id $q$, grid_column, tbl) USING at;
 END $$;
@@ -491,8 +451,8 @@ CREATE FUNCTION gm.manager_load(tbl regclass, grid_column name DEFAULT 'grid_id'
     SET search_path = pg_catalog, gm
 AS $$
     SELECT l.manager, count(*)::integer, sum(l.customers)::bigint,
-           gm.planning_param('load_capacity')::integer,
-           round(sum(l.customers) / gm.planning_param('load_capacity'), 3),
+           gm.param('manager_load_max')::integer,
+           round(sum(l.customers) / gm.param('manager_load_max'), 3),
            gm.load_status(sum(l.customers)::bigint), gm.load_light(sum(l.customers)::bigint)
     FROM gm.grid_load(tbl, grid_column, at) l
     WHERE l.manager IS NOT NULL
@@ -531,7 +491,7 @@ BEGIN
     LOOP
         excess := src.excess;
         FOR tgt IN
-            SELECT l.grid_id, COALESCE(g.capacity, gm.planning_param('load_capacity')::integer) AS capacity, g.geom
+            SELECT l.grid_id, COALESCE(g.capacity, gm.param('manager_load_max')::integer) AS capacity, g.geom
             FROM gm.grid_load(tbl, grid_column, at) l JOIN gm.grid g ON g.grid_id = l.grid_id
             WHERE l.grid_id <> src.grid_id AND g.geom IS NOT NULL
               AND ST_Relate(src.geom, g.geom, 'F***1****')
@@ -590,8 +550,8 @@ BEGIN
     IF take_up IS NOT NULL AND (take_up < 0 OR take_up > 1) THEN
         RAISE EXCEPTION 'take_up must be a fraction in [0, 1], not %', take_up USING ERRCODE = '22023';
     END IF;
-    t := COALESCE(take_up, gm.planning_param('community_take_up')
-                           * (owner_share + gm.planning_param('community_renter_factor') * (1 - owner_share)));
+    t := COALESCE(take_up, gm.param('community_take_up')
+                           * (owner_share + gm.param('community_renter_factor') * (1 - owner_share)));
     RETURN greatest(0, floor(households * occupancy * t * (1 - competitor_share) - current_customers))::integer;
 END $$;
 COMMENT ON FUNCTION gm.community_potential(integer, numeric, numeric, numeric, integer, numeric) IS
@@ -623,5 +583,5 @@ BEGIN
     END LOOP;
 END $do$;
 
--- configuration is readable by every role that calls the planning functions
-GRANT SELECT ON gm.planning_default, gm.planning_setting, gm.planning_settings, gm.grid_class_history TO PUBLIC;
+-- the class history is readable by every role that calls the planning functions (gm.parameter is, section 00)
+GRANT SELECT ON gm.grid_class_history TO PUBLIC;

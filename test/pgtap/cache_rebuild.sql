@@ -75,12 +75,12 @@ UPDATE gm.calendar_compiled SET value = gm._calendar_text('acme2') WHERE name = 
 SELECT is(gm.add_working_days('2026-02-13', 3, 'acme2'), '2026-02-25'::date, 'calendar: repaired, the next call compiles it and answers right');
 
 -- ------------------------------------------------------------------ tiering thresholds
-INSERT INTO gm.tier_config(name, value, note) VALUES ('lifecycle_churned_days', 60, 'test');
+UPDATE gm.parameter SET value = 60 WHERE name = 'lifecycle_churned_days';
 SELECT is(pg_temp.cut($$gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')$$), '57014', 'tiering: a rebuild cancelled half-way raises 57014');
 SELECT is(gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')::text, 'churned', 'tiering: the next call rebuilds and sees the override');
-DELETE FROM gm.tier_config WHERE name = 'lifecycle_churned_days';
-SELECT is(pg_temp.fails($$SELECT gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')$$), '22023', 'tiering: a rebuild without a required row fails with 22023');
-INSERT INTO gm.tier_config(name, value, note, is_default) VALUES ('lifecycle_churned_days', 90, 'restored', true);
+UPDATE gm.parameter SET value = -1 WHERE name = 'lifecycle_churned_days';
+SELECT is(pg_temp.fails($$SELECT gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')$$), '22023', 'tiering: a rebuild over a negative day count fails with 22023');
+UPDATE gm.parameter SET value = 90 WHERE name = 'lifecycle_churned_days';
 SELECT is(gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')::text, 'at_risk', 'tiering: repaired, the next call rebuilds and answers with the restored default');
 
 SELECT * FROM finish();

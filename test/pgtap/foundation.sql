@@ -27,8 +27,8 @@ SELECT isnt_empty($$SELECT 1 FROM pg_catalog.pg_extension e, pg_catalog.unnest(e
 -- every dumped table is either configuration (pushed to shards, fingerprinted) or an
 -- operational record: a new dumped table must be placed on one side on purpose
 SELECT is((SELECT string_agg(relname::text, ',' ORDER BY ord) FROM gm._config_tables()),
-          'parameter,grid,grid_member,grid_rule,calendar_def,calendar_day,calendar_year,sla_policy,tier_config,'
-          'kpi_threshold,followup_event,followup_tier,followup_cadence,followup_setting,planning_setting',
+          'parameter,grid,grid_member,grid_rule,calendar_def,calendar_day,calendar_year,sla_policy,'
+          'followup_event,followup_tier,followup_cadence,followup_setting',
           'configuration tables: every dumped table but the operational records, in registration order');
 
 SELECT * FROM finish();

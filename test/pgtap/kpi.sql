@@ -27,7 +27,7 @@ SELECT is((SELECT count(*)::int FROM pg_proc p JOIN pg_namespace n ON n.oid = p.
                                '_rate_accum', '_rate_combine', '_rate_final', '_funnel_accum', '_funnel_combine', '_funnel_final',
                                '_cac_accum', '_roi_accum', '_money_combine', '_cac_final', '_roi_final',
                                'split_target', 'split_target_by', 'split_year', 'attainment', 'deviation_light',
-                               'budget_alert', 'yoy_alert', 'bottom_flag', 'manager_load_light', 'manager_load_band', 'kpi_threshold')),
+                               'budget_alert', 'yoy_alert', 'bottom_flag', 'manager_load_light', 'manager_load_band')),
           0, 'KPI support and monitoring functions are PARALLEL SAFE');
 SELECT volatility_is('gm', '_nps_accum', ARRAY['bigint[]', 'integer'], 'immutable', 'NPS transition is IMMUTABLE (ships to shards)');
 SELECT volatility_is('gm', 'split_target', ARRAY['numeric', 'numeric[]', 'integer'], 'immutable', 'split_target is IMMUTABLE');
@@ -297,13 +297,27 @@ SELECT is((SELECT count(*)::int FROM generate_series(0, 1600, 1) c, unnest('{1,2
               OR gm.manager_load_light(c, m, 250) IS DISTINCT FROM kpi_ref.manager_load_light(c, m, 250)
               OR gm.manager_load_band(c, m) IS DISTINCT FROM kpi_ref.manager_load_band(c, m)), 0,
           'manager_load_light and manager_load_band equal the reference (seed thresholds 200 / 300 / 500)');
--- a user row overrides the seed row, and is the only kind pg_dump keeps
-INSERT INTO gm.kpi_threshold(name, value, note) VALUES ('manager_load_max', 250, 'our own reading');
-SELECT is(gm.manager_load_light(260), 'yellow'::gm.light, 'user threshold 250 overrides the seed 300');
-SELECT is(gm.kpi_threshold('manager_load_max'), 250::numeric, 'kpi_threshold returns the user row');
+-- the thresholds are parameters: an edit of the shipped row wins at once, and only edited and user
+-- rows are dumped
+SELECT is((SELECT string_agg(format('%s=%s %s', name, value, unit), ', ' ORDER BY name) FROM gm.parameter WHERE name LIKE 'manager_load_%'),
+          'manager_load_max=300 customers, manager_load_min=200 customers, manager_load_overload=500 customers',
+          'the manager load thresholds: one row each, in customers');
+SELECT is(ARRAY[gm.manager_load_light(260), gm.load_light(260)], ARRAY['green', 'green']::gm.light[], '260 customers: green for the KPI and for planning');
+UPDATE gm.parameter SET value = 250 WHERE name = 'manager_load_max';
+SELECT is(gm.manager_load_light(260), 'yellow'::gm.light, 'edited threshold 250 overrides the shipped 300');
+SELECT is(gm.load_light(260), 'yellow'::gm.light, 'the same edit turns the planning load light yellow (one row, two features)');
+SELECT is(ARRAY[gm.manager_load_band(260), gm.load_status(260)], ARRAY['high', 'high'], 'and both bands say high');
+SELECT is(gm.param('manager_load_max'), 250::numeric, 'gm.param returns the edited value');
+SELECT is((SELECT origin FROM gm.parameter WHERE name = 'manager_load_max'), 'edited'::gm.origin, 'the row is marked edited');
 SELECT is((SELECT array_to_string(extcondition, ',') FROM pg_extension WHERE extname = 'grid_marketing')
-            LIKE '%origin = ''user''%', true, 'only user threshold rows are dumped');
-SELECT throws_ok($$SELECT gm.kpi_threshold('nope')$$, '22023', NULL, 'unknown threshold: 22023');
+            LIKE '%origin <> ''shipped''%', true, 'only edited and user parameter rows are dumped');
+SELECT throws_ok($$SELECT gm.param('nope')$$, '42704', NULL, 'unknown parameter: 42704');
+SELECT throws_ok($$DELETE FROM gm.parameter WHERE name = 'manager_load_max'$$, '55000', NULL, 'a shipped threshold cannot be deleted');
+SELECT is((SELECT count(*)::int FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'gm' AND c.relname IN ('kpi_threshold', 'tier_config', 'planning_default', 'planning_setting', 'planning_settings'))
+          + (SELECT count(*)::int FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+              WHERE n.nspname = 'gm' AND p.proname IN ('kpi_threshold', 'planning_param')),
+          0, 'no second store or reader of parameters (gm.param only)');
 -- any role can read the thresholds (no superuser needed at run time)
 CREATE ROLE kpi_reader;
 GRANT USAGE ON SCHEMA gm TO kpi_reader;

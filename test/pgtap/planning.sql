@@ -178,7 +178,7 @@ SELECT lives_ok('SELECT pg_temp.fuzz()', 'C: 400 corrupted serialized regions gi
 
 -- configuration survives pg_dump
 SELECT ok((SELECT array_agg(c::regclass::text) FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'grid_marketing')
-          @> ARRAY['gm.planning_setting', 'gm.grid_class_history'], 'planning_setting and grid_class_history are dumped by pg_dump');
+          @> ARRAY['gm.parameter', 'gm.grid_class_history'], 'parameters and grid_class_history are dumped by pg_dump');
 
 -- value index, class, review
 SELECT is(gm.grid_value(300, 0.05, 0.5), 1.5000, 'value: target density x target conversion x (1 + competitor share)');
@@ -200,7 +200,7 @@ INSERT INTO gm.grid(code, name, grid_class, geom) VALUES ('T1', 'test', 'C', ST_
 SELECT is(gm.review_grid_class((SELECT grid_id FROM gm.grid WHERE code = 'T1'), ARRAY[0.22, 0.3]), 'B', 'review_grid_class: C -> B');
 SELECT is((SELECT format('%s>%s', old_class, new_class) FROM gm.grid_class_history h JOIN gm.grid g USING (grid_id) WHERE g.code = 'T1'), 'C>B',
           'review_grid_class: the change is in the history, gm.grid updated') ;
-INSERT INTO gm.planning_setting VALUES ('review_up_growth', 0.5);
+UPDATE gm.parameter SET value = 0.5 WHERE name = 'review_up_growth';
 SELECT is(gm.grid_class_review('C', ARRAY[0.3, 0.3]), 'C', 'settings: an override of review_up_growth applies at once');
 
 -- load light and moves

@@ -14,8 +14,8 @@ SELECT ok(gm.calendar('cn') IS NOT NULL, 'gm.calendar(name) as an ordinary role'
 SELECT ok(gm.followup_due('proposal', '2026-02-13 16:00+08', 'standard', 'cn') IS NOT NULL, 'followup_due as an ordinary role');
 SELECT is(gm.nps(s), 20.0, 'nps as an ordinary role') FROM unnest('{10,9,8,7,3}'::int[]) s;
 SELECT is(gm.mask_phone('13812345678'), '138****5678', 'masking as an ordinary role');
-SELECT ok(gm.lifecycle('2026-01-01', '2026-11-01', '2026-11-10', false, false, '2026-11-20') IS NOT NULL, 'lifecycle (reads tier_config) as an ordinary role');
-SELECT is(gm.value_tier('555'::gm.rfm)::text, 'high', 'value_tier (reads tier_config) as an ordinary role');
+SELECT ok(gm.lifecycle('2026-01-01', '2026-11-01', '2026-11-10', false, false, '2026-11-20') IS NOT NULL, 'lifecycle (reads gm.parameter) as an ordinary role');
+SELECT is(gm.value_tier('555'::gm.rfm)::text, 'high', 'value_tier (reads gm.parameter) as an ordinary role');
 SELECT is((SELECT count(*)::int FROM gm.my_grids()), 1, 'my_grids as an ordinary role');
 SELECT lives_ok($$SELECT * FROM gm.grid_check()$$, 'grid_check as an ordinary role');
 SELECT throws_ok($$INSERT INTO gm.grid(code, name, kind) VALUES ('PV-X', 'x', 'logical')$$, '42501', NULL, 'the registry is not writable by an ordinary role');

@@ -6,8 +6,8 @@ SELECT plan(63);
 -- catalog: volatility and parallel labels ------------------------------------------------------
 SELECT volatility_is('gm', 'rfm_score', ARRAY['double precision', 'double precision', 'double precision', 'gm.rfm_breaks'], 'immutable', 'gm.rfm_score is IMMUTABLE (shippable)');
 SELECT volatility_is('gm', 'rfm_breaks_in', ARRAY['cstring'], 'immutable', 'gm.rfm_breaks input is IMMUTABLE');
-SELECT volatility_is('gm', 'lifecycle', ARRAY['date', 'date', 'date', 'boolean', 'boolean', 'date'], 'stable', 'gm.lifecycle reads gm.tier_config: STABLE');
-SELECT volatility_is('gm', 'value_tier', ARRAY['gm.rfm'], 'stable', 'gm.value_tier reads gm.tier_config: STABLE');
+SELECT volatility_is('gm', 'lifecycle', ARRAY['date', 'date', 'date', 'boolean', 'boolean', 'date'], 'stable', 'gm.lifecycle reads gm.parameter: STABLE');
+SELECT volatility_is('gm', 'value_tier', ARRAY['gm.rfm'], 'stable', 'gm.value_tier reads gm.parameter: STABLE');
 SELECT is((SELECT proparallel FROM pg_proc WHERE oid = 'gm.rfm_breaks(float8, float8, float8)'::regprocedure), 's', 'gm.rfm_breaks is PARALLEL SAFE');
 SELECT is((SELECT aggcombinefn::text || ' ' || aggserialfn::text || ' ' || aggdeserialfn::text FROM pg_aggregate
            WHERE aggfnoid = 'gm.rfm_breaks(float8, float8, float8)'::regprocedure),
@@ -170,16 +170,17 @@ SELECT is((SELECT string_agg(gm.rfm_segment(s), ', ' ORDER BY o) FROM unnest('{5
           'Champions, Loyal Customers, New Customers, Promising, Potential Loyalist, Need Attention, About To Sleep, Can''t Lose Them, At Risk, Lost, Others',
           'one cell of each segment');
 
--- gm.tier_config: overrides apply at once, in other sessions after commit --------------------------
-SELECT throws_ok($$INSERT INTO gm.tier_config(name, value) VALUES ('lifecycle_bogus_days', 3)$$, '23514', NULL, 'unknown configuration names are rejected');
-SELECT throws_ok($$INSERT INTO gm.tier_config(name, value) VALUES ('lifecycle_new_days', -3)$$, '23514', NULL, 'negative thresholds are rejected');
+-- thresholds are parameters of gm.parameter: edits apply at once, in other sessions after commit -----
+SELECT throws_ok($$DELETE FROM gm.parameter WHERE name = 'lifecycle_new_days'$$, '55000', NULL, 'a shipped threshold cannot be deleted');
 SELECT throws_ok($$SELECT gm.lifecycle('2026-11-21', NULL, NULL, false, false, '2026-11-20')$$, '22023', NULL, 'a first order after as_of is rejected');
 SELECT throws_ok($$SELECT gm.lifecycle('2026-01-01', '-infinity', NULL, false, false, '2026-11-20')$$, '22023', NULL, 'an infinite date is rejected');
-DELETE FROM gm.tier_config WHERE name = 'lifecycle_new_days';
-SELECT throws_ok($$SELECT gm.lifecycle('2026-01-01', NULL, NULL, false, false, '2026-11-20')$$, '22023', NULL, 'a missing threshold row is reported');
-INSERT INTO gm.tier_config(name, value) VALUES ('lifecycle_new_days', 30);
-SELECT is(gm.lifecycle('2026-11-01', NULL, NULL, false, false, '2026-11-20')::text, 'new', 'after the failed rebuild the cache is rebuilt from the restored row');
--- any role may call the functions that read gm.tier_config (no table privilege needed); the
+UPDATE gm.parameter SET value = -3 WHERE name = 'lifecycle_new_days';
+SELECT throws_ok($$SELECT gm.lifecycle('2026-01-01', NULL, NULL, false, false, '2026-11-20')$$, '22023', 'parameter "lifecycle_new_days" must be a whole number >= 0, not -3', 'negative thresholds are rejected');
+UPDATE gm.parameter SET value = 30.5 WHERE name = 'lifecycle_new_days';
+SELECT throws_ok($$SELECT gm.lifecycle('2026-01-01', NULL, NULL, false, false, '2026-11-20')$$, '22023', NULL, 'a day count that is not a whole number is reported');
+UPDATE gm.parameter SET value = 30 WHERE name = 'lifecycle_new_days';
+SELECT is(gm.lifecycle('2026-11-01', NULL, NULL, false, false, '2026-11-20')::text, 'new', 'after the failed rebuild the cache is rebuilt from the corrected row');
+-- any role may call the functions that read gm.parameter (no table privilege needed); the
 -- UPDATE that changes nothing still invalidates the cache, so the role's call rebuilds it
 CREATE ROLE gmt_tier_reader;
 CREATE FUNCTION pg_temp.as_role(r name, q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -190,10 +191,10 @@ BEGIN
     PERFORM pg_catalog.set_config('role', 'none', true);
     RETURN v;
 END $$;
-UPDATE gm.tier_config SET value = value WHERE false;
+UPDATE gm.parameter SET value = value WHERE false;
 SELECT is(pg_temp.as_role('gmt_tier_reader', $$SELECT gm.lifecycle('2026-11-01', NULL, NULL, false, false, '2026-11-20')::text$$),
           'new', 'a role without table privileges gets the lifecycle class (cache rebuilt under that role)');
-UPDATE gm.tier_config SET value = value WHERE false;
+UPDATE gm.parameter SET value = value WHERE false;
 SELECT is(pg_temp.as_role('gmt_tier_reader', $$SELECT gm.value_tier('534')::text$$),
           'high', 'a role without table privileges gets the value tier (cache rebuilt under that role)');
 SELECT throws_ok($$SELECT gm.ltv(100, -1, 0)$$, '22023', NULL, 'negative expected years are rejected');

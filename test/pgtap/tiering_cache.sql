@@ -1,4 +1,4 @@
--- tiering: the per-backend cache of gm.tier_config is never stale after a commit (two sessions
+-- tiering: the per-backend cache of the tiering parameters (gm.parameter) is never stale after a commit (two sessions
 -- through dblink) and never keeps rows of a rolled-back change
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dblink;
@@ -14,7 +14,7 @@ SELECT is(pg_temp.other_lifecycle(), 'at_risk', 'other session: idle 80 days is 
 SELECT is(pg_temp.other_tier(), 'high', 'other session: 534 is high value with the defaults');
 
 BEGIN;
-INSERT INTO gm.tier_config(name, value, note) VALUES ('lifecycle_churned_days', 60, 'test'), ('value_high_min_m', 5, 'test');
+UPDATE gm.parameter SET value = CASE name WHEN 'lifecycle_churned_days' THEN 60 ELSE 5 END WHERE name IN ('lifecycle_churned_days', 'value_high_min_m');
 SELECT is(gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')::text, 'churned', 'own session sees the override at once');
 SELECT is(pg_temp.other_lifecycle(), 'at_risk', 'other session does not see the uncommitted override');
 COMMIT;
@@ -22,27 +22,27 @@ SELECT is(pg_temp.other_lifecycle(), 'churned', 'other session sees the committe
 SELECT is(pg_temp.other_tier(), 'potential', 'other session sees the committed value tier threshold');
 
 BEGIN;
-DELETE FROM gm.tier_config WHERE NOT is_default;
-SELECT is(gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')::text, 'at_risk', 'deleting the override restores the default at once');
+UPDATE gm.parameter SET value = CASE name WHEN 'lifecycle_churned_days' THEN 90 ELSE 4 END WHERE name IN ('lifecycle_churned_days', 'value_high_min_m');
+SELECT is(gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')::text, 'at_risk', 'setting the shipped values again restores them at once');
 ROLLBACK;
 SELECT is(gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')::text, 'churned', 'after ROLLBACK the override applies again in the own session');
-SELECT is(pg_temp.other_lifecycle(), 'churned', 'the other session never saw the rolled-back delete');
+SELECT is(pg_temp.other_lifecycle(), 'churned', 'the other session never saw the rolled-back change');
 
 -- a session inside a REPEATABLE READ transaction gets the invalidation of a commit made after its
 -- snapshot: the cache it rebuilds then must not keep the rows of that old snapshot for later
 -- transactions (it reads the thresholds with a fresh snapshot)
-DELETE FROM gm.tier_config WHERE NOT is_default;
+UPDATE gm.parameter SET value = CASE name WHEN 'lifecycle_churned_days' THEN 90 ELSE 4 END WHERE name IN ('lifecycle_churned_days', 'value_high_min_m');
 SELECT is(pg_temp.other_lifecycle(), 'at_risk', 'other session: back to the defaults');
 SELECT dblink_exec('other', 'BEGIN ISOLATION LEVEL REPEATABLE READ');
 SELECT is(pg_temp.other_lifecycle(), 'at_risk', 'other session: its REPEATABLE READ snapshot is taken');
-INSERT INTO gm.tier_config(name, value, note) VALUES ('lifecycle_churned_days', 60, 'test');
+UPDATE gm.parameter SET value = 60 WHERE name = 'lifecycle_churned_days';
 -- (a statement that locks a table not yet locked in that transaction takes in the invalidation)
 SELECT is((SELECT x FROM dblink('other', $q$SELECT gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')::text
-                                           FROM (SELECT FROM gm.tier_config LIMIT 1) s$q$) AS t(x text)), 'churned',
+                                           FROM (SELECT FROM gm.parameter LIMIT 1) s$q$) AS t(x text)), 'churned',
           'inside its old REPEATABLE READ transaction the other session takes in the invalidation and rebuilds from the latest committed rows');
 SELECT dblink_exec('other', 'COMMIT');
 SELECT is(pg_temp.other_lifecycle(), 'churned', 'after that transaction the other session sees the committed override');
-DELETE FROM gm.tier_config WHERE NOT is_default;
+UPDATE gm.parameter SET value = CASE name WHEN 'lifecycle_churned_days' THEN 90 ELSE 4 END WHERE name IN ('lifecycle_churned_days', 'value_high_min_m');
 
 SELECT dblink_disconnect('other');
 SELECT * FROM finish();

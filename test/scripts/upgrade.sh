@@ -124,13 +124,36 @@ if echo "$released" | grep -qx 0.1.1 && [ "$CUR" != 0.1.1 ]; then
   dropdb --if-exists gm_up_cfg >/dev/null 2>&1
 fi
 
+# 0.1.1 -> current: the user's overrides of the three parameter stores of 0.1.1 (gm.tier_config,
+# gm.kpi_threshold, gm.planning_setting) become edited rows of gm.parameter, the stores are gone
+if echo "$released" | grep -qx 0.1.1 && [ "$CUR" != 0.1.1 ]; then
+  if fresh gm_up_data "VERSION '0.1.1'" && P -d gm_up_data -c "
+       INSERT INTO gm.tier_config(name, value) VALUES ('lifecycle_churned_days', 60);
+       INSERT INTO gm.kpi_threshold(name, value, note) VALUES ('manager_load_max', 250, 'ours');
+       INSERT INTO gm.planning_setting VALUES ('load_min', 150), ('review_quarters', 3);" \
+     && P -d gm_up_data -c "SET client_min_messages = error" -c "ALTER EXTENSION grid_marketing UPDATE"; then
+    check "$(P -d gm_up_data -c "SELECT string_agg(format('%s=%s:%s', name, value, origin), ' ' ORDER BY name) FROM gm.parameter WHERE origin <> 'shipped'")" \
+          "lifecycle_churned_days=60:edited manager_load_max=250:edited manager_load_min=150:edited review_quarters=3:edited" \
+          "update 0.1.1 -> $CUR: the overrides of tier_config, kpi_threshold and planning_setting become edited parameters"
+    check "$(P -d gm_up_data -c "SELECT concat_ws(',', gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20'), gm.manager_load_light(260), gm.load_light(260), gm.load_status(160))")" \
+          "churned,yellow,yellow,reasonable" "update 0.1.1 -> $CUR: the migrated values drive tiering, the KPI light and the planning light and status"
+    check "$(P -d gm_up_data -c "SELECT count(*) FROM pg_extension x, unnest(x.extconfig) c LEFT JOIN pg_class r ON r.oid = c WHERE x.extname = 'grid_marketing' AND r.oid IS NULL")" \
+          "0" "update 0.1.1 -> $CUR: the dropped stores left the list of configuration tables"
+  else
+    nok "install 0.1.1 with overrides and update to $CUR"
+  fi
+  dropdb --if-exists gm_up_data >/dev/null 2>&1
+fi
+
 # dump / restore keeps configuration rows, exactly once
 fresh gm_dump_src || nok "install for dump test"
 P -d gm_dump_src -c "
   INSERT INTO gm.grid(code, name, kind, geom) VALUES ('D1', 'dump test', 'physical', ST_Multi(ST_MakeEnvelope(0,0,1,1)));
   INSERT INTO gm.grid_member(grid_id, role_name, duty) SELECT grid_id, 'someone', 'manager' FROM gm.grid WHERE code = 'D1';
   SELECT gm.set_sla_policy('proposal', '*', 'working_days', '5 days');
-  SELECT gm.set_calendar_day('cn', '2026-10-07', true, 'we work');" >/dev/null \
+  SELECT gm.set_calendar_day('cn', '2026-10-07', true, 'we work');
+  UPDATE gm.parameter SET value = 250 WHERE name = 'manager_load_max';
+  INSERT INTO gm.parameter(name, value, unit, domain, source) VALUES ('dump_test_days', 7, 'days', 'test', 'ours');" >/dev/null \
   || nok "configuration rows for the dump test"
 counts() { P -d "$1" -c "SELECT string_agg(format('%s=%s', c.relname, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s', c.oid::regclass), false, true, '')))[1]::text), ' ' ORDER BY c.relname)
   FROM pg_extension x, unnest(x.extconfig) t(oid) JOIN pg_class c ON c.oid = t.oid WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r','p')"; }
@@ -146,6 +169,10 @@ check "$(P -d gm_dump_dst -c "SELECT (SELECT string_agg(amount || ':' || origin,
                                     (SELECT string_agg(is_workday || ':' || note || ':' || origin, ',') FROM gm.calendar_day WHERE calendar = 'cn' AND day = '2026-10-07') || '/' ||
                                     gm.is_workday('2026-10-07', 'cn')")" \
       "5 days:edited/true:we work:edited/true" "an edited shipped policy and an edited day of cn come back once, with the edit, in force"
+check "$(P -d gm_dump_dst -c "SELECT string_agg(format('%s=%s:%s', name, value, origin), ' ' ORDER BY name) FROM gm.parameter WHERE origin <> 'shipped'")" \
+      "dump_test_days=7:user manager_load_max=250:edited" "an edited and a user parameter survive dump/restore, once, with their origin"
+check "$(P -d gm_dump_dst -c "SELECT concat_ws(',', gm.manager_load_light(260), gm.load_light(260))")" "yellow,yellow" \
+      "after restore the edited manager_load_max drives both the KPI and the planning light"
 check "$(P -d gm_dump_dst -c "INSERT INTO gm.grid(code, name, kind, geom) VALUES ('D2', 'after restore', 'physical', ST_Multi(ST_MakeEnvelope(1,0,2,1))) RETURNING grid_id > (SELECT min(grid_id) FROM gm.grid WHERE code='D1')")" "t" "identity sequences continue after restore"
 rm -f "$tmp" "$tmp.err"
 for d in gm_up_fresh gm_dump_src gm_dump_dst; do dropdb --if-exists $d >/dev/null 2>&1; done
