@@ -1,6 +1,6 @@
 /*
- * followup.h — follow-up work orders (跟进工单): the state machine and the
- * escalation ladder, shared by followup.c and any domain that wants them.
+ * followup.h — follow-up work orders (跟进工单): the state machine, shared by
+ * followup.c and any domain that wants it.
  */
 #ifndef GM_FOLLOWUP_H
 #define GM_FOLLOWUP_H
@@ -27,13 +27,5 @@ extern const char *gm_followup_state_label(int state);
 
 /* may an order go from one state to the other? */
 extern bool gm_followup_transition_allowed(int from, int to);
-
-/*
- * Escalation level of an order due at `due`, looked at (or answered) at `at`,
- * with an escalation step of `step_us` microseconds, capped at `top`:
- * 0 when at <= due, 1 when overdue by less than one step, 2 when overdue by
- * at least one step, 3 by at least two steps, ...
- */
-extern int	gm_followup_escalation(int64 due, int64 at, int64 step_us, int top);
 
 #endif							/* GM_FOLLOWUP_H */

@@ -31,8 +31,8 @@ WHERE gm.followup_transition_allowed(f, t);
 COMMENT ON VIEW gm.followup_transition IS
     'The allowed state transitions of follow-up work orders (every pair not listed is refused with 55000)';
 
--- gm.escalation_level and gm._followup_light (C, src/followup.c) are declared in the calendar
--- section, where gm.followup_escalation and gm.followup_light wrap them.
+-- gm.escalation_level and gm._followup_light (C, src/sla.c) are declared in the SLA section (25),
+-- where gm.followup_escalation and gm.followup_light wrap them.
 
 -- configuration ---------------------------------------------------------------------------------
 CREATE TABLE gm.followup_event (
