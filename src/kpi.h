@@ -1,5 +1,5 @@
 /*
- * kpi.h — KPI aggregates (kpi.c) and the SVG map aggregate (svg.c).
+ * kpi.h — KPI aggregates (kpi.c) and the map aggregate (map.c): what both share.
  *
  * The counting aggregates keep a fixed-size int8[] state (no `internal`
  * state, so no serial/deserial functions are needed and postgres_fdw can ship

@@ -1,5 +1,5 @@
 /*
- * svg.c — gm.svg_map(geom, value, label): a choropleth map of polygons as a
+ * map.c — gm.svg_map(geom, value, label): a choropleth map of polygons as a
  * standalone SVG document.
  *
  * The geometry is read by the extension's one reader of PostGIS's serialized

@@ -1,0 +1,74 @@
+-- map: the choropleth aggregate gm.svg_map (src/map.c, sql/parts/45_map.sql, doc/map.md): drawing,
+-- labels, classes, lights, parallel partial aggregation, odd geometries and limits (pgTAP; its own database)
+SET client_min_messages = warning;
+SELECT no_plan();
+CREATE FUNCTION plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text; p text := '';
+BEGIN
+  FOR r IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP p := p || r || E'\n'; END LOOP;
+  RETURN p;
+END $$;
+SELECT is((SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+           WHERE p.oid IN ('gm.svg_map(geometry, numeric, text)'::regprocedure, 'gm.svg_map(geometry, gm.light, text)'::regprocedure)
+             AND p.proparallel = 's' AND a.aggcombinefn <> 0 AND a.aggserialfn <> 0 AND a.aggdeserialfn <> 0), 2,
+          'both gm.svg_map aggregates: PARALLEL SAFE with combine, serial and deserial functions');
+
+-------------------------------------------------------------------------------
+-- SVG map
+CREATE TABLE shapes AS
+SELECT i, CASE WHEN i % 5 = 0 THEN ST_Multi(ST_Union(ST_Buffer(ST_MakePoint(i, 0), 0.4, 8), ST_Buffer(ST_MakePoint(i + 0.5, 3), 0.2, 4)))
+               WHEN i % 3 = 0 THEN ST_Difference(ST_Buffer(ST_MakePoint(i, 0), 0.45, 8), ST_Buffer(ST_MakePoint(i, 0), 0.2, 4))
+               ELSE ST_Buffer(ST_MakePoint(i, 0), 0.45, 8) END AS g,
+       CASE WHEN i = 7 THEN NULL ELSE (i * 13) % 17 END::numeric AS v,
+       'grid <' || i || '> & co' AS l
+FROM generate_series(1, 30) i;
+CREATE TABLE svg_out AS SELECT gm.svg_map(g, v, l ORDER BY i) AS doc FROM shapes;
+SELECT ok(xml_is_well_formed_document(doc), 'the SVG is a well-formed XML document') FROM svg_out;
+SELECT is((xpath('count(//s:path)', doc::xml, '{{s,http://www.w3.org/2000/svg}}'))[1]::text, '30', 'one path per shape') FROM svg_out;
+SELECT is((xpath('count(//s:g[@id="labels"]/s:text)', doc::xml, '{{s,http://www.w3.org/2000/svg}}'))[1]::text, '30', 'one label per shape') FROM svg_out;
+SELECT is((xpath('//s:g[@id="labels"]/s:text[1]/text()', doc::xml, '{{s,http://www.w3.org/2000/svg}}'))[1]::text, 'grid &lt;1&gt; &amp; co', 'labels are XML-escaped') FROM svg_out;
+SELECT is((xpath('count(//s:path[@fill="#cccccc"])', doc::xml, '{{s,http://www.w3.org/2000/svg}}'))[1]::text, '1', 'a NULL value is drawn as no data') FROM svg_out;
+SELECT ok((SELECT bool_and(ST_Covers(s.g, ST_SetSRID(ST_MakePoint(
+              ((xpath('/*/@x', t, '{{s,http://www.w3.org/2000/svg}}'))[1]::text::float8 - ox) / sc + x0,
+              y1 - ((xpath('/*/@y', t, '{{s,http://www.w3.org/2000/svg}}'))[1]::text::float8 - oy) / sc), 0)))
+           FROM svg_out, LATERAL unnest(xpath('//s:g[@id="labels"]/s:text', doc::xml, '{{s,http://www.w3.org/2000/svg}}')) WITH ORDINALITY x(t, i)
+           JOIN shapes s USING (i),
+           LATERAL (SELECT ST_XMin(e) x0, ST_YMax(e) y1, least(780 / (ST_XMax(e) - ST_XMin(e)), 600 / (ST_YMax(e) - ST_YMin(e))) sc,
+                           10 + (780 - (ST_XMax(e) - ST_XMin(e)) * least(780 / (ST_XMax(e) - ST_XMin(e)), 600 / (ST_YMax(e) - ST_YMin(e)))) / 2 ox,
+                           40 + (600 - (ST_YMax(e) - ST_YMin(e)) * least(780 / (ST_XMax(e) - ST_XMin(e)), 600 / (ST_YMax(e) - ST_YMin(e)))) / 2 oy
+                    FROM (SELECT ST_Extent(g)::geometry e FROM shapes) b) m),
+          'every label point lies inside its shape (holes and multipolygons included), y axis flipped');
+SELECT is((SELECT array_agg(DISTINCT f ORDER BY f) FROM svg_out, LATERAL unnest(xpath('//s:g[@id="shapes"]/s:path/@fill', doc::xml, '{{s,http://www.w3.org/2000/svg}}')::text[]) f),
+          '{#1a9850,#91cf60,#cccccc,#d73027,#fc8d59,#fee08b}'::text[], 'the fixed five-class ramp plus no data');
+SELECT ok(xml_is_well_formed_document(gm.svg_map(g, CASE WHEN i % 3 = 0 THEN 'red' WHEN i % 3 = 1 THEN 'green' ELSE 'yellow' END::gm.light, l)), 'light map is well-formed')
+FROM shapes;
+SELECT is((SELECT array_agg(DISTINCT f ORDER BY f) FROM (SELECT gm.svg_map(g, CASE WHEN i % 2 = 0 THEN 'red' ELSE 'green' END::gm.light, l) d FROM shapes) x,
+           LATERAL unnest(xpath('//s:g[@id="shapes"]/s:path/@fill', d::xml, '{{s,http://www.w3.org/2000/svg}}')::text[]) f),
+          '{#1a9850,#d73027}'::text[], 'light map uses the fixed green and red');
+-- parallel: the same shapes come out (order may differ)
+CREATE TABLE many_shapes WITH (parallel_workers = 2) AS SELECT i, ST_Buffer(ST_MakePoint(i % 50, i / 50), 0.4, 2) g, i::numeric v FROM generate_series(1, 5000) i;
+ANALYZE many_shapes;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SELECT matches(plan_of('SELECT gm.svg_map(g, v, NULL) FROM many_shapes'), 'Partial Aggregate', 'svg_map over 5000 shapes plans in parallel');
+SELECT is((SELECT (xpath('count(//s:path)', gm.svg_map(g, v, NULL)::xml, '{{s,http://www.w3.org/2000/svg}}'))[1]::text FROM many_shapes), '5000',
+          'parallel svg_map draws every shape once');
+RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
+SELECT is((SELECT gm.svg_map(g, v, l) FROM shapes WHERE false), NULL, 'no rows: NULL');
+SELECT throws_ok($$SELECT gm.svg_map('CURVEPOLYGON(CIRCULARSTRING(0 0,1 1,2 0,1 -1,0 0))'::geometry, 1, 'x')$$, '22023', NULL, 'curves: 22023');
+SELECT throws_ok($$SELECT gm.svg_map('POINT(0 0)'::geometry, 'NaN'::numeric, 'x')$$, '22023', NULL, 'NaN value: 22023');
+SELECT is((SELECT (xpath('count(//s:path)', gm.svg_map(g, 1, NULL)::xml, '{{s,http://www.w3.org/2000/svg}}'))[1]::text
+           FROM (VALUES ('POINT(0 0)'::geometry), ('LINESTRING(0 0,1 1)'), ('POLYGON EMPTY'), ('GEOMETRYCOLLECTION(POLYGON((0 0,1 0,1 1,0 0)),POINT(2 2))'), ('POLYGON Z ((0 0 1,1 0 1,1 1 1,0 0 1))'), ('SRID=4326;POLYGON M ((0 0 1,1 0 1,1 1 1,0 0 1))')) t(g)),
+          '3', 'points, lines, empty, collections, Z and M geometries are read: the three polygons are drawn, non-polygons draw nothing');
+SELECT is(gm.svg_map('GEOMETRYCOLLECTION(POINT(9 9),GEOMETRYCOLLECTION(MULTIPOLYGON(((0 0,4 0,4 4,0 0)),((5 0,6 0,6 1,5 0))),LINESTRING(-3 -3,9 9)))'::geometry, 2, 'a'),
+          gm.svg_map('MULTIPOLYGON(((0 0,4 0,4 4,0 0)),((5 0,6 0,6 1,5 0)))'::geometry, 2, 'a'),
+          'polygons inside nested collections are drawn as the bare multipolygon (points and lines neither drawn nor framed)');
+SELECT is(gm.svg_map('SRID=4326;POLYGON ZM ((0 0 1 2,4 0 1 2,4 4 1 2,0 4 1 2,0 0 1 2),(1 1 1 2,2 1 1 2,2 2 1 2,1 1 1 2))'::geometry, 2, 'a'),
+          gm.svg_map('POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,2 1,2 2,1 1))'::geometry, 2, 'a'),
+          'a ZM polygon with a hole draws as its 2D shape');
+SELECT is((xpath('count(//s:path)', gm.svg_map((repeat('GEOMETRYCOLLECTION(', 32) || 'POLYGON((0 0,1 0,1 1,0 0))' || repeat(')', 32))::geometry, 1, 'x')::xml,
+                 '{{s,http://www.w3.org/2000/svg}}'))[1]::text, '1', 'collections nested 32 deep are drawn (the polygon inside is one path)');
+SELECT throws_ok($$SELECT gm.svg_map((repeat('GEOMETRYCOLLECTION(', 33) || 'POLYGON((0 0,1 0,1 1,0 0))' || repeat(')', 33))::geometry, 1, 'x')$$,
+                 '54000', NULL, 'collections nested 33 deep: 54000');
+
+
+SELECT * FROM finish();
