@@ -1,9 +1,9 @@
 /*
- * protect.h — customer data protection (masking, normalisation, validation of
+ * protection.h — customer data protection (masking, normalisation, validation of
  * Chinese personal identifiers) shared helpers.
  */
-#ifndef GM_PROTECT_H
-#define GM_PROTECT_H
+#ifndef GM_PROTECTION_H
+#define GM_PROTECTION_H
 
 #include "gm.h"
 
@@ -21,4 +21,4 @@ typedef struct GmChar
 /* Placeholder code point for a multibyte character of a non-UTF8 database. */
 #define GM_CP_OTHER 0x110000
 
-#endif							/* GM_PROTECT_H */
+#endif							/* GM_PROTECTION_H */

@@ -1,5 +1,5 @@
 /*
- * protect.c — customer data protection (数据安全): masking of phones, ID card
+ * protection.c — customer data protection (数据安全): masking of phones, ID card
  * numbers, bank cards, names and addresses; normalisation of mainland phone
  * numbers; validation of resident ID numbers (GB 11643-1999) and unified
  * social credit codes (GB 32100-2015); the outer role used by gm.my_grids().
@@ -13,7 +13,7 @@
  * result for input that does not look like the thing it masks and never
  * returns a non-empty input unmasked.
  */
-#include "protect.h"
+#include "protection.h"
 
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
