@@ -3,8 +3,9 @@
 #  * for every released install script sql/grid_marketing--V.sql older than the current version:
 #    install V, ALTER EXTENSION grid_marketing UPDATE, and compare the extension's catalog
 #    (every member object with its definition) with a fresh install of the current version;
+#    (0.1.1 with the user's follow-up configuration: it is kept, as user rows and edits);
 #  * pg_dump / pg_restore of a database using the extension keeps the user's configuration rows
-#    and does not duplicate the rows the extension ships.
+#    and edits of shipped rows, and does not duplicate the rows the extension ships.
 # Runs against the server in PGHOST/PGPORT (test/setup.sh starts one).
 set -u
 cd "$(dirname "$0")/../.."
@@ -53,8 +54,32 @@ for f in sql/grid_marketing--*.sql; do
   v=${f#sql/grid_marketing--}; v=${v%.sql}
   case "$v" in *--*|"$CUR") continue ;; esac
   olds=$((olds+1))
-  if fresh gm_up_old "VERSION '$v'" && P -d gm_up_old -c "ALTER EXTENSION grid_marketing UPDATE" ; then
+  # a 0.1.1 database with the user's follow-up configuration: an event, a tier with a cadence and
+  # a settings row (top role, churn silence) of its own; 0.1.0 keeps the empty settings table
+  seed_fu=
+  [ "$v" = 0.1.1 ] && seed_fu="
+    INSERT INTO gm.followup_event(event, duty, default_due) VALUES ('acc_up_event', 'marketer', interval '5 hours');
+    INSERT INTO gm.followup_tier(tier, note) VALUES ('acc_up_tier', 'ours');
+    INSERT INTO gm.followup_cadence(tier, event, period, times) VALUES ('acc_up_tier', 'acc_up_event', 'month', 2);
+    INSERT INTO gm.followup_setting(top_role, churn_after, callback_after) VALUES ('vp_up', interval '45 days', interval '30 days');"
+  if fresh gm_up_old "VERSION '$v'" && { [ -z "$seed_fu" ] || P -d gm_up_old -c "$seed_fu"; } && P -d gm_up_old -c "ALTER EXTENSION grid_marketing UPDATE" ; then
     check "$(P -d gm_up_old -c "SELECT extversion FROM pg_extension WHERE extname='grid_marketing'")" "$CUR" "update $v -> $CUR reaches $CUR"
+    if [ -n "$seed_fu" ]; then
+      check "$(P -d gm_up_old -c "SELECT (SELECT string_agg(event || '=' || default_due || ':' || origin, ',') FROM gm.followup_event WHERE origin <> 'shipped')
+                                     || ' ' || (SELECT string_agg(tier || ':' || origin, ',') FROM gm.followup_tier WHERE origin <> 'shipped')
+                                     || ' ' || (SELECT string_agg(tier || '/' || event || ':' || origin, ',') FROM gm.followup_cadence WHERE origin <> 'shipped')
+                                     || ' ' || (SELECT count(*) FROM gm.followup_event WHERE origin = 'shipped')")" \
+            "acc_up_event=05:00:00:user acc_up_tier:user acc_up_tier/acc_up_event:user 14" \
+            "update $v -> $CUR keeps the user's follow-up event, tier and cadence as user rows, the shipped ones shipped"
+      check "$(P -d gm_up_old -c "SELECT (SELECT string_agg(top_role || ':' || time_zone || ':' || origin, ',') FROM gm.followup_setting)
+                                     || ' ' || (SELECT string_agg(name || '=' || value || ':' || origin, ',' ORDER BY name) FROM gm.parameter
+                                                 WHERE name IN ('lifecycle_at_risk_days', 'followup_callback_after_days'))")" \
+            "vp_up:Asia/Shanghai:edited followup_callback_after_days=30:shipped,lifecycle_at_risk_days=45:edited" \
+            "update $v -> $CUR: the user's settings row is an edit of the shipped one, its changed number an edited parameter"
+    else
+      check "$(P -d gm_up_old -c "SELECT string_agg(time_zone || ':' || origin, ',') FROM gm.followup_setting")" "Asia/Shanghai:shipped" \
+            "update $v -> $CUR ships the follow-up settings row"
+    fi
     got=$(snapshot gm_up_old)
     if [ "$got" = "$want" ]; then ok "update $v -> $CUR gives the catalog of a fresh install"
     else nok "update $v -> $CUR gives the catalog of a fresh install"; diff <(echo "$want") <(echo "$got") | sed 's/^/#   /' | head -20; fi
@@ -69,7 +94,12 @@ done
 fresh gm_dump_src || nok "install for dump test"
 P -d gm_dump_src -c "
   INSERT INTO gm.grid(code, name, kind, geom) VALUES ('D1', 'dump test', 'physical', ST_Multi(ST_MakeEnvelope(0,0,1,1)));
-  INSERT INTO gm.grid_member(grid_id, role_name, duty) SELECT grid_id, 'someone', 'manager' FROM gm.grid WHERE code = 'D1';" >/dev/null \
+  INSERT INTO gm.grid_member(grid_id, role_name, duty) SELECT grid_id, 'someone', 'manager' FROM gm.grid WHERE code = 'D1';
+  -- an edit of a shipped row and a row of the user's, in the follow-up configuration and its parameters
+  UPDATE gm.followup_event SET default_due = interval '13 hours' WHERE event = 'complaint';
+  INSERT INTO gm.followup_event(event, duty, default_due) VALUES ('acc_site_survey', 'marketer', interval '5 hours');
+  UPDATE gm.followup_setting SET top_role = 'vp_dump';
+  UPDATE gm.parameter SET value = 7 WHERE name = 'followup_callback_after_days';" >/dev/null \
   || nok "configuration rows for the dump test"
 counts() { P -d "$1" -c "SELECT string_agg(format('%s=%s', c.relname, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s', c.oid::regclass), false, true, '')))[1]::text), ' ' ORDER BY c.relname)
   FROM pg_extension x, unnest(x.extconfig) t(oid) JOIN pg_class c ON c.oid = t.oid WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r','p')"; }
@@ -81,6 +111,14 @@ tmp=$(mktemp); pg_dump -Fc -d gm_dump_src -f "$tmp" 2>/dev/null
 dropdb --if-exists gm_dump_dst >/dev/null 2>&1; createdb gm_dump_dst
 if pg_restore -d gm_dump_dst "$tmp" 2>"$tmp.err"; then ok "pg_restore succeeds"; else nok "pg_restore succeeds"; sed 's/^/#   /' "$tmp.err" | head; fi
 check "$(counts gm_dump_dst)" "$before" "configuration rows survive dump/restore exactly once"
+FU="SELECT string_agg(event || '=' || default_due, ',' ORDER BY event) FROM gm.followup_event WHERE event IN ('complaint', 'acc_site_survey')"
+check "$(P -d gm_dump_src -c "$FU")" "acc_site_survey=05:00:00,complaint=13:00:00" "the source database has the edited shipped event and the user's event"
+check "$(P -d gm_dump_dst -c "$FU")" "acc_site_survey=05:00:00,complaint=13:00:00" "an edit of a shipped follow-up event and a user event survive dump/restore exactly once"
+FO="SELECT (SELECT string_agg(event || ':' || origin, ',' ORDER BY event) FROM gm.followup_event WHERE origin <> 'shipped' OR event = 'complaint')
+           || ' ' || (SELECT string_agg(top_role || ':' || origin, ',') FROM gm.followup_setting)
+           || ' ' || (SELECT string_agg(value || ':' || origin, ',') FROM gm.parameter WHERE name = 'followup_callback_after_days')"
+check "$(P -d gm_dump_dst -c "$FO")" "acc_site_survey:user,complaint:edited vp_dump:edited 7:edited" \
+      "after restore: the edit is still an edit, the user row a user row; the edited settings row and parameter too"
 check "$(P -d gm_dump_dst -c "INSERT INTO gm.grid(code, name, kind, geom) VALUES ('D2', 'after restore', 'physical', ST_Multi(ST_MakeEnvelope(1,0,2,1))) RETURNING grid_id > (SELECT min(grid_id) FROM gm.grid WHERE code='D1')")" "t" "identity sequences continue after restore"
 rm -f "$tmp" "$tmp.err"
 for d in gm_up_fresh gm_dump_src gm_dump_dst; do dropdb --if-exists $d >/dev/null 2>&1; done
