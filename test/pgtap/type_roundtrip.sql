@@ -31,7 +31,7 @@ SELECT set_eq(
     WHERE t.typnamespace = 'gm'::regnamespace AND t.typcategory <> 'A'
       AND (t.typrelid = 0 OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')$$,
   ARRAY['gm.rfm', 'gm.rfm_breaks', 'gm.calendar', 'gm.light', 'gm.lifecycle_class', 'gm.value_tier_class',
-        'gm.followup_state', 'gm.rfm_cn_class', 'gm.funnel_stats'],
+        'gm.followup_state', 'gm.rfm_cn_class', 'gm.funnel_stats', 'gm.origin'],
   'the types checked here are all the types of schema gm');
 
 -- ================================================================ gm.rfm_breaks
@@ -152,17 +152,18 @@ SELECT is(pg_temp.copy_round_trip('rt_rfm', 'rt_rfm_bin'), 125::bigint, 'gm.rfm:
 SELECT is((SELECT count(*) FROM rt_rfm a JOIN rt_rfm_bin b USING (id) WHERE a.v IS DISTINCT FROM b.v), 0::bigint, 'gm.rfm: binary round trip is exact');
 
 -- ================================================================ enums
-CREATE TEMP TABLE rt_enum (id serial, light gm.light, lc gm.lifecycle_class, vt gm.value_tier_class, fs gm.followup_state);
-INSERT INTO rt_enum (light, lc, vt, fs)
-SELECT l, c, v, s FROM unnest(enum_range(NULL::gm.light)) l, unnest(enum_range(NULL::gm.lifecycle_class)) c,
-       unnest(enum_range(NULL::gm.value_tier_class)) v, unnest(enum_range(NULL::gm.followup_state)) s;
+CREATE TEMP TABLE rt_enum (id serial, light gm.light, lc gm.lifecycle_class, vt gm.value_tier_class, fs gm.followup_state, og gm.origin);
+INSERT INTO rt_enum (light, lc, vt, fs, og)
+SELECT l, c, v, s, o FROM unnest(enum_range(NULL::gm.light)) l, unnest(enum_range(NULL::gm.lifecycle_class)) c,
+       unnest(enum_range(NULL::gm.value_tier_class)) v, unnest(enum_range(NULL::gm.followup_state)) s, unnest(enum_range(NULL::gm.origin)) o;
 INSERT INTO rt_enum (light) VALUES (NULL);
-SELECT is((SELECT count(*) FROM rt_enum), (3 * 7 * 3 * 8 + 1)::bigint, 'enums: every label of every enum of gm combined');
+SELECT is((SELECT count(*) FROM rt_enum), (3 * 7 * 3 * 8 * 3 + 1)::bigint, 'enums: every label of every enum of gm combined');
 SELECT is((SELECT count(*) FROM rt_enum WHERE light::text::gm.light IS DISTINCT FROM light OR lc::text::gm.lifecycle_class IS DISTINCT FROM lc
-             OR vt::text::gm.value_tier_class IS DISTINCT FROM vt OR fs::text::gm.followup_state IS DISTINCT FROM fs), 0::bigint,
+             OR vt::text::gm.value_tier_class IS DISTINCT FROM vt OR fs::text::gm.followup_state IS DISTINCT FROM fs
+             OR og::text::gm.origin IS DISTINCT FROM og), 0::bigint,
           'enums: every label round-trips as text');
 SELECT is(pg_temp.copy_round_trip('rt_enum', 'rt_enum_bin'), (SELECT count(*) FROM rt_enum), 'enums: binary COPY reads every row back');
-SELECT is((SELECT count(*) FROM rt_enum a JOIN rt_enum_bin b USING (id) WHERE (a.light, a.lc, a.vt, a.fs) IS DISTINCT FROM (b.light, b.lc, b.vt, b.fs)), 0::bigint,
+SELECT is((SELECT count(*) FROM rt_enum a JOIN rt_enum_bin b USING (id) WHERE (a.light, a.lc, a.vt, a.fs, a.og) IS DISTINCT FROM (b.light, b.lc, b.vt, b.fs, b.og)), 0::bigint,
           'enums: binary round trip is exact');
 
 -- ================================================================ composites
