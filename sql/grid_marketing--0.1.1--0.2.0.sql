@@ -1514,7 +1514,7 @@ $$;
 -- shipped rows
 INSERT INTO gm.parameter(name, value, unit, domain, source, origin) VALUES
     ('lifecycle_new_days',     30, 'days',  'tiering', 'new: first order fewer than this many days before as_of (seed 004 新增客户; 30 days ours)', 'shipped'),
-    ('lifecycle_at_risk_days', 30, 'days',  'tiering', 'at_risk: no order or interaction for this many days (seed 000 §5.3: 连续30天无互动触发流失预警)', 'shipped'),
+    ('lifecycle_at_risk_days', 30, 'days',  'tiering, followup', 'at_risk: no order or interaction for this many days; also the silence after which a churn warning is planned (seed 000 §5.3: 连续30天无互动触发流失预警)', 'shipped'),
     ('lifecycle_churned_days', 90, 'days',  'tiering', 'churned: no order or interaction for this many days (ours: one quarter)', 'shipped'),
     ('value_high_min_f',       3,  'score', 'tiering', 'valuable: frequency score (1-5) at least this (ours)', 'shipped'),
     ('value_high_min_m',       4,  'score', 'tiering', 'valuable: monetary score (1-5) at least this (seed 000 §2.1.2: VIP customers by spend)', 'shipped'),
@@ -1888,3 +1888,330 @@ BEGIN
         EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, gm, %I', f, s);
     END LOOP;
 END $do$;
+
+-- config model: follow-up configuration
+-- gm.followup_event, gm.followup_tier, gm.followup_cadence: the column shipped becomes origin.
+-- 0.1.1 cannot tell an edit of a shipped row from the shipped row (both are shipped = true), and
+-- a user row never shares a key with a shipped one, so every shipped row is shipped and every
+-- other row is the user's.  Dumped: origin <> 'shipped' (an edit of a shipped row is now kept).
+ALTER TABLE gm.followup_event ADD COLUMN origin gm.origin NOT NULL DEFAULT 'user';
+UPDATE gm.followup_event SET origin = 'shipped' WHERE shipped;
+ALTER TABLE gm.followup_event DROP COLUMN shipped;
+COMMENT ON COLUMN gm.followup_event.origin IS 'shipped, edited or user (gm.origin)';
+SELECT pg_catalog.pg_extension_config_dump('gm.followup_event', $$WHERE origin <> 'shipped'$$);
+CREATE TRIGGER followup_event_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.followup_event
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('event');
+
+ALTER TABLE gm.followup_tier ADD COLUMN origin gm.origin NOT NULL DEFAULT 'user';
+UPDATE gm.followup_tier SET origin = 'shipped' WHERE shipped;
+ALTER TABLE gm.followup_tier DROP COLUMN shipped;
+COMMENT ON COLUMN gm.followup_tier.origin IS 'shipped, edited or user (gm.origin)';
+SELECT pg_catalog.pg_extension_config_dump('gm.followup_tier', $$WHERE origin <> 'shipped'$$);
+CREATE TRIGGER followup_tier_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.followup_tier
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('tier');
+
+ALTER TABLE gm.followup_cadence ADD COLUMN origin gm.origin NOT NULL DEFAULT 'user';
+UPDATE gm.followup_cadence SET origin = 'shipped' WHERE shipped;
+ALTER TABLE gm.followup_cadence DROP COLUMN shipped;
+COMMENT ON COLUMN gm.followup_cadence.origin IS 'shipped, edited or user (gm.origin)';
+SELECT pg_catalog.pg_extension_config_dump('gm.followup_cadence', $$WHERE origin <> 'shipped'$$);
+CREATE TRIGGER followup_cadence_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.followup_cadence
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('tier', 'event');
+
+-- gm.followup_setting: one row, shipped with the defaults; its numbers become parameters.
+-- A 0.1.1 row (the user's: the table shipped empty) becomes an edit of the shipped row when its
+-- calendar, time zone or top role differ from the defaults, and each of its numbers that
+-- differs from the default becomes an edit of the parameter.
+ALTER TABLE gm.followup_setting ADD COLUMN origin gm.origin NOT NULL DEFAULT 'user';
+INSERT INTO gm.parameter(name, value, unit, domain, source, origin) VALUES
+    ('followup_callback_after_days', 30, 'days',   'followup', 'seed 003: 对已处理的投诉客户进行30天后的满意度回访 (satisfaction call-back order opened this long after a complaint is closed)', 'shipped'),
+    ('followup_repeat_window_days',  30, 'days',   'followup', 'ours: a complaint within this many days after the customer''s previous one is a repeat (seed 003 counts the repeat rate 重复投诉率 without a window)', 'shipped'),
+    ('followup_renewal_lead_days',   15, 'days',   'followup', 'seed 000 §5.3: 到期前15天推送 (renewal reminder this long before the contract expires)', 'shipped'),
+    ('followup_top_level',           3,  'levels', 'followup', 'seed 003: 三级问题解决路径 (执行层协商→总监级协调→VP级决策): the highest escalation level', 'shipped');
+-- the churn warning's silence is tiering's at-risk threshold, lifecycle_at_risk_days (shipped
+-- by the parameters section above): one row for both
+
+UPDATE gm.parameter p SET value = v.value, origin = 'edited'
+  FROM (SELECT 'followup_callback_after_days' AS name, pg_catalog.trim_scale(pg_catalog.date_part('epoch', s.callback_after)::numeric / 86400) AS value FROM gm.followup_setting s
+        UNION ALL
+        SELECT 'followup_repeat_window_days', pg_catalog.trim_scale(pg_catalog.date_part('epoch', s.repeat_window)::numeric / 86400) FROM gm.followup_setting s
+        UNION ALL
+        SELECT 'followup_renewal_lead_days', pg_catalog.trim_scale(pg_catalog.date_part('epoch', s.renewal_lead)::numeric / 86400) FROM gm.followup_setting s
+        UNION ALL
+        SELECT 'lifecycle_at_risk_days', pg_catalog.trim_scale(pg_catalog.date_part('epoch', s.churn_after)::numeric / 86400) FROM gm.followup_setting s
+        UNION ALL
+        SELECT 'followup_top_level', s.top_level::numeric FROM gm.followup_setting s) v
+ WHERE p.name = v.name AND p.origin = 'shipped' AND p.value <> v.value;
+UPDATE gm.followup_setting s
+   SET origin = CASE WHEN s.calendar IS NULL AND s.time_zone = 'Asia/Shanghai' AND s.top_role IS NULL
+                     THEN 'shipped' ELSE 'edited' END::gm.origin;
+INSERT INTO gm.followup_setting(one, calendar, time_zone, top_role, origin)
+SELECT true, NULL, 'Asia/Shanghai', NULL, 'shipped'
+ WHERE NOT EXISTS (SELECT 1 FROM gm.followup_setting);
+-- the view reads the top level from gm.param now (before its column goes); CREATE OR REPLACE
+-- VIEW resets the view's options: security_invoker again, as section 60 sets it
+CREATE OR REPLACE VIEW gm.followup_status AS
+SELECT f.followup_id, f.customer_key, f.grid_id, f.event, f.tier, f.state, f.assignee, f.assignee_duty,
+       COALESCE(f.reopened_at, f.opened_at) AS started_at,
+       gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit_code, p.amount, p.days,
+                        p.per_time, p.calendar) AS due,
+       f.responded_at AS done_at,
+       CASE WHEN f.state <> 'cancelled' THEN
+           gm._followup_light(COALESCE(f.reopened_at, f.opened_at),
+                              gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit_code, p.amount, p.days,
+                                               p.per_time, p.calendar),
+                              COALESCE(f.responded_at, pg_catalog.now()), p.warn_float)
+       END AS light,
+       CASE WHEN f.state = 'cancelled' THEN 0 ELSE
+           gm.escalation_level(gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit_code, p.amount, p.days,
+                                                p.per_time, p.calendar),
+                               COALESCE(f.responded_at, pg_catalog.now()), p.escalation_step,
+                               (SELECT gm.param('followup_top_level')::integer))
+       END AS escalation_level,
+       p.sla_event, p.warn_fraction, p.escalation_step,
+       f.state IN ('new', 'dispatched', 'responded', 'reopened') AS is_open,
+       f.opened_at, f.responded_at, f.resolved_at, f.closed_at, f.repeat_of, f.parent_id
+FROM gm.followup f LEFT JOIN gm.followup_policy() p ON p.event = f.event AND p.tier = f.tier;
+ALTER VIEW gm.followup_status SET (security_invoker = true);
+ALTER TABLE gm.followup_setting DROP COLUMN callback_after, DROP COLUMN repeat_window, DROP COLUMN renewal_lead,
+                                DROP COLUMN churn_after, DROP COLUMN top_level;
+ALTER TABLE gm.followup_setting ALTER COLUMN time_zone DROP DEFAULT;
+COMMENT ON TABLE gm.followup_setting IS
+    'Follow-up settings (one row, shipped with the defaults): business calendar, time zone, top escalation role; the numbers are rows of gm.parameter (domain followup)';
+COMMENT ON COLUMN gm.followup_setting.origin IS 'shipped, edited or user (gm.origin)';
+SELECT pg_catalog.pg_extension_config_dump('gm.followup_setting', $$WHERE origin <> 'shipped'$$);
+CREATE TRIGGER followup_setting_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.followup_setting
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('one');
+
+-- the settings in force: the row of gm.followup_setting
+CREATE OR REPLACE FUNCTION gm.followup_settings() RETURNS gm.followup_setting
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT s FROM gm.followup_setting s
+$$;
+COMMENT ON FUNCTION gm.followup_settings() IS
+    'The follow-up settings in force: the row of gm.followup_setting';
+
+CREATE OR REPLACE FUNCTION gm._followup_create(p_customer text, p_grid bigint, p_event text, p_tier text,
+                                    p_opened timestamptz, p_note text, p_parent bigint DEFAULT NULL)
+    RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gm AS $$
+DECLARE
+    v_id bigint;
+    v_repeat bigint;
+    v_set gm.followup_setting := gm.followup_settings();
+    r record;
+BEGIN
+    IF p_customer IS NULL THEN PERFORM gm._followup_fail_null('customer_key'); END IF;
+    IF p_event IS NULL THEN PERFORM gm._followup_fail_null('event'); END IF;
+    IF p_tier IS NULL THEN PERFORM gm._followup_fail_null('tier'); END IF;
+    IF p_opened IS NULL THEN PERFORM gm._followup_fail_null('opened_at'); END IF;
+    IF NOT EXISTS (SELECT 1 FROM gm.followup_event e WHERE e.event = p_event) THEN
+        RAISE EXCEPTION 'unknown follow-up event "%"', p_event USING ERRCODE = 'undefined_object',
+            HINT = 'Events are the rows of gm.followup_event.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM gm.followup_tier t WHERE t.tier = p_tier) THEN
+        RAISE EXCEPTION 'unknown customer tier "%"', p_tier USING ERRCODE = 'undefined_object',
+            HINT = 'Tiers are the rows of gm.followup_tier.';
+    END IF;
+    IF p_grid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM gm.grid g WHERE g.grid_id = p_grid) THEN
+        RAISE EXCEPTION 'grid % does not exist', p_grid USING ERRCODE = 'undefined_object';
+    END IF;
+    -- an order without grid goes to the unrouted queue; one of a grid needs that grid's scope
+    IF p_grid IS NOT NULL AND NOT gm._may_act_on_grid(p_grid) THEN
+        RAISE EXCEPTION 'permission denied for grid %: % may not open work orders there', p_grid, gm.actor()
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Work orders are grid-scoped: members act on their grids, region managers on the grids below the region, gm_admin on all.';
+    END IF;
+    IF p_event = 'complaint' THEN
+        -- a repeat complaint: the same customer complained within the repeat window before
+        SELECT f.followup_id INTO v_repeat FROM gm.followup f
+        WHERE f.customer_key = p_customer AND f.event = 'complaint' AND f.state <> 'cancelled'
+          AND f.opened_at <= p_opened AND f.opened_at > p_opened - gm.param('followup_repeat_window_days') * interval '1 day'
+        ORDER BY f.opened_at DESC, f.followup_id DESC LIMIT 1;
+    END IF;
+    INSERT INTO gm.followup(customer_key, grid_id, event, tier, state, opened_at, parent_id, repeat_of, note)
+    VALUES (p_customer, p_grid, p_event, p_tier, 'new', p_opened, p_parent, v_repeat, p_note)
+    RETURNING followup_id INTO v_id;
+    INSERT INTO gm.followup_history(followup_id, at, by_role, from_state, to_state, note)
+    VALUES (v_id, p_opened, gm.followup_actor(), NULL, 'new',
+            CASE WHEN v_repeat IS NOT NULL THEN 'repeat complaint of ' || v_repeat ELSE p_note END);
+    SELECT * INTO r FROM gm.followup_route(p_grid, p_event, p_customer, (p_opened AT TIME ZONE v_set.time_zone)::date);
+    IF r.assignee IS NOT NULL THEN
+        PERFORM gm._followup_move(v_id, 'dispatched', p_opened,
+                                  format('routed to %s (%s)', r.assignee, r.assignee_duty), r.assignee, r.assignee_duty);
+    END IF;
+    RETURN v_id;
+END $$;
+
+CREATE OR REPLACE FUNCTION gm.close(followup_id bigint, note text DEFAULT NULL, at timestamptz DEFAULT pg_catalog.now())
+    RETURNS gm.followup_state
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gm AS $$
+DECLARE
+    f gm.followup;
+BEGIN
+    f := gm._followup_move(followup_id, 'closed', at, note);
+    -- a closed complaint gets its satisfaction call-back (seed 003: 30 days after closing), once
+    IF f.event = 'complaint' AND NOT EXISTS (SELECT 1 FROM gm.followup c
+                                             WHERE c.parent_id = f.followup_id AND c.event = 'satisfaction_callback') THEN
+        PERFORM gm._followup_create(f.customer_key, f.grid_id, 'satisfaction_callback', f.tier,
+                                    at + gm.param('followup_callback_after_days') * interval '1 day',
+                                    'satisfaction call-back of complaint ' || f.followup_id, f.followup_id);
+    END IF;
+    RETURN f.state;
+END $$;
+COMMENT ON FUNCTION gm.close(bigint, text, timestamptz) IS
+    'Closes a verified follow-up; a closed complaint gets a satisfaction call-back order opened 30 days later (parameter followup_callback_after_days)';
+
+CREATE OR REPLACE FUNCTION gm.plan_followups(customers regclass, period_from date, period_to date,
+                                  key_column text DEFAULT 'customer_id', tier_column text DEFAULT 'tier',
+                                  grid_column text DEFAULT 'grid_id', joined_column text DEFAULT 'joined_on',
+                                  contract_end_column text DEFAULT 'contract_end',
+                                  last_contact_column text DEFAULT 'last_contact',
+                                  batch_size integer DEFAULT 100000)
+    RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gm
+    SET jit = off SET enable_mergejoin = off AS $$
+DECLARE
+    v_set gm.followup_setting := gm.followup_settings();
+    v_cols text[] := ARRAY[key_column, tier_column, grid_column];
+    v_col text;
+    v_keytype text;
+    v_joined text := 'NULL::date';
+    v_end text := 'NULL::date';
+    v_last text := 'NULL::timestamptz';
+    v_bad text;
+    v_lo text;
+    v_hi text;
+    v_n bigint;
+    v_total bigint := 0;
+    v_sql text;
+    v_fresh boolean;
+    v_run bigint;
+    v_batches integer := 0;
+BEGIN
+    IF customers IS NULL THEN PERFORM gm._followup_fail_null('customers'); END IF;
+    IF period_from IS NULL THEN PERFORM gm._followup_fail_null('period_from'); END IF;
+    IF period_to IS NULL THEN PERFORM gm._followup_fail_null('period_to'); END IF;
+    IF period_to < period_from THEN
+        RAISE EXCEPTION 'period_to % is before period_from %', period_to, period_from USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF batch_size IS NULL OR batch_size < 1 THEN
+        RAISE EXCEPTION 'batch_size must be positive, not %', batch_size USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- the caller must be able to read what we read for them
+    FOREACH v_col IN ARRAY v_cols LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = customers AND a.attname = v_col
+                       AND a.attnum > 0 AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'column "%" of % does not exist', v_col, customers USING ERRCODE = 'undefined_column';
+        END IF;
+        IF NOT pg_catalog.has_column_privilege(SESSION_USER, customers, v_col, 'SELECT') THEN
+            RAISE EXCEPTION 'permission denied for column "%" of %', v_col, customers USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    END LOOP;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = customers AND a.attname = joined_column AND a.attnum > 0 AND NOT a.attisdropped)
+       AND pg_catalog.has_column_privilege(SESSION_USER, customers, joined_column, 'SELECT') THEN
+        v_joined := format('(t.%I)::date', joined_column);
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = customers AND a.attname = contract_end_column AND a.attnum > 0 AND NOT a.attisdropped)
+       AND pg_catalog.has_column_privilege(SESSION_USER, customers, contract_end_column, 'SELECT') THEN
+        v_end := format('(t.%I)::date', contract_end_column);
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = customers AND a.attname = last_contact_column AND a.attnum > 0 AND NOT a.attisdropped)
+       AND pg_catalog.has_column_privilege(SESSION_USER, customers, last_contact_column, 'SELECT') THEN
+        v_last := format('(t.%I)::timestamptz', last_contact_column);
+    END IF;
+    SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) INTO v_keytype
+    FROM pg_catalog.pg_attribute a WHERE a.attrelid = customers AND a.attname = key_column;
+
+    -- bad input first, before anything is written: NULL keys, unknown tiers
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s t WHERE t.%I IS NULL)', customers, key_column) INTO STRICT v_bad;
+    IF v_bad::boolean THEN
+        RAISE EXCEPTION 'customer key column "%" of % holds NULL', key_column, customers USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    EXECUTE format('SELECT t.%I::text FROM %s t WHERE t.%I IS NOT NULL AND NOT EXISTS (SELECT 1 FROM gm.followup_tier x WHERE x.tier = t.%I::text) LIMIT 1',
+                   tier_column, customers, tier_column, tier_column) INTO v_bad;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'unknown customer tier "%" in %', v_bad, customers USING ERRCODE = 'undefined_object',
+            HINT = 'Tiers are the rows of gm.followup_tier.';
+    END IF;
+
+    v_sql := format($q$
+        WITH c AS (
+            SELECT (t.%1$I)::text AS customer_key, COALESCE((t.%2$I)::text, 'standard') AS tier, (t.%3$I)::bigint AS grid_id,
+                   %4$s AS joined_on, %5$s AS contract_end, %6$s AS last_contact
+            FROM %7$s t WHERE ($1 IS NULL OR t.%1$I > $1::%8$s) AND t.%1$I <= $2::%8$s
+        ), rs AS (
+            SELECT r.tier, r.event, r.first_month_only, x.slot
+            FROM gm.followup_cadence r, gm.followup_cadence_slots(r.period, r.times, $3, $4) x(slot)
+        ), s AS (
+            SELECT c.customer_key, c.tier, c.grid_id, rs.event, rs.slot, 'cadence' AS kind, NULL::date AS fixed
+            FROM c JOIN rs ON rs.tier = c.tier
+            WHERE NOT rs.first_month_only OR (rs.slot >= c.joined_on AND rs.slot < c.joined_on + interval '1 month')
+            UNION ALL
+            SELECT c.customer_key, c.tier, c.grid_id, 'renewal', (c.contract_end - $5)::date, 'renewal', c.contract_end
+            FROM c WHERE (c.contract_end - $5)::date BETWEEN $3 AND $4
+            UNION ALL
+            SELECT c.customer_key, c.tier, c.grid_id, 'churn_warning', ((c.last_contact AT TIME ZONE $6) + $7)::date, 'churn', NULL
+            FROM c WHERE ((c.last_contact AT TIME ZONE $6) + $7)::date BETWEEN $3 AND $4
+        ), w AS (
+            SELECT d.slot, gm._followup_workday(d.slot, 0) AS day FROM (SELECT DISTINCT s.slot FROM s) d
+        ), rt AS (
+            SELECT x.grid_id, x.event, x.day, r.members, r.manager
+            FROM (SELECT DISTINCT s.grid_id, s.event, w.day FROM s JOIN w ON w.slot = s.slot) x,
+                 gm.followup_route_candidates(x.grid_id, x.event, x.day) r
+        ), o AS (
+            SELECT s.*, w.day,
+                   CASE WHEN rt.members IS NOT NULL THEN gm._followup_pick(rt.members, s.customer_key) ELSE rt.manager END AS assignee,
+                   CASE WHEN rt.members IS NOT NULL THEN e.duty WHEN rt.manager IS NOT NULL THEN 'manager' END AS duty
+            FROM s JOIN w ON w.slot = s.slot
+                 JOIN gm.followup_event e ON e.event = s.event
+                 LEFT JOIN rt ON rt.grid_id = s.grid_id AND rt.event = s.event AND rt.day = w.day
+        ), ins AS (
+            INSERT INTO gm.followup AS f (customer_key, grid_id, event, tier, state, assignee, assignee_duty,
+                                          opened_at, dispatched_at, due_slot, planned_due, note)
+            SELECT o.customer_key, o.grid_id, o.event, o.tier,
+                   CASE WHEN o.assignee IS NULL THEN 'new' ELSE 'dispatched' END::gm.followup_state,
+                   o.assignee, o.duty, (o.day::timestamp AT TIME ZONE $6),
+                   CASE WHEN o.assignee IS NOT NULL THEN pg_catalog.now() END, o.slot,
+                   CASE o.kind WHEN 'cadence' THEN ((o.day + 1)::timestamp AT TIME ZONE $6)
+                               WHEN 'renewal' THEN (o.fixed::timestamp AT TIME ZONE $6) END,
+                   'planned'
+            FROM o
+            WHERE $9 OR NOT EXISTS (SELECT 1 FROM gm.followup x
+                                    WHERE x.customer_key = o.customer_key AND x.event = o.event AND x.due_slot = o.slot)
+            ORDER BY o.customer_key, o.event, o.slot
+            RETURNING f.followup_id, f.state, f.assignee
+        )
+        INSERT INTO gm.followup_history(followup_id, by_role, from_state, to_state, assignee, note)
+        SELECT ins.followup_id, $8, NULL, ins.state, ins.assignee,
+               CASE WHEN ins.assignee IS NULL THEN 'planned; no one to route to' ELSE 'planned and routed' END
+        FROM ins
+    $q$, key_column, tier_column, grid_column, v_joined, v_end, v_last, customers, v_keytype);
+
+    -- one planner at a time (so the NOT EXISTS test above cannot race; the unique index stays
+    -- the last guard), then batches of batch_size customers in key order
+    PERFORM pg_catalog.pg_advisory_xact_lock(1196445776, 1);
+    -- nothing planned in the period yet (the first run): no need to look for existing slots
+    v_fresh := NOT EXISTS (SELECT 1 FROM gm.followup x WHERE x.due_slot BETWEEN period_from AND period_to);
+    -- a function runs in its caller's transaction: the run row is seen by others at its commit
+    v_run := gm._run_start('plan_followups', pg_catalog.jsonb_build_object('customers', customers::text,
+                           'period_from', period_from, 'period_to', period_to, 'batch_size', batch_size));
+    PERFORM gm._run_enter(v_run);
+    LOOP
+        EXECUTE format('SELECT max(k)::text FROM (SELECT t.%1$I AS k FROM %2$s t WHERE ($1 IS NULL OR t.%1$I > $1::%3$s) ORDER BY t.%1$I LIMIT $2) s',
+                       key_column, customers, v_keytype) INTO v_hi USING v_lo, batch_size;
+        EXIT WHEN v_hi IS NULL;
+        EXECUTE v_sql USING v_lo, v_hi, period_from, period_to, gm.param('followup_renewal_lead_days') * interval '1 day',
+                            v_set.time_zone, gm.param('lifecycle_at_risk_days') * interval '1 day',
+                            gm.followup_actor(), v_fresh;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        v_total := v_total + v_n;
+        RAISE DEBUG 'gm.plan_followups: customers up to %: % orders', v_hi, v_n;
+        v_lo := v_hi;
+        v_batches := v_batches + 1;
+    END LOOP;
+    UPDATE gm.run r SET batches = v_batches, rows_changed = v_total, updated_at = pg_catalog.clock_timestamp()
+     WHERE r.run_id = v_run;
+    PERFORM gm._run_finish(v_run);
+    RETURN v_total;
+END $$;

@@ -210,7 +210,7 @@ COMMENT ON TYPE gm.value_tier_class IS
 -- gm.value_tier through gm.param and cached per backend (the cache watches gm.parameter).
 INSERT INTO gm.parameter(name, value, unit, domain, source, origin) VALUES
     ('lifecycle_new_days',     30, 'days',  'tiering', 'new: first order fewer than this many days before as_of (seed 004 新增客户; 30 days ours)', 'shipped'),
-    ('lifecycle_at_risk_days', 30, 'days',  'tiering', 'at_risk: no order or interaction for this many days (seed 000 §5.3: 连续30天无互动触发流失预警)', 'shipped'),
+    ('lifecycle_at_risk_days', 30, 'days',  'tiering, followup', 'at_risk: no order or interaction for this many days; also the silence after which a churn warning is planned (seed 000 §5.3: 连续30天无互动触发流失预警)', 'shipped'),
     ('lifecycle_churned_days', 90, 'days',  'tiering', 'churned: no order or interaction for this many days (ours: one quarter)', 'shipped'),
     ('value_high_min_f',       3,  'score', 'tiering', 'valuable: frequency score (1-5) at least this (ours)', 'shipped'),
     ('value_high_min_m',       4,  'score', 'tiering', 'valuable: monetary score (1-5) at least this (seed 000 §2.1.2: VIP customers by spend)', 'shipped'),

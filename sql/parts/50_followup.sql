@@ -35,6 +35,9 @@ COMMENT ON VIEW gm.followup_transition IS
 -- where gm.followup_escalation and gm.followup_light wrap them.
 
 -- configuration ---------------------------------------------------------------------------------
+-- The configuration model of section 00: every row has an origin (gm.origin), one row per key.
+-- The rows written here are shipped (recreated by CREATE EXTENSION, not dumped); an UPDATE of one
+-- makes it edited, an INSERT is a user row; edited and user rows are dumped and kept by upgrades.
 CREATE TABLE gm.followup_event (
     event           text PRIMARY KEY,
     duty            text NOT NULL,
@@ -42,44 +45,50 @@ CREATE TABLE gm.followup_event (
     warn_fraction   float8 NOT NULL DEFAULT 0.75 CHECK (warn_fraction > 0 AND warn_fraction <= 1),
     escalation_step interval NOT NULL DEFAULT '48 hours' CHECK (escalation_step > interval '0'),
     default_due     interval NOT NULL DEFAULT '24 hours' CHECK (default_due >= interval '0'),
-    shipped         boolean NOT NULL DEFAULT false,
-    note            text
+    note            text,
+    origin          gm.origin NOT NULL DEFAULT 'user'
 );
 COMMENT ON TABLE gm.followup_event IS
     'Follow-up events: duty of the team member an order is routed to, the event of gm.sla_policy that sets its deadline, and the deadline, warn fraction and escalation step used when no SLA policy applies';
-SELECT pg_catalog.pg_extension_config_dump('gm.followup_event', 'WHERE NOT shipped');
-INSERT INTO gm.followup_event(event, duty, sla_event, default_due, shipped, note) VALUES
-    ('first_contact',         'marketer',  'first_contact',         '24 hours', true, 'seed 000 §5.3: first contact within 24 h'),
-    ('needs_discovery',       'marketer',  'needs_discovery',       '7 days',   true, 'seed 000 §5.3: needs discovery weekly'),
-    ('proposal',              'marketer',  'proposal',              '3 days',   true, 'seed 000 §5.3: proposal within 3 working days'),
-    ('post_signing_callback', 'marketer',  'post_signing_callback', '48 hours', true, 'seed 000 §5.3: call-back within 48 h of signing'),
-    ('renewal',               'marketer',  NULL,                    '15 days',  true, 'seed 000 §5.3: renewal reminder 15 days before expiry (planned: due at expiry)'),
-    ('churn_warning',         'manager',   'churn_intervention',    '48 hours', true, 'seed 000 §5.3: churn warning after 30 days without interaction, intervention within 48 h'),
-    ('churn_intervention',    'manager',   'churn_intervention',    '48 hours', true, 'seed 000 §5.3: churn-risk intervention within 48 h'),
-    ('complaint',             'manager',   'complaint_response',    '2 days',   true, 'seed 003: complaint first response within 2 working days, escalation after 48 h'),
-    ('satisfaction_callback', 'marketer',  NULL,                    '2 days',   true, 'seed 003: satisfaction call-back 30 days after closing a complaint'),
-    ('visit',                 'marketer',  'visit',                 '1 day',    true, 'seed 004: visits by the tier''s cadence'),
-    ('arrears',               'marketer',  NULL,                    '3 days',   true, 'arrears reminder'),
-    ('install',               'installer', NULL,                    '2 days',   true, 'installation / repair'),
-    ('insight_report',        'marketer',  NULL,                    '3 days',   true, 'monthly insight report for potential customers'),
-    ('upgrade_proposal',      'marketer',  NULL,                    '3 days',   true, 'quarterly upgrade proposal for mature customers');
+COMMENT ON COLUMN gm.followup_event.origin IS 'shipped, edited or user (gm.origin)';
+SELECT pg_catalog.pg_extension_config_dump('gm.followup_event', $$WHERE origin <> 'shipped'$$);
+CREATE TRIGGER followup_event_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.followup_event
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('event');
+INSERT INTO gm.followup_event(event, duty, sla_event, default_due, note, origin) VALUES
+    ('first_contact',         'marketer',  'first_contact',         '24 hours', 'seed 000 §5.3: first contact within 24 h', 'shipped'),
+    ('needs_discovery',       'marketer',  'needs_discovery',       '7 days',   'seed 000 §5.3: needs discovery weekly', 'shipped'),
+    ('proposal',              'marketer',  'proposal',              '3 days',   'seed 000 §5.3: proposal within 3 working days', 'shipped'),
+    ('post_signing_callback', 'marketer',  'post_signing_callback', '48 hours', 'seed 000 §5.3: call-back within 48 h of signing', 'shipped'),
+    ('renewal',               'marketer',  NULL,                    '15 days',  'seed 000 §5.3: renewal reminder 15 days before expiry (planned: due at expiry)', 'shipped'),
+    ('churn_warning',         'manager',   'churn_intervention',    '48 hours', 'seed 000 §5.3: churn warning after 30 days without interaction, intervention within 48 h', 'shipped'),
+    ('churn_intervention',    'manager',   'churn_intervention',    '48 hours', 'seed 000 §5.3: churn-risk intervention within 48 h', 'shipped'),
+    ('complaint',             'manager',   'complaint_response',    '2 days',   'seed 003: complaint first response within 2 working days, escalation after 48 h', 'shipped'),
+    ('satisfaction_callback', 'marketer',  NULL,                    '2 days',   'seed 003: satisfaction call-back 30 days after closing a complaint', 'shipped'),
+    ('visit',                 'marketer',  'visit',                 '1 day',    'seed 004: visits by the tier''s cadence', 'shipped'),
+    ('arrears',               'marketer',  NULL,                    '3 days',   'arrears reminder', 'shipped'),
+    ('install',               'installer', NULL,                    '2 days',   'installation / repair', 'shipped'),
+    ('insight_report',        'marketer',  NULL,                    '3 days',   'monthly insight report for potential customers', 'shipped'),
+    ('upgrade_proposal',      'marketer',  NULL,                    '3 days',   'quarterly upgrade proposal for mature customers', 'shipped');
 
 CREATE TABLE gm.followup_tier (
     tier    text PRIMARY KEY,
-    shipped boolean NOT NULL DEFAULT false,
-    note    text
+    note    text,
+    origin  gm.origin NOT NULL DEFAULT 'user'
 );
 COMMENT ON TABLE gm.followup_tier IS 'Customer tiers a follow-up work order may carry';
-SELECT pg_catalog.pg_extension_config_dump('gm.followup_tier', 'WHERE NOT shipped');
-INSERT INTO gm.followup_tier(tier, shipped, note) VALUES
-    ('standard',   true, 'every customer without a special tier'),
-    ('key',        true, 'key customers: visits twice a week'),
-    ('high_value', true, 'high-value customers: visits three times a week'),
-    ('gold',       true, 'gold customers: a visit every half month (seed 004)'),
-    ('new_group',  true, 'new group customers: weekly in their first month (seed 004)'),
-    ('potential',  true, 'potential customers: monthly insight report'),
-    ('mature',     true, 'mature customers: quarterly upgrade proposal'),
-    ('at_risk',    true, 'at-risk customers (30 days without interaction)');
+COMMENT ON COLUMN gm.followup_tier.origin IS 'shipped, edited or user (gm.origin)';
+SELECT pg_catalog.pg_extension_config_dump('gm.followup_tier', $$WHERE origin <> 'shipped'$$);
+CREATE TRIGGER followup_tier_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.followup_tier
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('tier');
+INSERT INTO gm.followup_tier(tier, note, origin) VALUES
+    ('standard',   'every customer without a special tier', 'shipped'),
+    ('key',        'key customers: visits twice a week', 'shipped'),
+    ('high_value', 'high-value customers: visits three times a week', 'shipped'),
+    ('gold',       'gold customers: a visit every half month (seed 004)', 'shipped'),
+    ('new_group',  'new group customers: weekly in their first month (seed 004)', 'shipped'),
+    ('potential',  'potential customers: monthly insight report', 'shipped'),
+    ('mature',     'mature customers: quarterly upgrade proposal', 'shipped'),
+    ('at_risk',    'at-risk customers (30 days without interaction)', 'shipped');
 
 CREATE TABLE gm.followup_cadence (
     tier             text NOT NULL REFERENCES gm.followup_tier ON UPDATE CASCADE ON DELETE CASCADE,
@@ -87,46 +96,56 @@ CREATE TABLE gm.followup_cadence (
     period           text NOT NULL CHECK (period IN ('week', 'half_month', 'month', 'quarter')),
     times            integer NOT NULL DEFAULT 1 CHECK (times BETWEEN 1 AND 5),
     first_month_only boolean NOT NULL DEFAULT false,
-    shipped          boolean NOT NULL DEFAULT false,
+    origin           gm.origin NOT NULL DEFAULT 'user',
     PRIMARY KEY (tier, event)
 );
 COMMENT ON TABLE gm.followup_cadence IS
     'Cadence plans by tier: so many follow-ups of an event per week / half month / month / quarter (optionally only in the first month)';
-SELECT pg_catalog.pg_extension_config_dump('gm.followup_cadence', 'WHERE NOT shipped');
-INSERT INTO gm.followup_cadence(tier, event, period, times, first_month_only, shipped) VALUES
-    ('key',        'visit',            'week',       2, false, true),
-    ('high_value', 'visit',            'week',       3, false, true),
-    ('gold',       'visit',            'half_month', 1, false, true),
-    ('new_group',  'visit',            'week',       1, true,  true),
-    ('potential',  'insight_report',   'month',      1, false, true),
-    ('mature',     'upgrade_proposal', 'quarter',    1, false, true);
+COMMENT ON COLUMN gm.followup_cadence.origin IS 'shipped, edited or user (gm.origin)';
+SELECT pg_catalog.pg_extension_config_dump('gm.followup_cadence', $$WHERE origin <> 'shipped'$$);
+CREATE TRIGGER followup_cadence_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.followup_cadence
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('tier', 'event');
+INSERT INTO gm.followup_cadence(tier, event, period, times, first_month_only, origin) VALUES
+    ('key',        'visit',            'week',       2, false, 'shipped'),
+    ('high_value', 'visit',            'week',       3, false, 'shipped'),
+    ('gold',       'visit',            'half_month', 1, false, 'shipped'),
+    ('new_group',  'visit',            'week',       1, true,  'shipped'),
+    ('potential',  'insight_report',   'month',      1, false, 'shipped'),
+    ('mature',     'upgrade_proposal', 'quarter',    1, false, 'shipped');
 
+-- The settings: one row, shipped with the defaults (an UPDATE of it is an edit, kept by pg_dump
+-- and by upgrades); the numbers are parameters (gm.parameter, read with gm.param).
 CREATE TABLE gm.followup_setting (
     one               boolean PRIMARY KEY DEFAULT true CHECK (one),
     calendar          text,
-    time_zone         text NOT NULL DEFAULT 'Asia/Shanghai',
+    time_zone         text NOT NULL,
     top_role          name,
-    callback_after    interval NOT NULL DEFAULT '30 days',
-    repeat_window     interval NOT NULL DEFAULT '30 days',
-    renewal_lead      interval NOT NULL DEFAULT '15 days',
-    churn_after       interval NOT NULL DEFAULT '30 days',
-    top_level         integer NOT NULL DEFAULT 3 CHECK (top_level BETWEEN 1 AND 3)
+    origin            gm.origin NOT NULL DEFAULT 'user'
 );
 COMMENT ON TABLE gm.followup_setting IS
-    'Follow-up settings (one row): business calendar, time zone, top escalation role, call-back delay, repeat-complaint window, renewal lead, churn silence';
-SELECT pg_catalog.pg_extension_config_dump('gm.followup_setting', '');
+    'Follow-up settings (one row, shipped with the defaults): business calendar, time zone, top escalation role; the numbers are rows of gm.parameter (domain followup)';
+COMMENT ON COLUMN gm.followup_setting.origin IS 'shipped, edited or user (gm.origin)';
+SELECT pg_catalog.pg_extension_config_dump('gm.followup_setting', $$WHERE origin <> 'shipped'$$);
+CREATE TRIGGER followup_setting_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.followup_setting
+    FOR EACH ROW EXECUTE FUNCTION gm._config_row('one');
+INSERT INTO gm.followup_setting(one, calendar, time_zone, top_role, origin) VALUES
+    (true, NULL, 'Asia/Shanghai', NULL, 'shipped');
 
--- the settings in force: the row of gm.followup_setting, else the column defaults (the table
--- ships empty so that a dump/restore never collides with a shipped row)
+INSERT INTO gm.parameter(name, value, unit, domain, source, origin) VALUES
+    ('followup_callback_after_days', 30, 'days',   'followup', 'seed 003: 对已处理的投诉客户进行30天后的满意度回访 (satisfaction call-back order opened this long after a complaint is closed)', 'shipped'),
+    ('followup_repeat_window_days',  30, 'days',   'followup', 'ours: a complaint within this many days after the customer''s previous one is a repeat (seed 003 counts the repeat rate 重复投诉率 without a window)', 'shipped'),
+    ('followup_renewal_lead_days',   15, 'days',   'followup', 'seed 000 §5.3: 到期前15天推送 (renewal reminder this long before the contract expires)', 'shipped'),
+    ('followup_top_level',           3,  'levels', 'followup', 'seed 003: 三级问题解决路径 (执行层协商→总监级协调→VP级决策): the highest escalation level', 'shipped');
+-- the churn warning's silence is tiering's at-risk threshold, lifecycle_at_risk_days: one row
+-- for both, shipped by the tiering section
+
+-- the settings in force: the row of gm.followup_setting
 CREATE FUNCTION gm.followup_settings() RETURNS gm.followup_setting
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT x.s FROM (SELECT s, 0 AS o FROM gm.followup_setting s
-                     UNION ALL
-                     SELECT ROW(true, NULL, 'Asia/Shanghai', NULL, '30 days', '30 days', '15 days', '30 days', 3)::gm.followup_setting, 1) x
-    ORDER BY x.o LIMIT 1
+    SELECT s FROM gm.followup_setting s
 $$;
 COMMENT ON FUNCTION gm.followup_settings() IS
-    'The follow-up settings in force: the row of gm.followup_setting, else the defaults';
+    'The follow-up settings in force: the row of gm.followup_setting';
 
 -- the work orders ------------------------------------------------------------------------------
 CREATE TABLE gm.followup (
@@ -392,7 +411,7 @@ SELECT f.followup_id, f.customer_key, f.grid_id, f.event, f.tier, f.state, f.ass
            gm.escalation_level(gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit_code, p.amount, p.days,
                                                 p.per_time, p.calendar),
                                COALESCE(f.responded_at, pg_catalog.now()), p.escalation_step,
-                               (SELECT (gm.followup_settings()).top_level))
+                               (SELECT gm.param('followup_top_level')::integer))
        END AS escalation_level,
        p.sla_event, p.warn_fraction, p.escalation_step,
        f.state IN ('new', 'dispatched', 'responded', 'reopened') AS is_open,
@@ -505,7 +524,7 @@ BEGIN
         -- a repeat complaint: the same customer complained within the repeat window before
         SELECT f.followup_id INTO v_repeat FROM gm.followup f
         WHERE f.customer_key = p_customer AND f.event = 'complaint' AND f.state <> 'cancelled'
-          AND f.opened_at <= p_opened AND f.opened_at > p_opened - v_set.repeat_window
+          AND f.opened_at <= p_opened AND f.opened_at > p_opened - gm.param('followup_repeat_window_days') * interval '1 day'
         ORDER BY f.opened_at DESC, f.followup_id DESC LIMIT 1;
     END IF;
     INSERT INTO gm.followup(customer_key, grid_id, event, tier, state, opened_at, parent_id, repeat_of, note)
@@ -634,13 +653,13 @@ BEGIN
     IF f.event = 'complaint' AND NOT EXISTS (SELECT 1 FROM gm.followup c
                                              WHERE c.parent_id = f.followup_id AND c.event = 'satisfaction_callback') THEN
         PERFORM gm._followup_create(f.customer_key, f.grid_id, 'satisfaction_callback', f.tier,
-                                    at + (gm.followup_settings()).callback_after,
+                                    at + gm.param('followup_callback_after_days') * interval '1 day',
                                     'satisfaction call-back of complaint ' || f.followup_id, f.followup_id);
     END IF;
     RETURN f.state;
 END $$;
 COMMENT ON FUNCTION gm.close(bigint, text, timestamptz) IS
-    'Closes a verified follow-up; a closed complaint gets a satisfaction call-back order opened 30 days later (setting callback_after)';
+    'Closes a verified follow-up; a closed complaint gets a satisfaction call-back order opened 30 days later (parameter followup_callback_after_days)';
 
 CREATE FUNCTION gm.cancel(followup_id bigint, note text DEFAULT NULL, at timestamptz DEFAULT pg_catalog.now())
     RETURNS gm.followup_state
@@ -858,7 +877,8 @@ BEGIN
         EXECUTE format('SELECT max(k)::text FROM (SELECT t.%1$I AS k FROM %2$s t WHERE ($1 IS NULL OR t.%1$I > $1::%3$s) ORDER BY t.%1$I LIMIT $2) s',
                        key_column, customers, v_keytype) INTO v_hi USING v_lo, batch_size;
         EXIT WHEN v_hi IS NULL;
-        EXECUTE v_sql USING v_lo, v_hi, period_from, period_to, v_set.renewal_lead, v_set.time_zone, v_set.churn_after,
+        EXECUTE v_sql USING v_lo, v_hi, period_from, period_to, gm.param('followup_renewal_lead_days') * interval '1 day',
+                            v_set.time_zone, gm.param('lifecycle_at_risk_days') * interval '1 day',
                             gm.followup_actor(), v_fresh;
         GET DIAGNOSTICS v_n = ROW_COUNT;
         v_total := v_total + v_n;

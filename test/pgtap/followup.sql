@@ -2,7 +2,7 @@
 -- missing members, escalation at its boundaries, deadlines seen at query time, complaints,
 -- cadence planning, KPIs, work logs, bad input
 BEGIN;
-SELECT plan(205);
+SELECT plan(223);
 SET LOCAL timezone = 'Asia/Shanghai';
 
 -- a small grid tree: top T -> region R -> grids G1 (full team), G2 (a marketer, no manager), G3 (nobody)
@@ -204,7 +204,7 @@ SELECT is(gm.followup_escalation_target(9003, 1, '2026-08-02'), 'mgr_g1b', 'leve
 SELECT is(gm.followup_escalation_target(9003, 2, '2026-03-02'), 'mgr_r', 'level 2: the region manager');
 SELECT is(gm.followup_escalation_target(9003, 3, '2026-03-02'), 'mgr_t', 'level 3: the manager at the top of the tree');
 SELECT is(gm.followup_escalation_target(9003, 0, '2026-03-02'), NULL, 'level 0: nobody');
-INSERT INTO gm.followup_setting(top_role) VALUES ('vp_sales');
+UPDATE gm.followup_setting SET top_role = 'vp_sales';
 SELECT is(gm.followup_escalation_target(9003, 3, '2026-03-02'), 'vp_sales', 'level 3: the configured top role');
 DELETE FROM gm.grid_member WHERE role_name = 'mgr_r';
 SELECT is(gm.followup_escalation_target(9003, 2, '2026-03-02'), 'mgr_t', 'no region manager: the next manager up');
@@ -445,6 +445,52 @@ SELECT is((SELECT count(*)::int FROM pg_proc p WHERE p.pronamespace = 'gm'::regn
           'every SECURITY DEFINER function pins its search_path');
 SELECT volatility_is('gm', 'escalation_level', ARRAY['timestamp with time zone', 'timestamp with time zone', 'interval', 'integer'], 'immutable', 'escalation_level is IMMUTABLE');
 SELECT ok((SELECT proparallel = 's' FROM pg_proc WHERE oid = 'gm.escalation_level'::regproc), 'escalation_level is PARALLEL SAFE');
+
+-- 9. the configuration model (gm.origin): shipped rows, edits, user rows, parameters --------------
+SELECT is((SELECT string_agg(c.relname || ': ' || x.extcondition[i], '; ' ORDER BY c.relname)
+           FROM pg_extension x, generate_subscripts(x.extconfig, 1) i, pg_class c
+           WHERE x.extname = 'grid_marketing' AND c.oid = x.extconfig[i] AND c.relname IN ('followup_event', 'followup_tier', 'followup_cadence', 'followup_setting')),
+          'followup_cadence: WHERE origin <> ''shipped''; followup_event: WHERE origin <> ''shipped''; '
+          'followup_setting: WHERE origin <> ''shipped''; followup_tier: WHERE origin <> ''shipped''',
+          'the follow-up configuration dumps every row but the shipped ones');
+SELECT is((SELECT string_agg(event || ':' || origin, ',' ORDER BY event) FROM gm.followup_event WHERE origin <> 'shipped'), 'arrears:edited',
+          're-routing a shipped event (arrears, section 2) made it an edit, the rest is as shipped');
+SELECT is((SELECT count(*)::int FROM gm.followup_event WHERE origin = 'shipped')
+          || '/' || (SELECT count(*) FROM gm.followup_tier WHERE origin = 'shipped')
+          || '/' || (SELECT count(*) FROM gm.followup_cadence WHERE origin = 'shipped'), '13/8/6',
+          'shipped: 14 events (one edited), 8 tiers, 6 cadence rows');
+SELECT is((SELECT count(*)::int || ':' || min(top_role) || ':' || min(time_zone) || ':' || min(origin::text) FROM gm.followup_setting),
+          '1:vp_sales:Asia/Shanghai:edited', 'one settings row; setting the top role (section 3) made it an edit of the shipped row');
+SELECT is((gm.followup_settings()).top_role, 'vp_sales'::name, 'gm.followup_settings() reads that row');
+INSERT INTO gm.followup_tier(tier, note) VALUES ('platinum_x', 'a tier of our own');
+SELECT is((SELECT origin FROM gm.followup_tier WHERE tier = 'platinum_x'), 'user'::gm.origin, 'an inserted tier is a user row');
+INSERT INTO gm.followup_cadence(tier, event, period, times) VALUES ('platinum_x', 'visit', 'week', 4);
+SELECT lives_ok($$DELETE FROM gm.followup_tier WHERE tier = 'platinum_x'$$, 'a user tier can be deleted');
+SELECT is((SELECT count(*)::int FROM gm.followup_cadence WHERE tier = 'platinum_x'), 0, 'and its cadence rows go with it');
+SELECT throws_ok($$DELETE FROM gm.followup_tier WHERE tier = 'gold'$$, '55000', NULL, 'a shipped tier cannot be deleted');
+SELECT throws_ok($$DELETE FROM gm.followup_setting$$, '55000', NULL, 'the settings row cannot be deleted');
+-- what pg_restore does with an edited row: CREATE EXTENSION recreated the shipped one first
+INSERT INTO gm.followup_event(event, duty, sla_event, default_due, note) VALUES ('install', 'installer', NULL, '13 hours', 'restored edit');
+SELECT is((SELECT count(*)::int || ':' || min(default_due::text) || ':' || min(origin::text) FROM gm.followup_event WHERE event = 'install'),
+          '1:13:00:00:edited', 'an insert on a shipped event edits it (one row)');
+-- the numbers are parameters
+SELECT is((SELECT string_agg(name || '=' || value || ' ' || unit, ',' ORDER BY name) FROM gm.parameter
+           WHERE name LIKE 'followup\_%' OR name = 'lifecycle_at_risk_days'),
+          'followup_callback_after_days=30 days,followup_renewal_lead_days=15 days,followup_repeat_window_days=30 days,'
+          'followup_top_level=3 levels,lifecycle_at_risk_days=30 days', 'the follow-up numbers are parameters, with their units');
+SELECT ok((SELECT max(escalation_level) FROM gm.followup_status) > 1, 'orders overdue by more than a step exist');
+UPDATE gm.parameter SET value = 1 WHERE name = 'followup_top_level';
+SELECT is((SELECT max(escalation_level) FROM gm.followup_status), 1, 'the view caps levels at parameter followup_top_level');
+UPDATE gm.parameter SET value = 0.5 WHERE name = 'followup_repeat_window_days';
+SELECT is(pg_temp.repeat_of('rw', '2026-06-01 10:00+08'), NULL, 'a first complaint');
+SELECT isnt(pg_temp.repeat_of('rw', '2026-06-01 21:00+08'), NULL, 'another 11 hours later is a repeat within a half-day window');
+SELECT is(pg_temp.repeat_of('rw', '2026-06-02 10:00+08'), NULL, 'another 13 hours after that is not (parameter followup_repeat_window_days)');
+UPDATE gm.parameter SET value = 7 WHERE name = 'followup_callback_after_days';
+CREATE TEMP TABLE cp7 AS SELECT gm.open_followup('cp7', 9003, 'complaint', 'standard', '2026-06-01 10:00+08') AS id;
+SELECT gm.respond(id, NULL, '2026-06-01 11:00+08'), gm.resolve(id, NULL, NULL, '2026-06-01 12:00+08'),
+       gm.verify(id, 4, NULL, '2026-06-01 13:00+08'), gm.close(id, NULL, '2026-06-02 10:00+08') FROM cp7 \g /dev/null
+SELECT is((SELECT opened_at FROM gm.followup WHERE parent_id = (SELECT id FROM cp7)), '2026-06-09 10:00+08'::timestamptz,
+          'the call-back opens followup_callback_after_days after closing');
 
 SELECT * FROM finish();
 ROLLBACK;

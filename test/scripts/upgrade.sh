@@ -3,8 +3,9 @@
 #  * for every released install script sql/grid_marketing--V.sql older than the current version:
 #    install V, ALTER EXTENSION grid_marketing UPDATE, and compare the extension's catalog
 #    (every member object with its definition) with a fresh install of the current version;
+#    (0.1.1 with the user's follow-up configuration: it is kept, as user rows and edits);
 #  * pg_dump / pg_restore of a database using the extension keeps the user's configuration rows
-#    and does not duplicate the rows the extension ships.
+#    and edits of shipped rows, and does not duplicate the rows the extension ships.
 # Runs against the server in PGHOST/PGPORT (test/setup.sh starts one).
 set -u
 cd "$(dirname "$0")/../.."
@@ -73,14 +74,47 @@ olds=0
 for v in $released; do
   [ "$v" = "$CUR" ] && continue
   olds=$((olds+1))
-  if fresh gm_up_old "VERSION '$v'" && P -d gm_up_old -c "SET client_min_messages = warning" -c "ALTER EXTENSION grid_marketing UPDATE" ; then
+  # a 0.1.1 database with the user's follow-up configuration: an event, a tier with a cadence and
+  # a settings row (top role, churn silence) of its own; 0.1.0 keeps the empty settings table
+  seed_fu=
+  [ "$v" = 0.1.1 ] && seed_fu="
+    INSERT INTO gm.followup_event(event, duty, default_due) VALUES ('acc_up_event', 'marketer', interval '5 hours');
+    INSERT INTO gm.followup_tier(tier, note) VALUES ('acc_up_tier', 'ours');
+    INSERT INTO gm.followup_cadence(tier, event, period, times) VALUES ('acc_up_tier', 'acc_up_event', 'month', 2);
+    INSERT INTO gm.followup_setting(top_role, churn_after, callback_after) VALUES ('vp_up', interval '45 days', interval '30 days');"
+  if fresh gm_up_old "VERSION '$v'" && { [ -z "$seed_fu" ] || P -d gm_up_old -c "$seed_fu"; } && P -d gm_up_old -c "SET client_min_messages = warning" -c "ALTER EXTENSION grid_marketing UPDATE" ; then
     check "$(P -d gm_up_old -c "SELECT extversion FROM pg_extension WHERE extname='grid_marketing'")" "$CUR" "update $v -> $CUR reaches $CUR"
+    if [ -n "$seed_fu" ]; then
+      check "$(P -d gm_up_old -c "SELECT (SELECT string_agg(event || '=' || default_due || ':' || origin, ',') FROM gm.followup_event WHERE origin <> 'shipped')
+                                     || ' ' || (SELECT string_agg(tier || ':' || origin, ',') FROM gm.followup_tier WHERE origin <> 'shipped')
+                                     || ' ' || (SELECT string_agg(tier || '/' || event || ':' || origin, ',') FROM gm.followup_cadence WHERE origin <> 'shipped')
+                                     || ' ' || (SELECT count(*) FROM gm.followup_event WHERE origin = 'shipped')")" \
+            "acc_up_event=05:00:00:user acc_up_tier:user acc_up_tier/acc_up_event:user 14" \
+            "update $v -> $CUR keeps the user's follow-up event, tier and cadence as user rows, the shipped ones shipped"
+      check "$(P -d gm_up_old -c "SELECT (SELECT string_agg(top_role || ':' || time_zone || ':' || origin, ',') FROM gm.followup_setting)
+                                     || ' ' || (SELECT string_agg(name || '=' || value || ':' || origin, ',' ORDER BY name) FROM gm.parameter
+                                                 WHERE name IN ('lifecycle_at_risk_days', 'followup_callback_after_days'))")" \
+            "vp_up:Asia/Shanghai:edited followup_callback_after_days=30:shipped,lifecycle_at_risk_days=45:edited" \
+            "update $v -> $CUR: the user's settings row is an edit of the shipped one, its changed number an edited parameter"
+    else
+      check "$(P -d gm_up_old -c "SELECT string_agg(time_zone || ':' || origin, ',') FROM gm.followup_setting")" "Asia/Shanghai:shipped" \
+            "update $v -> $CUR ships the follow-up settings row"
+    fi
     got=$(snapshot gm_up_old)
     if [ "$got" = "$want" ]; then ok "update $v -> $CUR gives the catalog of a fresh install"
     else nok "update $v -> $CUR gives the catalog of a fresh install"; diff <(echo "$want") <(echo "$got") | sed 's/^/#   /' | head -20; fi
-    got_cfg=$(config gm_up_old)
+    # the shipped configuration, compared on an update without the user's rows
+    if [ -n "$seed_fu" ]; then
+      dropdb --if-exists gm_up_clean >/dev/null 2>&1
+      fresh gm_up_clean "VERSION '$v'" >/dev/null && P -d gm_up_clean -c "SET client_min_messages = warning" -c "ALTER EXTENSION grid_marketing UPDATE" >/dev/null
+      cfg_db=gm_up_clean
+    else
+      cfg_db=gm_up_old
+    fi
+    got_cfg=$(config $cfg_db)
     if [ "$got_cfg" = "$want_cfg" ]; then ok "update $v -> $CUR gives the shipped configuration of a fresh install"
     else nok "update $v -> $CUR gives the shipped configuration of a fresh install"; diff <(echo "$want_cfg") <(echo "$got_cfg") | sed 's/^/#   /' | head -20; fi
+    dropdb --if-exists gm_up_clean >/dev/null 2>&1
   else
     nok "install $v and update to $CUR"
   fi
@@ -153,7 +187,12 @@ P -d gm_dump_src -c "
   SELECT gm.set_sla_policy('proposal', '*', 'working_days', '5 days');
   SELECT gm.set_calendar_day('cn', '2026-10-07', true, 'we work');
   UPDATE gm.parameter SET value = 250 WHERE name = 'manager_load_max';
-  INSERT INTO gm.parameter(name, value, unit, domain, source) VALUES ('dump_test_days', 7, 'days', 'test', 'ours');" >/dev/null \
+  INSERT INTO gm.parameter(name, value, unit, domain, source) VALUES ('dump_test_days', 7, 'days', 'test', 'ours');
+  -- an edit of a shipped row and a row of the user's, in the follow-up configuration and its parameters
+  UPDATE gm.followup_event SET default_due = interval '13 hours' WHERE event = 'complaint';
+  INSERT INTO gm.followup_event(event, duty, default_due) VALUES ('acc_site_survey', 'marketer', interval '5 hours');
+  UPDATE gm.followup_setting SET top_role = 'vp_dump';
+  UPDATE gm.parameter SET value = 7 WHERE name = 'followup_callback_after_days';" >/dev/null \
   || nok "configuration rows for the dump test"
 counts() { P -d "$1" -c "SELECT string_agg(format('%s=%s', c.relname, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s', c.oid::regclass), false, true, '')))[1]::text), ' ' ORDER BY c.relname)
   FROM pg_extension x, unnest(x.extconfig) t(oid) JOIN pg_class c ON c.oid = t.oid WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r','p')"; }
@@ -173,6 +212,14 @@ check "$(P -d gm_dump_dst -c "SELECT string_agg(format('%s=%s:%s', name, value, 
       "dump_test_days=7:user manager_load_max=250:edited" "an edited and a user parameter survive dump/restore, once, with their origin"
 check "$(P -d gm_dump_dst -c "SELECT concat_ws(',', gm.manager_load_light(260), gm.load_light(260))")" "yellow,yellow" \
       "after restore the edited manager_load_max drives both the KPI and the planning light"
+FU="SELECT string_agg(event || '=' || default_due, ',' ORDER BY event) FROM gm.followup_event WHERE event IN ('complaint', 'acc_site_survey')"
+check "$(P -d gm_dump_src -c "$FU")" "acc_site_survey=05:00:00,complaint=13:00:00" "the source database has the edited shipped event and the user's event"
+check "$(P -d gm_dump_dst -c "$FU")" "acc_site_survey=05:00:00,complaint=13:00:00" "an edit of a shipped follow-up event and a user event survive dump/restore exactly once"
+FO="SELECT (SELECT string_agg(event || ':' || origin, ',' ORDER BY event) FROM gm.followup_event WHERE origin <> 'shipped' OR event = 'complaint')
+           || ' ' || (SELECT string_agg(top_role || ':' || origin, ',') FROM gm.followup_setting)
+           || ' ' || (SELECT string_agg(value || ':' || origin, ',') FROM gm.parameter WHERE name = 'followup_callback_after_days')"
+check "$(P -d gm_dump_dst -c "$FO")" "acc_site_survey:user,complaint:edited vp_dump:edited 7:edited" \
+      "after restore: the edit is still an edit, the user row a user row; the edited settings row and parameter too"
 check "$(P -d gm_dump_dst -c "INSERT INTO gm.grid(code, name, kind, geom) VALUES ('D2', 'after restore', 'physical', ST_Multi(ST_MakeEnvelope(1,0,2,1))) RETURNING grid_id > (SELECT min(grid_id) FROM gm.grid WHERE code='D1')")" "t" "identity sequences continue after restore"
 rm -f "$tmp" "$tmp.err"
 for d in gm_up_fresh gm_dump_src gm_dump_dst; do dropdb --if-exists $d >/dev/null 2>&1; done
