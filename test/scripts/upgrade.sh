@@ -209,7 +209,7 @@ check "$(P -d gm_dump_dst -c "SELECT (SELECT string_agg(amount || ':' || origin,
                                     gm.is_workday('2026-10-07', 'cn')")" \
       "5 days:edited/true:we work:edited/true" "an edited shipped policy and an edited day of cn come back once, with the edit, in force"
 check "$(P -d gm_dump_dst -c "SELECT string_agg(format('%s=%s:%s', name, value, origin), ' ' ORDER BY name) FROM gm.parameter WHERE origin <> 'shipped'")" \
-      "dump_test_days=7:user manager_load_max=250:edited" "an edited and a user parameter survive dump/restore, once, with their origin"
+      "dump_test_days=7:user followup_callback_after_days=7:edited manager_load_max=250:edited" "edited and user parameters survive dump/restore, once, with their origin"
 check "$(P -d gm_dump_dst -c "SELECT concat_ws(',', gm.manager_load_light(260), gm.load_light(260))")" "yellow,yellow" \
       "after restore the edited manager_load_max drives both the KPI and the planning light"
 FU="SELECT string_agg(event || '=' || default_due, ',' ORDER BY event) FROM gm.followup_event WHERE event IN ('complaint', 'acc_site_survey')"
