@@ -2215,3 +2215,47 @@ BEGIN
     PERFORM gm._run_finish(v_run);
     RETURN v_total;
 END $$;
+
+-- config model: a shipped follow-up row the user changed in place in 0.1.1 (its shipped flag
+-- stayed true, so pg_dump lost the change) is an edit: compared with the values 0.1.1 shipped,
+-- it becomes 'edited' and from now on survives dump/restore and upgrades
+UPDATE gm.followup_event e SET origin = 'edited'
+  FROM (VALUES
+    ('first_contact',         'marketer',  'first_contact',         '24 hours', true, 'seed 000 §5.3: first contact within 24 h'),
+    ('needs_discovery',       'marketer',  'needs_discovery',       '7 days',   true, 'seed 000 §5.3: needs discovery weekly'),
+    ('proposal',              'marketer',  'proposal',              '3 days',   true, 'seed 000 §5.3: proposal within 3 working days'),
+    ('post_signing_callback', 'marketer',  'post_signing_callback', '48 hours', true, 'seed 000 §5.3: call-back within 48 h of signing'),
+    ('renewal',               'marketer',  NULL,                    '15 days',  true, 'seed 000 §5.3: renewal reminder 15 days before expiry (planned: due at expiry)'),
+    ('churn_warning',         'manager',   'churn_intervention',    '48 hours', true, 'seed 000 §5.3: churn warning after 30 days without interaction, intervention within 48 h'),
+    ('churn_intervention',    'manager',   'churn_intervention',    '48 hours', true, 'seed 000 §5.3: churn-risk intervention within 48 h'),
+    ('complaint',             'manager',   'complaint_response',    '2 days',   true, 'seed 003: complaint first response within 2 working days, escalation after 48 h'),
+    ('satisfaction_callback', 'marketer',  NULL,                    '2 days',   true, 'seed 003: satisfaction call-back 30 days after closing a complaint'),
+    ('visit',                 'marketer',  'visit',                 '1 day',    true, 'seed 004: visits by the tier''s cadence'),
+    ('arrears',               'marketer',  NULL,                    '3 days',   true, 'arrears reminder'),
+    ('install',               'installer', NULL,                    '2 days',   true, 'installation / repair'),
+    ('insight_report',        'marketer',  NULL,                    '3 days',   true, 'monthly insight report for potential customers'),
+    ('upgrade_proposal',      'marketer',  NULL,                    '3 days',   true, 'quarterly upgrade proposal for mature customers')) v(event, duty, sla_event, default_due, shipped, note)
+ WHERE e.event = v.event AND e.origin = 'shipped'
+   AND (e.duty, e.sla_event, e.default_due, e.warn_fraction, e.escalation_step, e.note)
+       IS DISTINCT FROM (v.duty, v.sla_event, v.default_due::interval, 0.75::float8, interval '48 hours', v.note);
+UPDATE gm.followup_tier t SET origin = 'edited'
+  FROM (VALUES
+    ('standard',   true, 'every customer without a special tier'),
+    ('key',        true, 'key customers: visits twice a week'),
+    ('high_value', true, 'high-value customers: visits three times a week'),
+    ('gold',       true, 'gold customers: a visit every half month (seed 004)'),
+    ('new_group',  true, 'new group customers: weekly in their first month (seed 004)'),
+    ('potential',  true, 'potential customers: monthly insight report'),
+    ('mature',     true, 'mature customers: quarterly upgrade proposal'),
+    ('at_risk',    true, 'at-risk customers (30 days without interaction)')) v(tier, shipped, note)
+ WHERE t.tier = v.tier AND t.origin = 'shipped' AND t.note IS DISTINCT FROM v.note;
+UPDATE gm.followup_cadence c SET origin = 'edited'
+  FROM (VALUES
+    ('key',        'visit',            'week',       2, false, true),
+    ('high_value', 'visit',            'week',       3, false, true),
+    ('gold',       'visit',            'half_month', 1, false, true),
+    ('new_group',  'visit',            'week',       1, true,  true),
+    ('potential',  'insight_report',   'month',      1, false, true),
+    ('mature',     'upgrade_proposal', 'quarter',    1, false, true)) v(tier, event, period, times, first_month_only, shipped)
+ WHERE c.tier = v.tier AND c.event = v.event AND c.origin = 'shipped'
+   AND (c.period, c.times, c.first_month_only) IS DISTINCT FROM (v.period, v.times, v.first_month_only);

@@ -99,7 +99,7 @@ SELECT gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20'
        gm.value_tier('534') AS tier_534, gm.value_tier('535') AS tier_535;
 ROLLBACK;
 SELECT gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20') AS idle_80_days_default;
-SELECT name, value, unit, origin FROM gm.parameter WHERE domain = 'tiering' ORDER BY name;
+SELECT name, value, unit, origin FROM gm.parameter WHERE 'tiering' = ANY (string_to_array(domain, ', ')) ORDER BY name;
 
 -- LTV, churn rate, ARPU
 SELECT gm.ltv(1200, 3, 500) AS ltv, gm.ltv(1200.50, 2.5) AS ltv_no_cost, gm.ltv(100, 1, 250) AS ltv_negative;

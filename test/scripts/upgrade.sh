@@ -122,6 +122,22 @@ for v in $released; do
 done
 [ $olds -eq 0 ] && echo "# no released version older than $CUR yet: upgrade paths start with the next version"
 
+# a shipped follow-up row changed in place in 0.1.1 (its flag stayed shipped) is an edit after the update
+if echo "$released" | grep -qx 0.1.1 && [ "$CUR" != 0.1.1 ]; then
+  if fresh gm_up_inplace "VERSION '0.1.1'" >/dev/null && P -d gm_up_inplace -c "UPDATE gm.followup_event SET default_due = interval '13 hours' WHERE event = 'complaint';
+         UPDATE gm.followup_cadence SET times = 4 WHERE tier = 'high_value' AND event = 'visit'" >/dev/null \
+     && P -d gm_up_inplace -c "SET client_min_messages = warning" -c "ALTER EXTENSION grid_marketing UPDATE" >/dev/null; then
+    check "$(P -d gm_up_inplace -c "SELECT (SELECT default_due || ':' || origin FROM gm.followup_event WHERE event = 'complaint') || '/' ||
+                                          (SELECT times || ':' || origin FROM gm.followup_cadence WHERE tier = 'high_value' AND event = 'visit') || '/' ||
+                                          (SELECT count(*) FROM gm.followup_event WHERE origin = 'shipped') || '/' ||
+                                          (SELECT count(*) FROM gm.followup_cadence WHERE origin = 'shipped')")" \
+          "13:00:00:edited/4:edited/13/5" "update 0.1.1 -> $CUR: shipped follow-up rows changed in place are edits (kept by pg_dump from now on), the others shipped"
+  else
+    nok "update 0.1.1 -> $CUR with shipped follow-up rows changed in place"
+  fi
+  dropdb --if-exists gm_up_inplace >/dev/null 2>&1
+fi
+
 # the configuration model (origin, one row per key) on calendars and SLA policies: in a 0.1.1
 # database a user row overriding a shipped one becomes that row, edited, and the user's own rows
 # stay theirs
