@@ -219,7 +219,15 @@ cal_from_value_arg(FunctionCallInfo fcinfo, int argno)
 	Size		len;
 	GmCalendar *val;
 
-	if (!VARATT_IS_EXTENDED(raw) || VARATT_IS_SHORT(raw))
+	/*
+	 * Recognise the argument by its bytes as they come: inline (plain or
+	 * compressed) values by their bytes, values stored out of line by their
+	 * toast pointer, which names an immutable stored value — so a calendar
+	 * read from a table column is neither detoasted nor compiled again for
+	 * every row.  In-memory (indirect, expanded) pointers are not stable and
+	 * are recognised by the detoasted bytes below.
+	 */
+	if (!VARATT_IS_EXTERNAL(raw) || VARATT_IS_EXTERNAL_ONDISK(raw))
 	{
 		len = VARSIZE_ANY(raw);
 		if (vc != NULL && vc->cc != NULL && vc->len == len && memcmp(vc->bytes, raw, len) == 0)
@@ -236,9 +244,9 @@ cal_from_value_arg(FunctionCallInfo fcinfo, int argno)
 	MemoryContextReset(vc->cxt);
 	vc->cc = NULL;
 	vc->cc = cal_compile(val, vc->cxt);
-	/* remember the argument as it came (packed), or detoasted when it was toasted */
+	/* remember the argument as it came, or detoasted when it was an in-memory pointer */
 	raw = (struct varlena *) DatumGetPointer(d);
-	if (VARATT_IS_EXTENDED(raw) && !VARATT_IS_SHORT(raw))
+	if (VARATT_IS_EXTERNAL(raw) && !VARATT_IS_EXTERNAL_ONDISK(raw))
 		raw = (struct varlena *) val;
 	vc->len = VARSIZE_ANY(raw);
 	vc->bytes = MemoryContextAlloc(vc->cxt, vc->len);
