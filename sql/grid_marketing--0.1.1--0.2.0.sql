@@ -2022,3 +2022,9 @@ UPDATE gm.followup_cadence c SET origin = 'edited'
     ('mature',     'upgrade_proposal', 'quarter',    1, false, true)) v(tier, event, period, times, first_month_only, shipped)
  WHERE c.tier = v.tier AND c.event = v.event AND c.origin = 'shipped'
    AND (c.period, c.times, c.first_month_only) IS DISTINCT FROM (v.period, v.times, v.first_month_only);
+
+-- every foreign key has an index on its referencing columns
+CREATE INDEX grid_parent_idx ON gm.grid (parent_id);
+CREATE INDEX grid_rule_region_idx ON gm.grid_rule (region_id);
+CREATE INDEX grid_rule_grid_idx ON gm.grid_rule (grid_id);
+CREATE INDEX followup_cadence_event_idx ON gm.followup_cadence (event);   -- the foreign key to gm.followup_event

@@ -21,6 +21,9 @@ COMMENT ON TABLE gm.grid IS
     'Grid registry: regions (片区), grids (网格) and micro-grids, physical (polygon) or logical (attribute rules)';
 SELECT pg_catalog.pg_extension_config_dump('gm.grid', '');
 SELECT pg_catalog.pg_extension_config_dump('gm.grid_grid_id_seq', '');
+-- every foreign key has an index on its referencing columns, so deleting a grid does not scan
+-- the referencing tables (deleting 100,000 grids took over 10 minutes without them)
+CREATE INDEX grid_parent_idx ON gm.grid (parent_id);
 CREATE TRIGGER grid_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.grid
     FOR EACH STATEMENT EXECUTE FUNCTION gm._config_changed();
 
@@ -186,6 +189,8 @@ COMMENT ON TABLE gm.grid_rule IS
 SELECT pg_catalog.pg_extension_config_dump('gm.grid_rule', '');
 SELECT pg_catalog.pg_extension_config_dump('gm.grid_rule_rule_id_seq', '');
 CREATE INDEX grid_rule_order_idx ON gm.grid_rule (priority, rule_id);
+CREATE INDEX grid_rule_region_idx ON gm.grid_rule (region_id);
+CREATE INDEX grid_rule_grid_idx ON gm.grid_rule (grid_id);
 
 CREATE FUNCTION gm._grid_rule_check() RETURNS trigger
 LANGUAGE plpgsql PARALLEL UNSAFE AS $$

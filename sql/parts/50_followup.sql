@@ -99,6 +99,7 @@ CREATE TABLE gm.followup_cadence (
     origin           gm.origin NOT NULL DEFAULT 'user',
     PRIMARY KEY (tier, event)
 );
+CREATE INDEX followup_cadence_event_idx ON gm.followup_cadence (event);   -- the foreign key to gm.followup_event
 COMMENT ON TABLE gm.followup_cadence IS
     'Cadence plans by tier: so many follow-ups of an event per week / half month / month / quarter (optionally only in the first month)';
 COMMENT ON COLUMN gm.followup_cadence.origin IS 'shipped, edited or user (gm.origin)';

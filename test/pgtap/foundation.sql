@@ -1,6 +1,6 @@
 -- foundation: install, drop and reinstall cleanly, also with a hostile schema first on the search_path
 BEGIN;
-SELECT plan(10);
+SELECT plan(11);
 
 SELECT has_extension('grid_marketing', 'grid_marketing is installed');
 SELECT is(gm.version(), (SELECT extversion FROM pg_extension WHERE extname = 'grid_marketing'), 'gm.version() matches the catalog');
@@ -30,6 +30,17 @@ SELECT is((SELECT string_agg(relname::text, ',' ORDER BY ord) FROM gm._config_ta
           'parameter,grid,grid_member,grid_rule,calendar_def,calendar_day,calendar_year,sla_policy,'
           'followup_event,followup_tier,followup_cadence,followup_setting',
           'configuration tables: every dumped table but the operational records, in registration order');
+
+-- every foreign key of the extension has an index whose leading columns are its referencing
+-- columns: without one, every deleted or re-keyed referenced row scans the referencing table
+SELECT is((SELECT string_agg(c.conrelid::regclass || '(' || c.conname || ')', ', ' ORDER BY 1)
+           FROM pg_constraint c
+           WHERE c.contype = 'f' AND c.connamespace = 'gm'::regnamespace
+             AND NOT EXISTS (SELECT 1 FROM pg_index i
+                             WHERE i.indrelid = c.conrelid
+                               AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] @> c.conkey
+                               AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] <@ c.conkey)),
+          NULL, 'every foreign key has an index on its referencing columns');
 
 SELECT * FROM finish();
 ROLLBACK;
