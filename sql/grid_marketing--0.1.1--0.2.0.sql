@@ -2028,3 +2028,20 @@ CREATE INDEX grid_parent_idx ON gm.grid (parent_id);
 CREATE INDEX grid_rule_region_idx ON gm.grid_rule (region_id);
 CREATE INDEX grid_rule_grid_idx ON gm.grid_rule (grid_id);
 CREATE INDEX followup_cadence_event_idx ON gm.followup_cadence (event);   -- the foreign key to gm.followup_event
+
+-- core: a run whose session left the statement that started it shows as interrupted
+CREATE OR REPLACE VIEW gm.run_status AS
+SELECT r.run_id, r.kind, r.actor, r.login, r.params,
+       CASE WHEN r.state = 'running' AND NOT EXISTS (
+                SELECT 1 FROM pg_catalog.pg_stat_get_activity(r.backend_pid) a
+                 WHERE a.backend_start IS NOT DISTINCT FROM r.backend_start
+                   -- still in the statement that started the run (unknown when the viewer may
+                   -- not see that session's activity: then it counts as running)
+                   AND (a.state IS NULL OR (a.state = 'active' AND a.query_start <= r.started_at)))
+            THEN 'interrupted' ELSE r.state END AS state,
+       r.started_at, r.updated_at, r.finished_at, r.batches, r.rows_total, r.rows_done, r.rows_changed,
+       r.error_code, r.error
+FROM gm.run r;
+COMMENT ON VIEW gm.run_status IS
+    'Runs with their live state: a run still marked running whose session has ended (crash, kill, shutdown) or has left the statement that started it (an error between two batches) shows as interrupted';
+

@@ -102,13 +102,16 @@ CREATE VIEW gm.run_status AS
 SELECT r.run_id, r.kind, r.actor, r.login, r.params,
        CASE WHEN r.state = 'running' AND NOT EXISTS (
                 SELECT 1 FROM pg_catalog.pg_stat_get_activity(r.backend_pid) a
-                 WHERE a.backend_start IS NOT DISTINCT FROM r.backend_start)
+                 WHERE a.backend_start IS NOT DISTINCT FROM r.backend_start
+                   -- still in the statement that started the run (unknown when the viewer may
+                   -- not see that session's activity: then it counts as running)
+                   AND (a.state IS NULL OR (a.state = 'active' AND a.query_start <= r.started_at)))
             THEN 'interrupted' ELSE r.state END AS state,
        r.started_at, r.updated_at, r.finished_at, r.batches, r.rows_total, r.rows_done, r.rows_changed,
        r.error_code, r.error
 FROM gm.run r;
 COMMENT ON VIEW gm.run_status IS
-    'Runs with their live state: a run still marked running whose session has ended (crash, kill, shutdown) shows as interrupted';
+    'Runs with their live state: a run still marked running whose session has ended (crash, kill, shutdown) or has left the statement that started it (an error between two batches) shows as interrupted';
 
 CREATE FUNCTION gm._run_enter(run_id bigint) RETURNS void
     AS 'MODULE_PATHNAME', 'gm_run_enter'
