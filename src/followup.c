@@ -11,12 +11,8 @@
 #include "gm.h"
 #include "followup.h"
 
-#include "catalog/pg_type.h"
-#include "datatype/timestamp.h"
-#include "common/int.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
-#include "utils/timestamp.h"
 
 static const char *const state_labels[GM_FU_NSTATES] = {
 	"new", "dispatched", "responded", "resolved", "verified", "closed",
