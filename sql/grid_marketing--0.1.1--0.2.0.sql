@@ -2045,3 +2045,85 @@ FROM gm.run r;
 COMMENT ON VIEW gm.run_status IS
     'Runs with their live state: a run still marked running whose session has ended (crash, kill, shutdown) or has left the statement that started it (an error between two batches) shows as interrupted';
 
+
+-- ==== the follow-up status in C, one call per row (issue #18) ====
+-- the follow-up status row by row (src/sla.c): the policy of an order's (event, tier), as
+-- gm.followup_policy() resolves it, from a per-backend cache rebuilt when a table behind it
+-- changes; one C call per row of gm.followup_status for its due time, light and level
+CREATE FUNCTION gm._followup_due_of(event text, tier text, started timestamptz, planned_due timestamptz)
+    RETURNS timestamptz
+    AS 'MODULE_PATHNAME', 'gm_followup_due_of'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._followup_due_of(text, text, timestamptz, timestamptz) IS
+    'Internal: due time of a follow-up from the policy of its event and tier (gm.followup_policy()): its planned due, else the policy applied from started on the follow-up calendar';
+CREATE FUNCTION gm._followup_light_of(event text, tier text, started timestamptz, planned_due timestamptz,
+                                      done_or_now timestamptz)
+    RETURNS gm.light
+    AS 'MODULE_PATHNAME', 'gm_followup_light_of'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._followup_light_of(text, text, timestamptz, timestamptz, timestamptz) IS
+    'Internal: light of a follow-up (gm.followup_light of its due time from gm._followup_due_of, with the policy''s warn fraction)';
+CREATE FUNCTION gm._followup_level_of(event text, tier text, started timestamptz, planned_due timestamptz,
+                                      done_or_now timestamptz, top integer)
+    RETURNS integer
+    AS 'MODULE_PATHNAME', 'gm_followup_level_of'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._followup_level_of(text, text, timestamptz, timestamptz, timestamptz, integer) IS
+    'Internal: escalation level of a follow-up (gm.escalation_level of its due time from gm._followup_due_of, with the policy''s step)';
+CREATE FUNCTION gm._followup_sla_event_of(event text, tier text) RETURNS text
+    AS 'MODULE_PATHNAME', 'gm_followup_sla_event_of'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._followup_sla_event_of(text, text) IS
+    'Internal: the SLA event whose policy a follow-up event and tier follow (NULL: the event''s own default)';
+CREATE FUNCTION gm._followup_warn_fraction_of(event text, tier text) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'gm_followup_warn_fraction_of'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._followup_warn_fraction_of(text, text) IS
+    'Internal: the warn fraction of the policy of a follow-up event and tier';
+CREATE FUNCTION gm._followup_escalation_step_of(event text, tier text) RETURNS interval
+    AS 'MODULE_PATHNAME', 'gm_followup_escalation_step_of'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._followup_escalation_step_of(text, text) IS
+    'Internal: the escalation step of the policy of a follow-up event and tier';
+CREATE TRIGGER sla_policy_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.sla_policy
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._config_changed();
+CREATE TRIGGER followup_event_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.followup_event
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._config_changed();
+CREATE TRIGGER followup_tier_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.followup_tier
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._config_changed();
+CREATE TRIGGER followup_setting_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.followup_setting
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._config_changed();
+-- CREATE OR REPLACE VIEW resets the view's options: security_invoker again, as section 60 sets it
+CREATE OR REPLACE VIEW gm.followup_status AS
+SELECT f.followup_id, f.customer_key, f.grid_id, f.event, f.tier, f.state, f.assignee, f.assignee_duty,
+       COALESCE(f.reopened_at, f.opened_at) AS started_at,
+       gm._followup_due_of(f.event, f.tier, COALESCE(f.reopened_at, f.opened_at), f.planned_due) AS due,
+       f.responded_at AS done_at,
+       gm._followup_light_of(f.event, f.tier, COALESCE(f.reopened_at, f.opened_at), f.planned_due,
+                             COALESCE(f.responded_at, pg_catalog.now())) AS light,
+       gm._followup_level_of(f.event, f.tier, COALESCE(f.reopened_at, f.opened_at), f.planned_due,
+                             COALESCE(f.responded_at, pg_catalog.now()),
+                             (SELECT gm.param('followup_top_level')::integer)) AS escalation_level,
+       gm._followup_sla_event_of(f.event, f.tier) COLLATE pg_catalog."default" AS sla_event,
+       gm._followup_warn_fraction_of(f.event, f.tier) AS warn_fraction,
+       gm._followup_escalation_step_of(f.event, f.tier) AS escalation_step,
+       f.state IN ('new', 'dispatched', 'responded', 'reopened') AS is_open,
+       f.opened_at, f.responded_at, f.resolved_at, f.closed_at, f.repeat_of, f.parent_id
+FROM gm.followup f
+WHERE f.state <> 'cancelled'
+UNION ALL
+SELECT f.followup_id, f.customer_key, f.grid_id, f.event, f.tier, f.state, f.assignee, f.assignee_duty,
+       COALESCE(f.reopened_at, f.opened_at),
+       gm._followup_due_of(f.event, f.tier, COALESCE(f.reopened_at, f.opened_at), f.planned_due),
+       f.responded_at,
+       NULL::gm.light, 0,
+       gm._followup_sla_event_of(f.event, f.tier) COLLATE pg_catalog."default",
+       gm._followup_warn_fraction_of(f.event, f.tier),
+       gm._followup_escalation_step_of(f.event, f.tier),
+       false,
+       f.opened_at, f.responded_at, f.resolved_at, f.closed_at, f.repeat_of, f.parent_id
+FROM gm.followup f
+WHERE f.state = 'cancelled';
+ALTER VIEW gm.followup_status SET (security_invoker = true);
+DROP FUNCTION gm._followup_due(timestamptz, timestamptz, integer, interval, integer, interval, gm.calendar);
+-- ==== end follow-up status ====

@@ -27,7 +27,7 @@
 #include "utils/timestamp.h"
 
 /* the compiled calendar: value + a table of cumulative working-day counts */
-typedef struct CalCompiled
+struct CalCompiled
 {
 	GmCalendar *val;
 	pg_tz	   *tz;				/* resolved on first use, see cal_tz() */
@@ -53,7 +53,7 @@ typedef struct CalCompiled
 	bool		cyc_done[2];	/* [0] before CAL_PAST_YEAR, [1] from CAL_FUTURE_YEAR on */
 	bool		cyc_ok[2];		/* the zone repeats every 400 years there */
 	int64		cyc_corr[2];	/* DST correction of 400 plain years there, microseconds */
-} CalCompiled;
+};
 
 
 static void
@@ -1419,3 +1419,46 @@ gm_plain_workday_impl(FunctionCallInfo fcinfo, bool byname)
 	PG_RETURN_BOOL(plain_work(cc, d));
 }
 CAL_PAIR(gm_plain_workday)
+
+/* ------------------------------------------------------------------ for other domains (calendar.h) */
+
+CalCompiled *
+gm_cal_compile(const GmCalendar *val, MemoryContext cxt)
+{
+	return cal_compile(val, cxt);
+}
+
+/*
+ * working_day_end(add_working_days((start AT TIME ZONE tz)::date, days)): the
+ * end of the working time of the days-th working day after the local day of
+ * start (0: that day if it works, else the next working day).  false when
+ * that day has no working window (as working_day_end's NULL).
+ */
+bool
+gm_cal_due_working_days(CalCompiled *cc, TimestampTz start, int32 days, TimestampTz *due)
+{
+	int32		d;
+	int			nw;
+	const CalWindow *w;
+
+	if (TIMESTAMP_NOT_FINITE(start))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("a working-day start must be finite")));
+	d = cal_add_days(cc, utc_to_local_day(cc, start), days);
+	cal_check_day(cc, d, d);
+	if (!cal_is_work(cc, d))
+		return false;
+	w = cal_day_windows(cc, d, &nw);
+	if (nw == 0)
+		return false;
+	*due = local_to_utc(cc, d, w[nw - 1].end);
+	return true;
+}
+
+/* gm.add_working_time(ts, amount, calendar) */
+TimestampTz
+gm_cal_add_working_time(CalCompiled *cc, TimestampTz ts, const Interval *amount)
+{
+	return cal_add_time(cc, ts, interval_usecs(amount));
+}

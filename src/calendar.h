@@ -57,6 +57,15 @@ typedef struct GmCalendar
 #define PG_GETARG_GMCALENDAR_P(n) DatumGetGmCalendarP(PG_GETARG_DATUM(n))
 
 /* calendar_parse.c */
+/*
+ * A calendar compiled for arithmetic (calendar.c), for other domains that
+ * keep one in a cache of their own (the follow-up status, sla.c).
+ */
+typedef struct CalCompiled CalCompiled;
+extern CalCompiled *gm_cal_compile(const GmCalendar *val, MemoryContext cxt);
+extern bool gm_cal_due_working_days(CalCompiled *cc, TimestampTz start, int32 days, TimestampTz *due);
+extern TimestampTz gm_cal_add_working_time(CalCompiled *cc, TimestampTz ts, const Interval *amount);
+
 extern int	cal_parse_windows(const char *s, const char *whole, int startpos,
 							  CalWindow *out, int max, const char **endp);
 extern void cal_parse_hours(const char *text, int16 *nwin, CalWindow win[7][CAL_MAX_WINDOWS]);

@@ -42,7 +42,7 @@
  * A watch still building when its transaction commits (a caller that never
  * calls gm_cache_end_rebuild) is committed then.
  */
-#define GM_WATCH_MAX_RELS 6
+#define GM_WATCH_MAX_RELS 8
 
 typedef struct GmCacheWatch
 {

@@ -54,6 +54,8 @@ COMMENT ON COLUMN gm.followup_event.origin IS 'shipped, edited or user (gm.origi
 SELECT pg_catalog.pg_extension_config_dump('gm.followup_event', $$WHERE origin <> 'shipped'$$);
 CREATE TRIGGER followup_event_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.followup_event
     FOR EACH ROW EXECUTE FUNCTION gm._config_row('event');
+CREATE TRIGGER followup_event_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.followup_event
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._config_changed();
 INSERT INTO gm.followup_event(event, duty, sla_event, default_due, note, origin) VALUES
     ('first_contact',         'marketer',  'first_contact',         '24 hours', 'seed 000 §5.3: first contact within 24 h', 'shipped'),
     ('needs_discovery',       'marketer',  'needs_discovery',       '7 days',   'seed 000 §5.3: needs discovery weekly', 'shipped'),
@@ -80,6 +82,8 @@ COMMENT ON COLUMN gm.followup_tier.origin IS 'shipped, edited or user (gm.origin
 SELECT pg_catalog.pg_extension_config_dump('gm.followup_tier', $$WHERE origin <> 'shipped'$$);
 CREATE TRIGGER followup_tier_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.followup_tier
     FOR EACH ROW EXECUTE FUNCTION gm._config_row('tier');
+CREATE TRIGGER followup_tier_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.followup_tier
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._config_changed();
 INSERT INTO gm.followup_tier(tier, note, origin) VALUES
     ('standard',   'every customer without a special tier', 'shipped'),
     ('key',        'key customers: visits twice a week', 'shipped'),
@@ -129,6 +133,8 @@ COMMENT ON COLUMN gm.followup_setting.origin IS 'shipped, edited or user (gm.ori
 SELECT pg_catalog.pg_extension_config_dump('gm.followup_setting', $$WHERE origin <> 'shipped'$$);
 CREATE TRIGGER followup_setting_origin BEFORE INSERT OR UPDATE OR DELETE ON gm.followup_setting
     FOR EACH ROW EXECUTE FUNCTION gm._config_row('one');
+CREATE TRIGGER followup_setting_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON gm.followup_setting
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._config_changed();
 INSERT INTO gm.followup_setting(one, calendar, time_zone, top_role, origin) VALUES
     (true, NULL, 'Asia/Shanghai', NULL, 'shipped');
 
@@ -310,22 +316,6 @@ COMMENT ON FUNCTION gm.followup_policy() IS
     'The deadline policy in force for every follow-up event and tier: the SLA policy of gm.sla_policy (via gm.sla_policy_for), else the event''s own default; with the follow-up calendar';
 
 
--- due time from a policy on a calendar, as gm.followup_due computes it (inlined into the view)
-CREATE FUNCTION gm._followup_due(started timestamptz, planned_due timestamptz, unit_code integer, amount interval,
-                                 days integer, per_time interval, calendar gm.calendar)
-    RETURNS timestamptz
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN $2 IS NOT NULL THEN $2
-                WHEN $3 = 1 THEN $1 + $6
-                WHEN $3 = 2 THEN
-                     gm.working_day_end(gm.add_working_days(($1 AT TIME ZONE gm.calendar_time_zone($7))::date, $5, $7), $7)
-                WHEN $3 = 3 THEN gm.add_working_time($1, $4, $7)
-                WHEN $3 = 4 THEN $1 - $4
-           END
-$$;
-COMMENT ON FUNCTION gm._followup_due(timestamptz, timestamptz, integer, interval, integer, interval, gm.calendar) IS
-    'Internal: due time of a follow-up: its planned due, else the policy (unit 1 calendar time, 2 working days, 3 working time, 4 before a date) applied from its start on the calendar';
-
 CREATE FUNCTION gm._followup_workday(day date, n integer) RETURNS date
 LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$
     SELECT gm.add_working_days($1, $2, gm._followup_calendar())
@@ -396,28 +386,42 @@ COMMENT ON FUNCTION gm.followup_escalation_target(bigint, integer, date) IS
     'Who an order escalates to: level 1 the grid manager, 2 the region manager (nearest up the tree), 3 the top role (setting, default the root manager)';
 
 -- status at query time ----------------------------------------------------------------------------
+-- One C call per row computes an order's due time, light or escalation level from the policy of its
+-- event and tier (src/sla.c, a cache of gm.followup_policy()).  Cancelled orders have no light and
+-- level 0: the view is the union of the two kinds of orders rather than a CASE on the state, which
+-- also lets the planner estimate a GROUP BY on the light as one on a column (a few hundred groups)
+-- instead of one group per order, so grouped reads run in parallel; a filter on the state reads only
+-- the branch it can match.
 CREATE VIEW gm.followup_status AS
 SELECT f.followup_id, f.customer_key, f.grid_id, f.event, f.tier, f.state, f.assignee, f.assignee_duty,
        COALESCE(f.reopened_at, f.opened_at) AS started_at,
-       gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit_code, p.amount, p.days,
-                        p.per_time, p.calendar) AS due,
+       gm._followup_due_of(f.event, f.tier, COALESCE(f.reopened_at, f.opened_at), f.planned_due) AS due,
        f.responded_at AS done_at,
-       CASE WHEN f.state <> 'cancelled' THEN
-           gm._followup_light(COALESCE(f.reopened_at, f.opened_at),
-                              gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit_code, p.amount, p.days,
-                                               p.per_time, p.calendar),
-                              COALESCE(f.responded_at, pg_catalog.now()), p.warn_float)
-       END AS light,
-       CASE WHEN f.state = 'cancelled' THEN 0 ELSE
-           gm.escalation_level(gm._followup_due(COALESCE(f.reopened_at, f.opened_at), f.planned_due, p.unit_code, p.amount, p.days,
-                                                p.per_time, p.calendar),
-                               COALESCE(f.responded_at, pg_catalog.now()), p.escalation_step,
-                               (SELECT gm.param('followup_top_level')::integer))
-       END AS escalation_level,
-       p.sla_event, p.warn_fraction, p.escalation_step,
+       gm._followup_light_of(f.event, f.tier, COALESCE(f.reopened_at, f.opened_at), f.planned_due,
+                             COALESCE(f.responded_at, pg_catalog.now())) AS light,
+       gm._followup_level_of(f.event, f.tier, COALESCE(f.reopened_at, f.opened_at), f.planned_due,
+                             COALESCE(f.responded_at, pg_catalog.now()),
+                             (SELECT gm.param('followup_top_level')::integer)) AS escalation_level,
+       gm._followup_sla_event_of(f.event, f.tier) COLLATE pg_catalog."default" AS sla_event,
+       gm._followup_warn_fraction_of(f.event, f.tier) AS warn_fraction,
+       gm._followup_escalation_step_of(f.event, f.tier) AS escalation_step,
        f.state IN ('new', 'dispatched', 'responded', 'reopened') AS is_open,
        f.opened_at, f.responded_at, f.resolved_at, f.closed_at, f.repeat_of, f.parent_id
-FROM gm.followup f LEFT JOIN gm.followup_policy() p ON p.event = f.event AND p.tier = f.tier;
+FROM gm.followup f
+WHERE f.state <> 'cancelled'
+UNION ALL
+SELECT f.followup_id, f.customer_key, f.grid_id, f.event, f.tier, f.state, f.assignee, f.assignee_duty,
+       COALESCE(f.reopened_at, f.opened_at),
+       gm._followup_due_of(f.event, f.tier, COALESCE(f.reopened_at, f.opened_at), f.planned_due),
+       f.responded_at,
+       NULL::gm.light, 0,
+       gm._followup_sla_event_of(f.event, f.tier) COLLATE pg_catalog."default",
+       gm._followup_warn_fraction_of(f.event, f.tier),
+       gm._followup_escalation_step_of(f.event, f.tier),
+       false,
+       f.opened_at, f.responded_at, f.resolved_at, f.closed_at, f.repeat_of, f.parent_id
+FROM gm.followup f
+WHERE f.state = 'cancelled';
 COMMENT ON VIEW gm.followup_status IS
     'Every follow-up order with its due time, light and escalation level computed now from the SLA policies and the business calendar';
 
