@@ -9,6 +9,7 @@
  * their calendar in fn_extra, so a call costs a comparison and a few array reads.
  */
 #include "calendar.h"
+#include "tzspan.h"
 
 #include "access/heapam.h"
 #include "access/tableam.h"
@@ -31,6 +32,7 @@ struct CalCompiled
 {
 	GmCalendar *val;
 	pg_tz	   *tz;				/* resolved on first use, see cal_tz() */
+	GmTzSpan	span;			/* a span of tz with one offset (tzspan.h) */
 	uint8		weekmask;		/* bit d: ISO weekday d (Mon = 0) has windows */
 	int			wcount;			/* working weekdays per plain week */
 	/* plain weeks: days from a day of ISO weekday w to its r-th working day after / before */
@@ -773,6 +775,10 @@ cal_day_windows(const CalCompiled *cc, int32 day, int *nwin)
 	return CAL_WIN(v) + v->wwin_off[wd];
 }
 
+/* the days whose windows are representable instants, with a day's margin for the offset */
+#define CAL_TS_FIRST_DAY ((int32) (DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE + 1))
+#define CAL_TS_LAST_DAY ((int32) (TIMESTAMP_END_JULIAN - POSTGRES_EPOCH_JDATE - 2))
+
 static TimestampTz
 local_to_utc(const CalCompiled *cc, int32 day, int minute)
 {
@@ -784,6 +790,13 @@ local_to_utc(const CalCompiled *cc, int32 day, int minute)
 	{
 		day++;
 		minute -= CAL_MINUTES_PER_DAY;
+	}
+	/* inside the last span of the zone's one offset: local time minus that offset */
+	if (cc->span.tz != NULL && day > CAL_TS_FIRST_DAY && day < CAL_TS_LAST_DAY)
+	{
+		r = ((TimestampTz) day * SECS_PER_DAY + minute * SECS_PER_MINUTE - cc->span.off) * USECS_PER_SEC;
+		if (gm_tz_span_inner(&cc->span, r))
+			return r;
 	}
 	memset(&tm, 0, sizeof(tm));
 	j2date(day + POSTGRES_EPOCH_JDATE, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
@@ -804,10 +817,20 @@ utc_to_local_day(const CalCompiled *cc, TimestampTz t)
 	fsec_t		fsec;
 	int			tzoff;
 
+	long		off;
+
 	if (TIMESTAMP_NOT_FINITE(t))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("a working-time timestamp must be finite")));
+	if (gm_tz_span(&((CalCompiled *) cc)->span, cal_tz(cc), t, &off))
+	{
+		int64		local = t / USECS_PER_SEC + off;
+
+		if (t % USECS_PER_SEC < 0)
+			local--;
+		return (int32) (local >= 0 ? local / SECS_PER_DAY : -((-local + SECS_PER_DAY - 1) / SECS_PER_DAY));
+	}
 	if (timestamp2tm(t, &tzoff, &tm, &fsec, NULL, cal_tz(cc)) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
@@ -873,9 +896,6 @@ beyond_table(const CalCompiled *cc, int32 day, bool after)
 #define CAL_CYCLE_DAYS 146097
 #define CAL_PAST_YEAR 1600
 #define CAL_FUTURE_YEAR 2500
-/* the days whose windows are representable instants, with a day's margin for the offset */
-#define CAL_TS_FIRST_DAY ((int32) (DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE + 1))
-#define CAL_TS_LAST_DAY ((int32) (TIMESTAMP_END_JULIAN - POSTGRES_EPOCH_JDATE - 2))
 /* add_working_time skips whole days arithmetically from this remaining amount on */
 #define CAL_SKIP_MIN_AMOUNT (64 * USECS_PER_HOUR)
 #define CAL_SKIP_MIN_DAYS 28

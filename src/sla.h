@@ -6,6 +6,7 @@
 #define GM_SLA_H
 
 #include "gm.h"
+#include "datatype/timestamp.h"
 
 /*
  * Escalation level of an order due at `due`, looked at (or answered) at `at`,
@@ -14,5 +15,17 @@
  * at least one step, 3 by at least two steps, ...
  */
 extern int	gm_followup_escalation(int64 due, int64 at, int64 step_us, int top);
+
+/*
+ * The light of an order started at `started`, due at `due`, looked at (or
+ * answered) at `done`, warned once `warn` of its time is used: 0 green,
+ * 1 yellow, 2 red; and as a gm.light datum of the calling function's result
+ * type, its enum oids kept in *slot (memory of the call site).
+ */
+extern int	gm_light_of(TimestampTz started, TimestampTz due, TimestampTz done, double warn);
+extern Datum gm_light_datum(FunctionCallInfo fcinfo, Oid **slot, int light);
+
+/* gm.escalation_level(due, at, step, top) with its checks (22023 for a bad step or top) */
+extern int32 gm_escalation_level_checked(TimestampTz due, TimestampTz at, const Interval *step, int32 top);
 
 #endif							/* GM_SLA_H */

@@ -201,44 +201,6 @@ $$;
 COMMENT ON FUNCTION gm.followup_light(timestamptz, timestamptz, timestamptz, numeric) IS
     'Traffic light: red when done_or_now is past due, yellow once warn_fraction of the allowed time (started to due) is used, else green';
 
--- the follow-up status row by row (src/sla.c): the policy of an order's (event, tier), as
--- gm.followup_policy() resolves it, from a per-backend cache rebuilt when a table behind it
--- changes; one C call per row of gm.followup_status for its due time, light and level
-CREATE FUNCTION gm._followup_due_of(event text, tier text, started timestamptz, planned_due timestamptz)
-    RETURNS timestamptz
-    AS 'MODULE_PATHNAME', 'gm_followup_due_of'
-    LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION gm._followup_due_of(text, text, timestamptz, timestamptz) IS
-    'Internal: due time of a follow-up from the policy of its event and tier (gm.followup_policy()): its planned due, else the policy applied from started on the follow-up calendar';
-CREATE FUNCTION gm._followup_light_of(event text, tier text, started timestamptz, planned_due timestamptz,
-                                      done_or_now timestamptz)
-    RETURNS gm.light
-    AS 'MODULE_PATHNAME', 'gm_followup_light_of'
-    LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION gm._followup_light_of(text, text, timestamptz, timestamptz, timestamptz) IS
-    'Internal: light of a follow-up (gm.followup_light of its due time from gm._followup_due_of, with the policy''s warn fraction)';
-CREATE FUNCTION gm._followup_level_of(event text, tier text, started timestamptz, planned_due timestamptz,
-                                      done_or_now timestamptz, top integer)
-    RETURNS integer
-    AS 'MODULE_PATHNAME', 'gm_followup_level_of'
-    LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION gm._followup_level_of(text, text, timestamptz, timestamptz, timestamptz, integer) IS
-    'Internal: escalation level of a follow-up (gm.escalation_level of its due time from gm._followup_due_of, with the policy''s step)';
-CREATE FUNCTION gm._followup_sla_event_of(event text, tier text) RETURNS text
-    AS 'MODULE_PATHNAME', 'gm_followup_sla_event_of'
-    LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION gm._followup_sla_event_of(text, text) IS
-    'Internal: the SLA event whose policy a follow-up event and tier follow (NULL: the event''s own default)';
-CREATE FUNCTION gm._followup_warn_fraction_of(event text, tier text) RETURNS numeric
-    AS 'MODULE_PATHNAME', 'gm_followup_warn_fraction_of'
-    LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION gm._followup_warn_fraction_of(text, text) IS
-    'Internal: the warn fraction of the policy of a follow-up event and tier';
-CREATE FUNCTION gm._followup_escalation_step_of(event text, tier text) RETURNS interval
-    AS 'MODULE_PATHNAME', 'gm_followup_escalation_step_of'
-    LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION gm._followup_escalation_step_of(text, text) IS
-    'Internal: the escalation step of the policy of a follow-up event and tier';
 
 CREATE FUNCTION gm.followup_escalation(due timestamptz, done_or_now timestamptz, step interval DEFAULT '48 hours')
 RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$

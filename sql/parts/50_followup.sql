@@ -386,42 +386,74 @@ COMMENT ON FUNCTION gm.followup_escalation_target(bigint, integer, date) IS
     'Who an order escalates to: level 1 the grid manager, 2 the region manager (nearest up the tree), 3 the top role (setting, default the root manager)';
 
 -- status at query time ----------------------------------------------------------------------------
--- One C call per row computes an order's due time, light or escalation level from the policy of its
--- event and tier (src/sla.c, a cache of gm.followup_policy()).  Cancelled orders have no light and
--- level 0: the view is the union of the two kinds of orders rather than a CASE on the state, which
--- also lets the planner estimate a GROUP BY on the light as one on a column (a few hundred groups)
--- instead of one group per order, so grouped reads run in parallel; a filter on the state reads only
--- the branch it can match.
-CREATE VIEW gm.followup_status AS
+-- One C call per row (src/followup_status.c) computes an order's due time, light or escalation level
+-- from the policy of its event and tier as gm.followup_policy() resolves it, kept in a per-backend
+-- cache rebuilt when a table behind it changes: no join, the calendar compiled once.
+CREATE FUNCTION gm._followup_due_of(event text, tier text, started timestamptz, planned_due timestamptz)
+    RETURNS timestamptz
+    AS 'MODULE_PATHNAME', 'gm_followup_due_of'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._followup_due_of(text, text, timestamptz, timestamptz) IS
+    'Internal: due time of a follow-up from the policy of its event and tier (gm.followup_policy()): its planned due, else the policy applied from started on the follow-up calendar';
+CREATE FUNCTION gm._followup_light_of(state gm.followup_state, event text, tier text, opened_at timestamptz,
+                                      reopened_at timestamptz, planned_due timestamptz, responded_at timestamptz)
+    RETURNS gm.light
+    AS 'MODULE_PATHNAME', 'gm_followup_light_of'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._followup_light_of(gm.followup_state, text, text, timestamptz, timestamptz, timestamptz, timestamptz) IS
+    'Internal: light of a follow-up (NULL when cancelled) now or when it was responded to (gm.followup_light from its start, reopened_at else opened_at, to responded_at else now(), of its due time from gm._followup_due_of, with the policy''s warn fraction)';
+CREATE FUNCTION gm._followup_level_of(state gm.followup_state, event text, tier text, opened_at timestamptz,
+                                      reopened_at timestamptz, planned_due timestamptz, responded_at timestamptz,
+                                      top integer)
+    RETURNS integer
+    AS 'MODULE_PATHNAME', 'gm_followup_level_of'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._followup_level_of(gm.followup_state, text, text, timestamptz, timestamptz, timestamptz, timestamptz, integer) IS
+    'Internal: escalation level of a follow-up (0 when cancelled) now or when it was responded to (gm.escalation_level of its due time from gm._followup_due_of at responded_at else now(), with the policy''s step)';
+CREATE FUNCTION gm._followup_sla_event_of(event text, tier text) RETURNS text
+    AS 'MODULE_PATHNAME', 'gm_followup_sla_event_of'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._followup_sla_event_of(text, text) IS
+    'Internal: the SLA event whose policy a follow-up event and tier follow (NULL: the event''s own default)';
+CREATE FUNCTION gm._followup_warn_fraction_of(event text, tier text) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'gm_followup_warn_fraction_of'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._followup_warn_fraction_of(text, text) IS
+    'Internal: the warn fraction of the policy of a follow-up event and tier';
+CREATE FUNCTION gm._followup_escalation_step_of(event text, tier text) RETURNS interval
+    AS 'MODULE_PATHNAME', 'gm_followup_escalation_step_of'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._followup_escalation_step_of(text, text) IS
+    'Internal: the escalation step of the policy of a follow-up event and tier';
+
+CREATE VIEW gm._followup_status_rows WITH (security_invoker = true) AS
 SELECT f.followup_id, f.customer_key, f.grid_id, f.event, f.tier, f.state, f.assignee, f.assignee_duty,
        COALESCE(f.reopened_at, f.opened_at) AS started_at,
        gm._followup_due_of(f.event, f.tier, COALESCE(f.reopened_at, f.opened_at), f.planned_due) AS due,
        f.responded_at AS done_at,
-       gm._followup_light_of(f.event, f.tier, COALESCE(f.reopened_at, f.opened_at), f.planned_due,
-                             COALESCE(f.responded_at, pg_catalog.now())) AS light,
-       gm._followup_level_of(f.event, f.tier, COALESCE(f.reopened_at, f.opened_at), f.planned_due,
-                             COALESCE(f.responded_at, pg_catalog.now()),
-                             (SELECT gm.param('followup_top_level')::integer)) AS escalation_level,
+       gm._followup_light_of(f.state, f.event, f.tier, f.opened_at, f.reopened_at, f.planned_due,
+                             f.responded_at) AS light,
+       gm._followup_level_of(f.state, f.event, f.tier, f.opened_at, f.reopened_at, f.planned_due,
+                             f.responded_at, (SELECT gm.param('followup_top_level')::integer)) AS escalation_level,
        gm._followup_sla_event_of(f.event, f.tier) COLLATE pg_catalog."default" AS sla_event,
        gm._followup_warn_fraction_of(f.event, f.tier) AS warn_fraction,
        gm._followup_escalation_step_of(f.event, f.tier) AS escalation_step,
        f.state IN ('new', 'dispatched', 'responded', 'reopened') AS is_open,
        f.opened_at, f.responded_at, f.resolved_at, f.closed_at, f.repeat_of, f.parent_id
-FROM gm.followup f
-WHERE f.state <> 'cancelled'
+FROM gm.followup f;
+COMMENT ON VIEW gm._followup_status_rows IS
+    'Internal: the rows of gm.followup_status (read that view)';
+GRANT SELECT ON gm._followup_status_rows TO PUBLIC;
+
+-- The view is those rows and an empty branch.  A GROUP BY on the light (an expression over the
+-- order's times) is estimated by PostgreSQL as one group per order, which makes a parallel plan
+-- look useless; over a UNION ALL it estimates the output column like any column without statistics
+-- (a few hundred groups), so grouped reads run in parallel.  The planner drops the empty branch;
+-- the rows are read by one scan of gm.followup with the filters pushed into it.
+CREATE VIEW gm.followup_status AS
+SELECT * FROM gm._followup_status_rows
 UNION ALL
-SELECT f.followup_id, f.customer_key, f.grid_id, f.event, f.tier, f.state, f.assignee, f.assignee_duty,
-       COALESCE(f.reopened_at, f.opened_at),
-       gm._followup_due_of(f.event, f.tier, COALESCE(f.reopened_at, f.opened_at), f.planned_due),
-       f.responded_at,
-       NULL::gm.light, 0,
-       gm._followup_sla_event_of(f.event, f.tier) COLLATE pg_catalog."default",
-       gm._followup_warn_fraction_of(f.event, f.tier),
-       gm._followup_escalation_step_of(f.event, f.tier),
-       false,
-       f.opened_at, f.responded_at, f.resolved_at, f.closed_at, f.repeat_of, f.parent_id
-FROM gm.followup f
-WHERE f.state = 'cancelled';
+SELECT * FROM gm._followup_status_rows WHERE false;
 COMMENT ON VIEW gm.followup_status IS
     'Every follow-up order with its due time, light and escalation level computed now from the SLA policies and the business calendar';
 

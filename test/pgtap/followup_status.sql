@@ -5,7 +5,7 @@
 -- the cache follows every change of the tables behind the policy (also rolled back, also in a
 -- subtransaction), a rebuild that fails is not trusted, and the view still runs in parallel.
 SET client_min_messages = warning;
-SELECT plan(26);
+SELECT plan(29);
 
 -- the oracle: the policy joined, the due time as gm.followup_due computes it, the light of
 -- gm.followup_light and the level of gm.escalation_level
@@ -55,7 +55,10 @@ VALUES ('acc_survey', '*', 'default', true, 'working_time', '6 hours', 1, '4 hou
 INSERT INTO gm.followup_event(event, duty, sla_event, default_due)
 VALUES ('site_survey', 'marketer', 'acc_survey', '1 day'),
        ('contract_end', 'manager', 'acc_deadline', '1 day'),
-       ('no_policy_event', 'marketer', NULL, '5 hours');
+       ('no_policy_event', 'marketer', NULL, '5 hours'),
+       -- longer than 16 bytes, equal but for one byte in the middle: told apart by the cache
+       ('acc_long_A_event_suffix', 'marketer', NULL, '2 hours'),
+       ('acc_long_B_event_suffix', 'marketer', NULL, '3 hours');
 
 -- orders of every event and tier, starts spread over two years around DST changes and year ends,
 -- some planned, reopened, responded or cancelled
@@ -96,6 +99,10 @@ SELECT is((SELECT count(*) || ' ' || count(*) FILTER (WHERE s.due = s.started_at
            WHERE s.event = 'no_policy_event' AND f.planned_due IS NULL),
           (SELECT count(*) || ' ' || count(*) FROM gm.followup WHERE event = 'no_policy_event' AND planned_due IS NULL),
           'an event without an SLA policy is due after its default (5 hours of calendar time)');
+SELECT is((SELECT string_agg(DISTINCT s.event || ' ' || (s.due - s.started_at), ', ' ORDER BY s.event || ' ' || (s.due - s.started_at))
+           FROM gm.followup_status s JOIN gm.followup f USING (followup_id)
+           WHERE s.event LIKE 'acc_long_%' AND f.planned_due IS NULL),
+          'acc_long_A_event_suffix 02:00:00, acc_long_B_event_suffix 03:00:00', 'keys longer than 16 bytes differing in one byte: each its own policy');
 SELECT is((SELECT string_agg(DISTINCT sla_event || ' ' || warn_fraction || ' ' || escalation_step, ',')
            FROM gm.followup_status WHERE event = 'site_survey'),
           'acc_survey 0.75 04:00:00', 'the policy columns of the view');
@@ -104,9 +111,15 @@ SELECT is((SELECT string_agg(DISTINCT sla_event || ' ' || warn_fraction || ' ' |
 SELECT is(gm._followup_due_of('nope', 'standard', now(), NULL), NULL, 'unknown event: no due time');
 SELECT is(gm._followup_due_of('nope', 'standard', now(), '2026-05-01 10:00+08'), '2026-05-01 10:00+08'::timestamptz,
           'a planned due time stands without a policy');
-SELECT is(gm._followup_light_of(NULL, 'standard', now(), NULL, now()), NULL, 'NULL event: NULL light');
-SELECT is(gm._followup_light_of('complaint', 'standard', NULL, NULL, now()), NULL, 'NULL start: NULL light');
-SELECT is(gm._followup_level_of('complaint', 'standard', now(), NULL, now(), NULL), NULL, 'NULL top: NULL level');
+SELECT is(gm._followup_light_of('new', NULL, 'standard', now(), NULL, NULL, now()), NULL, 'NULL event: NULL light');
+SELECT is(gm._followup_light_of('new', 'complaint', 'standard', NULL, NULL, NULL, now()), NULL, 'no start: NULL light');
+SELECT is(gm._followup_level_of('new', 'complaint', 'standard', now(), NULL, NULL, now(), NULL), NULL, 'NULL top: NULL level');
+SELECT is(COALESCE(gm._followup_light_of('cancelled', 'complaint', 'standard', now() - interval '9 days', NULL, NULL, NULL)::text, 'none')
+          || gm._followup_level_of('cancelled', 'complaint', 'standard', now() - interval '9 days', NULL, NULL, NULL, 3),
+          'none0', 'a cancelled order: no light, level 0');
+SELECT is(gm._followup_light_of('dispatched', 'first_contact', 'standard', now() - interval '30 hours', now() - interval '1 hour', NULL, NULL)::text
+          || gm._followup_level_of('dispatched', 'first_contact', 'standard', now() - interval '30 hours', now() - interval '1 hour', NULL, NULL, 3),
+          'green0', 'a reopened order counts from its reopening, until now when not responded');
 SELECT is(gm._followup_due_of('site_survey', 'standard', '2026-10-01 09:00+08', NULL),
           gm.add_working_time('2026-10-01 09:00+08', '6 hours', gm._followup_calendar()),
           'working time across the National Day holiday');
