@@ -53,6 +53,14 @@ struct CalCompiled
 	/* built on first use by the long-span working-time arithmetic (see span_*) */
 	int64	   *cum_min;		/* cum_min[i] = nominal working minutes in [lo, lo+i) */
 	bool		cyc_done[2];	/* [0] before CAL_PAST_YEAR, [1] from CAL_FUTURE_YEAR on */
+	/* gm_cal_due_working_days: recent answers by (local start day, days), direct-mapped */
+	struct
+	{
+		int32		start;
+		int32		days;
+		int8		state;		/* 0 empty, 1 due, 2 no working window (NULL) */
+		TimestampTz due;
+	}			due_memo[64];
 	bool		cyc_ok[2];		/* the zone repeats every 400 years there */
 	int64		cyc_corr[2];	/* DST correction of 400 plain years there, microseconds */
 };
@@ -1457,23 +1465,40 @@ gm_cal_compile(const GmCalendar *val, MemoryContext cxt)
 bool
 gm_cal_due_working_days(CalCompiled *cc, TimestampTz start, int32 days, TimestampTz *due)
 {
-	int32		d;
+	int32		from,
+				d;
 	int			nw;
 	const CalWindow *w;
+	uint32		slot;
 
 	if (TIMESTAMP_NOT_FINITE(start))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("a working-day start must be finite")));
-	d = cal_add_days(cc, utc_to_local_day(cc, start), days);
+	from = utc_to_local_day(cc, start);
+	/* orders open in a stretch of days ask again and again: the answer depends on these two only */
+	slot = ((uint32) from * 31u + (uint32) days) & (lengthof(cc->due_memo) - 1);
+	if (cc->due_memo[slot].state != 0 && cc->due_memo[slot].start == from && cc->due_memo[slot].days == days)
+	{
+		*due = cc->due_memo[slot].due;
+		return cc->due_memo[slot].state == 1;
+	}
+	d = cal_add_days(cc, from, days);
 	cal_check_day(cc, d, d);
-	if (!cal_is_work(cc, d))
-		return false;
-	w = cal_day_windows(cc, d, &nw);
-	if (nw == 0)
-		return false;
-	*due = local_to_utc(cc, d, w[nw - 1].end);
-	return true;
+	if (!cal_is_work(cc, d) || (w = cal_day_windows(cc, d, &nw), nw == 0))
+	{
+		cc->due_memo[slot].state = 2;
+		*due = 0;
+	}
+	else
+	{
+		*due = local_to_utc(cc, d, w[nw - 1].end);
+		cc->due_memo[slot].state = 1;
+	}
+	cc->due_memo[slot].start = from;
+	cc->due_memo[slot].days = days;
+	cc->due_memo[slot].due = *due;
+	return cc->due_memo[slot].state == 1;
 }
 
 /* gm.add_working_time(ts, amount, calendar) */
