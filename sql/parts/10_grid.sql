@@ -404,7 +404,11 @@ DECLARE
     b_last text;
     b_scanned bigint;
     b_moved bigint;
+    b_moved2 bigint;
+    b_logged bigint;
+    b_missed text[];
     q text;
+    q_missed text;
     e_state text;
     e_msg text;
     e_hint text;
@@ -425,36 +429,58 @@ BEGIN
     IF pg_catalog.current_setting('grid_marketing.progress_notices')::boolean THEN
         RAISE NOTICE 'gm.reassign %: run %', tbl, v_run;
     END IF;
-    -- One batch: the next keys in order; of those that look changed under the statement's
-    -- snapshot, lock each row and re-check it in its latest committed version (FOR UPDATE
-    -- re-reads a row another session changed meanwhile), then move exactly the rows whose
-    -- committed geometry lies in another grid, from the grid they are really on.
+    -- One batch: the next keys in order; the rows whose grid looks wrong under the statement's
+    -- snapshot are updated by key (= ANY of their keys: index probes, never a scan of the table,
+    -- whatever the planner guesses of the few rows a batch moves) if, in their latest committed
+    -- version, they are still on the grid the snapshot saw and their geometry still lies in the
+    -- new grid: an UPDATE re-checks its conditions on a row another session changed meanwhile,
+    -- so a row is written once and logged from the grid it was really on.  Rows skipped that way
+    -- (changed meanwhile) are locked and re-checked in their latest version by a second statement.
     q := pg_catalog.format($q$
         WITH cand AS (
             SELECT t.%1$I AS k, t.%3$I AS old_grid, t.%2$I AS geom
               FROM %4$s t WHERE $1 IS NULL OR t.%1$I > $1::%5$s ORDER BY t.%1$I LIMIT %6$s),
         look AS (
-            SELECT c.k FROM cand c WHERE c.old_grid IS DISTINCT FROM gm.assign_grid(c.geom)),
-        lck AS (
-            SELECT t.%1$I AS k, t.%3$I AS old_grid, gm.assign_grid(t.%2$I) AS new_grid
-              FROM %4$s t WHERE t.%1$I IN (SELECT l.k FROM look l)
-               AND t.%3$I IS DISTINCT FROM gm.assign_grid(t.%2$I)
-               FOR UPDATE OF t),
+            SELECT c.k, c.old_grid, c.new_grid
+              FROM (SELECT c.k, c.old_grid, gm.assign_grid(c.geom) AS new_grid FROM cand c) c
+             WHERE c.old_grid IS DISTINCT FROM c.new_grid),
         moved AS (
-            UPDATE %4$s t SET %3$I = l.new_grid FROM lck l
-             WHERE t.%1$I = l.k
+            UPDATE %4$s t SET %3$I = l.new_grid FROM look l
+             WHERE t.%1$I = l.k AND t.%1$I = ANY (ARRAY(SELECT x.k FROM look x))
+               AND t.%3$I IS NOT DISTINCT FROM l.old_grid
+               AND gm.assign_grid(t.%2$I) IS NOT DISTINCT FROM l.new_grid
             RETURNING l.k, l.old_grid, l.new_grid),
         logged AS (
             INSERT INTO gm.assignment_log(table_name, row_key, from_grid, to_grid, reason)
             SELECT %7$L, m.k::text, m.old_grid, m.new_grid, %8$L FROM moved m WHERE NOT %9$L RETURNING 1)
         SELECT (SELECT pg_catalog.max(k)::text FROM cand), (SELECT pg_catalog.count(*) FROM cand),
-               (SELECT pg_catalog.count(*) FROM moved), (SELECT pg_catalog.count(*) FROM logged)$q$,
+               (SELECT pg_catalog.count(*) FROM moved), (SELECT pg_catalog.count(*) FROM logged),
+               (SELECT pg_catalog.array_agg(l.k::text) FROM look l WHERE l.k NOT IN (SELECT m.k FROM moved m))$q$,
         c.key_column, geom_column, grid_column, tbl, c.key_type, v_batch, c.table_name, reason, tracked);
+    q_missed := pg_catalog.format($q$
+        WITH lck AS (
+            SELECT t.%1$I AS k, t.%3$I AS old_grid, gm.assign_grid(t.%2$I) AS new_grid
+              FROM %4$s t WHERE t.%1$I = ANY ($1::%5$s[])
+               AND t.%3$I IS DISTINCT FROM gm.assign_grid(t.%2$I)
+               FOR UPDATE OF t),
+        moved AS (
+            UPDATE %4$s t SET %3$I = l.new_grid FROM lck l
+             WHERE t.%1$I = l.k AND t.%1$I = ANY (ARRAY(SELECT x.k FROM lck x))
+            RETURNING l.k, l.old_grid, l.new_grid),
+        logged AS (
+            INSERT INTO gm.assignment_log(table_name, row_key, from_grid, to_grid, reason)
+            SELECT %6$L, m.k::text, m.old_grid, m.new_grid, %7$L FROM moved m WHERE NOT %8$L RETURNING 1)
+        SELECT (SELECT pg_catalog.count(*) FROM moved), (SELECT pg_catalog.count(*) FROM logged)$q$,
+        c.key_column, geom_column, grid_column, tbl, c.key_type, c.table_name, reason, tracked);
     LOOP
         e_state := NULL;
         BEGIN
             PERFORM gm._run_enter(v_run);
-            EXECUTE q INTO b_last, b_scanned, b_moved USING last_key;
+            EXECUTE q INTO b_last, b_scanned, b_moved, b_logged, b_missed USING last_key;
+            IF b_missed IS NOT NULL THEN
+                EXECUTE q_missed INTO b_moved2, b_logged USING b_missed;
+                b_moved := b_moved + b_moved2;
+            END IF;
             IF b_scanned > 0 THEN
                 PERFORM gm._run_progress(v_run, 1, b_scanned, b_moved);
             ELSE

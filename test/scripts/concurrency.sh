@@ -49,6 +49,24 @@ check "$(P -c "SELECT state || '/' || batches || '/' || rows_done || '/' || rows
       "done/3/3000/2999" "the run row: done, 3 batches, 3000 rows checked, 2999 moved"
 check "$(P -c "SELECT count(*) FROM gm.assignment_log l JOIN gm.run r USING (run_id) WHERE r.kind = 'reassign'")" 2999 "every logged move names its run"
 
+# 1b. a concurrent change that leaves the row on a wrong grid: the batch's update skips it (its
+# grid is no longer the one the snapshot saw) and the second statement locks, re-checks and moves
+# it from the grid it was really on
+P -c "CREATE TABLE custb(id int PRIMARY KEY, geom geometry NOT NULL, grid_id bigint);
+      INSERT INTO custb SELECT i, ST_MakePoint(7, 5), $A FROM generate_series(1, 50) i;" >/dev/null
+( psql -X -q -d $DB -c "BEGIN" -c "UPDATE custb SET grid_id = NULL WHERE id = 5" \
+       -c "SELECT pg_sleep(1.5)" -c "COMMIT" >/dev/null 2>&1 ) &
+s1=$!
+for i in $(seq 50); do
+  [ "$(P -c "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'custb' AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid()")" -ge 1 ] && break
+  sleep 0.05
+done
+P -c "CALL gm.reassign('custb', 'geom', 'grid_id', 100, 'changed meanwhile')" >/dev/null 2>&1 || nok "reassign of custb failed"
+wait $s1
+check "$(P -c "SELECT count(*) FILTER (WHERE grid_id = $B) FROM custb")" 50 "a row left on a wrong grid meanwhile is moved too"
+check "$(P -c "SELECT count(*) || '/' || count(*) FILTER (WHERE row_key = '5' AND from_grid IS NULL AND to_grid = $B) FROM gm.assignment_log WHERE reason = 'changed meanwhile'")" \
+      "50/1" "... logged from the grid it was really on (NULL), the others from A"
+
 # ---------------------------------------------------------------- 2. progress only after commit
 P -c "UPDATE gm.grid SET geom = ST_Multi(ST_MakeEnvelope(0, 0, 9, 10)) WHERE code = 'A';
       UPDATE gm.grid SET geom = ST_Multi(ST_MakeEnvelope(9, 0, 20, 10)) WHERE code = 'B';
