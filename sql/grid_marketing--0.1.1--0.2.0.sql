@@ -1968,7 +1968,7 @@ BEGIN
             FROM o
             WHERE $9 OR NOT EXISTS (SELECT 1 FROM gm.followup x
                                     WHERE x.customer_key = o.customer_key AND x.event = o.event AND x.due_slot = o.slot)
-            ORDER BY o.customer_key, o.event, o.slot
+            ORDER BY o.customer_key COLLATE "C", o.event COLLATE "C", o.slot   -- the order of followup_slot_key
             RETURNING f.followup_id, f.state, f.assignee
         )
         INSERT INTO gm.followup_history(followup_id, by_role, from_state, to_state, assignee, note)
