@@ -2154,3 +2154,131 @@ SELECT * FROM gm._followup_status_rows WHERE false;
 ALTER VIEW gm.followup_status SET (security_invoker = true);
 DROP FUNCTION gm._followup_due(timestamptz, timestamptz, integer, interval, integer, interval, gm.calendar);
 -- ==== end follow-up status ====
+
+-- ==== maps for the web and BI (issue #21) ====
+-- Maps for the web and BI -----------------------------------------------------------------------
+-- The grids in force on a day with their labels and follow-up KPIs, for a GeoJSON layer (any BI
+-- map) and for Mapbox Vector Tiles (pg_tileserv / Martin function layers).  PL/pgSQL: the bodies
+-- read the follow-up section, created after this one.
+CREATE FUNCTION gm._grid_map_rows(as_of date)
+    RETURNS TABLE(grid_id bigint, code text, name text, kind text, grid_class text, parent_id bigint,
+                  parent_name text, manager name, open_orders bigint, overdue_orders bigint,
+                  on_time_rate numeric, light gm.light, geom geometry)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+#variable_conflict use_column
+DECLARE
+    v_target numeric := gm.param('ontime_rate_target');
+    v_tol numeric := gm.param('deviation_tolerance');
+BEGIN
+    IF as_of IS NULL THEN
+        RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    RETURN QUERY
+    WITH k AS (
+        SELECT s.grid_id,
+               pg_catalog.count(*) FILTER (WHERE s.is_open) AS open_orders,
+               pg_catalog.count(*) FILTER (WHERE s.is_open AND s.light = 'red') AS overdue_orders,
+               gm.on_time_rate(s.due, s.done_at) AS rate
+          FROM gm.followup_status s
+         WHERE s.state <> 'cancelled'
+         GROUP BY s.grid_id)
+    SELECT g.grid_id, g.code, g.name, g.kind, g.grid_class::text, g.parent_id, p.name,
+           (SELECT m.role_name FROM gm.grid_member m
+             WHERE m.grid_id = g.grid_id AND m.duty = 'manager' AND as_of >= m.valid_from AND as_of < m.valid_to
+             ORDER BY m.member_id LIMIT 1),
+           COALESCE(k.open_orders, 0), COALESCE(k.overdue_orders, 0),
+           pg_catalog.round(k.rate::numeric, 4),
+           CASE WHEN k.rate IS NULL THEN NULL
+                WHEN k.rate >= v_target THEN 'green'
+                WHEN k.rate >= v_target * (1 - v_tol) THEN 'yellow'
+                ELSE 'red' END::gm.light,
+           g.geom
+      FROM gm.grid g
+      LEFT JOIN gm.grid p ON p.grid_id = g.parent_id
+      LEFT JOIN k ON k.grid_id = g.grid_id
+     WHERE g.valid_from <= as_of AND g.valid_to > as_of AND g.geom IS NOT NULL;
+END $$;
+COMMENT ON FUNCTION gm._grid_map_rows(date) IS
+    'Internal: the grids in force on a day with names, manager and follow-up KPIs (open and overdue orders, on-time rate and its light against ontime_rate_target), for the web map layers';
+
+CREATE FUNCTION gm.grid_geojson(as_of date DEFAULT CURRENT_DATE, parent_id bigint DEFAULT NULL) RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    v_srid integer := (SELECT ST_SRID(g.geom) FROM gm.grid g WHERE g.geom IS NOT NULL LIMIT 1);
+BEGIN
+    IF v_srid = 0 THEN
+        RAISE EXCEPTION 'the grids have no spatial reference (SRID 0): GeoJSON needs longitude and latitude'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Store the grids with their SRID, e.g. UPDATE gm.grid SET geom = ST_SetSRID(geom, 4326).';
+    END IF;
+    RETURN (
+        SELECT pg_catalog.jsonb_build_object('type', 'FeatureCollection', 'features',
+                   COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                       'type', 'Feature', 'id', r.grid_id,
+                       'geometry', ST_AsGeoJSON(CASE WHEN v_srid = 4326 THEN r.geom ELSE ST_Transform(r.geom, 4326) END, 7)::jsonb,
+                       'properties', pg_catalog.jsonb_build_object(
+                           'grid_id', r.grid_id, 'code', r.code, 'name', r.name, 'kind', r.kind,
+                           'grid_class', r.grid_class, 'parent_id', r.parent_id, 'parent_name', r.parent_name,
+                           'manager', r.manager, 'open_orders', r.open_orders, 'overdue_orders', r.overdue_orders,
+                           'on_time_rate', r.on_time_rate, 'light', r.light))
+                       ORDER BY r.grid_id), '[]'::jsonb))
+          FROM gm._grid_map_rows(as_of) r
+         WHERE grid_geojson.parent_id IS NULL OR r.parent_id = grid_geojson.parent_id);
+END $$;
+COMMENT ON FUNCTION gm.grid_geojson(date, bigint) IS
+    'The grids in force on a day (children of parent_id, if given) as a GeoJSON FeatureCollection in WGS 84 with name, manager, open and overdue orders, on-time rate and light: a layer for any BI map';
+
+CREATE FUNCTION gm.grid_tiles(z integer, x integer, y integer, query_params json DEFAULT '{}') RETURNS bytea
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    v_srid integer := (SELECT ST_SRID(g.geom) FROM gm.grid g WHERE g.geom IS NOT NULL LIMIT 1);
+    v_env geometry;
+    v_box geometry;
+    v_day date := CURRENT_DATE;
+    v_tile bytea;
+BEGIN
+    IF z IS NULL OR x IS NULL OR y IS NULL THEN
+        RAISE EXCEPTION 'tile coordinates must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF z < 0 OR z > 30 OR x < 0 OR y < 0 OR x >= (1::bigint << z) OR y >= (1::bigint << z) THEN
+        RAISE EXCEPTION 'no tile %/%/%', z, x, y USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Zoom is 0 to 30; x and y are 0 to 2^zoom - 1.';
+    END IF;
+    IF query_params IS NOT NULL AND query_params::jsonb ? 'as_of' THEN
+        v_day := (query_params->>'as_of')::date;
+    END IF;
+    IF v_srid IS NULL THEN
+        RETURN ''::bytea;           -- no grid has a shape: an empty tile
+    END IF;
+    IF v_srid = 0 THEN
+        RAISE EXCEPTION 'the grids have no spatial reference (SRID 0): tiles need a projection'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Store the grids with their SRID, e.g. UPDATE gm.grid SET geom = ST_SetSRID(geom, 4326).';
+    END IF;
+    v_env := ST_TileEnvelope(z, x, y);
+    -- the tile in the grids' own SRID (a little larger), so that the spatial index is used
+    v_box := CASE WHEN v_srid = 3857 THEN ST_Expand(v_env, (ST_XMax(v_env) - ST_XMin(v_env)) / 64)
+                  ELSE ST_Transform(ST_Expand(v_env, (ST_XMax(v_env) - ST_XMin(v_env)) / 64), v_srid) END;
+    SELECT ST_AsMVT(t, 'grids', 4096, 'geom', 'grid_id') INTO v_tile
+      FROM (SELECT r.grid_id, r.code, r.name, r.kind, r.parent_id, r.parent_name, r.manager::text AS manager,
+                   r.open_orders, r.overdue_orders, r.on_time_rate::float8 AS on_time_rate, r.light::text AS light,
+                   ST_AsMVTGeom(CASE WHEN v_srid = 3857 THEN r.geom ELSE ST_Transform(r.geom, 3857) END, v_env, 4096, 64, true) AS geom
+              FROM gm._grid_map_rows(v_day) r
+             WHERE r.geom && v_box) t
+     WHERE t.geom IS NOT NULL;
+    RETURN COALESCE(v_tile, ''::bytea);
+END $$;
+COMMENT ON FUNCTION gm.grid_tiles(integer, integer, integer, json) IS
+    'Mapbox Vector Tile z/x/y (Web Mercator) of the grids in force (query_params {"as_of": date} picks the day), layer "grids" with name, manager, KPIs and light: a function layer for pg_tileserv or Martin';
+
+-- PostGIS may live in any schema: pin it for the map functions that call it unqualified
+DO $do$
+DECLARE
+    s name := (SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+                WHERE e.extname = 'postgis');
+BEGIN
+    EXECUTE pg_catalog.format('ALTER FUNCTION gm._grid_map_rows(date) SET search_path = pg_catalog, gm, %I', s);
+    EXECUTE pg_catalog.format('ALTER FUNCTION gm.grid_geojson(date, bigint) SET search_path = pg_catalog, gm, %I', s);
+    EXECUTE pg_catalog.format('ALTER FUNCTION gm.grid_tiles(integer, integer, integer, json) SET search_path = pg_catalog, gm, %I', s);
+END $do$;
+-- ==== end maps for the web ====

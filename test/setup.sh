@@ -32,6 +32,7 @@ deps() {
   [ -f /usr/share/postgresql/$PGVER/extension/orafce.control ]  || need+=(postgresql-$PGVER-orafce)
   [ -f /usr/lib/postgresql/$PGVER/lib/pgaudit.so ]             || need+=(postgresql-$PGVER-pgaudit)
   command -v bc >/dev/null                                   || need+=(bc)
+  command -v ogrinfo >/dev/null                              || need+=(gdal-bin)   # tiles.sh decodes vector tiles
   command -v make >/dev/null && command -v gcc >/dev/null    || need+=(build-essential)
   if [ ${#need[@]} -gt 0 ]; then
     say "installing ${need[*]}"

@@ -62,3 +62,12 @@ SELECT 'all grids', sum(k.open_orders), sum(k.green), sum(k.yellow), sum(k.red),
        (SELECT sum(n_customers) FROM cov), round((SELECT sum(covered)::numeric / sum(n_customers) FROM cov) * 100, 1)
 FROM k;
 RESET timezone;
+
+-- the grids as web-map layers: GeoJSON for a BI map, vector tiles for pg_tileserv / Martin
+\echo
+\echo '-- web map layers: gm.grid_geojson() (GeoJSON, WGS 84) and gm.grid_tiles(z, x, y) (vector tiles)'
+SELECT jsonb_array_length(gm.grid_geojson()->'features') AS geojson_features,
+       (SELECT f->'properties' FROM jsonb_array_elements(gm.grid_geojson()->'features') f
+         WHERE (f->'properties'->>'open_orders')::int > 0 ORDER BY f->'properties'->>'code' LIMIT 1) AS first_busy_grid;
+SELECT z || '/' || x || '/' || y AS tile, length(gm.grid_tiles(z, x, y)) AS mvt_bytes
+FROM (VALUES (10, 853, 421), (12, 3413, 1687)) v(z, x, y);

@@ -71,4 +71,48 @@ SELECT throws_ok($$SELECT gm.svg_map((repeat('GEOMETRYCOLLECTION(', 33) || 'POLY
                  '54000', NULL, 'collections nested 33 deep: 54000');
 
 
+
+-- ------------------------------------------------------------------ web layers (GeoJSON, vector tiles)
+DELETE FROM gm.grid;
+SELECT is(gm.grid_geojson(), '{"type": "FeatureCollection", "features": []}'::jsonb, 'no grids: an empty FeatureCollection');
+SELECT is(length(gm.grid_tiles(0, 0, 0)), 0, 'no grids: an empty tile');
+-- grids stored in Web Mercator (SRID 3857): GeoJSON is WGS 84 all the same
+INSERT INTO gm.grid(code, name, kind, geom)
+SELECT 'W' || i, 'web ' || i, 'physical', ST_Multi(ST_Transform(ST_MakeEnvelope(120.0 + i * 0.01, 30.2, 120.01 + i * 0.01, 30.21, 4326), 3857))
+FROM generate_series(0, 2) i;
+UPDATE gm.grid SET parent_id = (SELECT grid_id FROM gm.grid WHERE code = 'W0') WHERE code IN ('W1', 'W2');
+INSERT INTO gm.grid_member(grid_id, role_name, duty) SELECT grid_id, 'mgr_w1', 'manager' FROM gm.grid WHERE code = 'W1';
+INSERT INTO gm.followup(customer_key, grid_id, event, tier, state, opened_at, responded_at)
+SELECT 'wc' || i, (SELECT grid_id FROM gm.grid WHERE code = 'W1'), 'first_contact', 'standard',
+       CASE WHEN i <= 3 THEN 'responded' ELSE 'new' END::gm.followup_state, now() - interval '3 days',
+       CASE WHEN i <= 3 THEN now() - interval '3 days' + interval '1 hour' END
+FROM generate_series(1, 4) i;
+SELECT is(jsonb_array_length(gm.grid_geojson()->'features'), 3, 'GeoJSON: one feature per grid in force');
+SELECT is((SELECT round((f->'geometry'->'coordinates'->0->0->0->>0)::numeric, 4) FROM jsonb_array_elements(gm.grid_geojson()->'features') f
+           WHERE f->'properties'->>'code' = 'W1'), 120.0100, 'GeoJSON: coordinates in WGS 84 longitude although stored in 3857');
+SELECT is((SELECT (f->'properties') - 'grid_id' - 'parent_id' FROM jsonb_array_elements(gm.grid_geojson()->'features') f
+           WHERE f->'properties'->>'code' = 'W1'),
+          '{"code": "W1", "kind": "physical", "name": "web 1", "light": "red", "manager": "mgr_w1", "grid_class": null,
+            "open_orders": 4, "parent_name": "web 0", "on_time_rate": 0.75, "overdue_orders": 1}'::jsonb,
+          'GeoJSON properties: names beside ids, manager, open and overdue orders, on-time rate (3 of 4) and its light (below 95 %)');
+SELECT is(jsonb_array_length(gm.grid_geojson(CURRENT_DATE, (SELECT grid_id FROM gm.grid WHERE code = 'W0'))->'features'), 2,
+          'GeoJSON of the children of one grid');
+SELECT throws_ok($$SELECT gm.grid_geojson(NULL)$$, '22004', NULL, 'GeoJSON as of NULL: 22004');
+SELECT throws_ok($$SELECT gm.grid_tiles(3, 8, 0)$$, '22023', 'no tile 3/8/0', 'a tile outside its zoom level: 22023');
+SELECT throws_ok($$SELECT gm.grid_tiles(-1, 0, 0)$$, '22023', 'no tile -1/0/0', 'a negative zoom: 22023');
+SELECT throws_ok($$SELECT gm.grid_tiles(NULL, 0, 0)$$, '22004', NULL, 'a NULL coordinate: 22004');
+-- the zoom-10 tile over lon 120.01, lat 30.205
+CREATE TEMP TABLE t10 AS SELECT floor((120.01 + 180) / 360 * 1024)::int AS x,
+       floor((1 - ln(tan(radians(30.205)) + 1 / cos(radians(30.205))) / pi()) / 2 * 1024)::int AS y;
+SELECT cmp_ok((SELECT length(gm.grid_tiles(10, x, y)) FROM t10), '>', 0, 'the zoom-10 tile over the grids holds them');
+SELECT is(length(gm.grid_tiles(5, 0, 0)), 0, 'a tile elsewhere is empty');
+SELECT is((SELECT length(gm.grid_tiles(10, x, y, '{"as_of": "1990-01-01"}')) FROM t10), (SELECT length(gm.grid_tiles(10, x, y)) FROM t10),
+          'query_params as_of: the grids in force that day (valid since ever)');
+DELETE FROM gm.followup WHERE customer_key LIKE 'wc%';
+DELETE FROM gm.grid_member WHERE role_name = 'mgr_w1';
+UPDATE gm.grid SET parent_id = NULL;
+DELETE FROM gm.grid;
+INSERT INTO gm.grid(code, name, kind, geom) VALUES ('S0', 'no srid', 'physical', ST_Multi(ST_MakeEnvelope(0, 0, 1, 1)));
+SELECT throws_ok($$SELECT gm.grid_geojson()$$, '22023', NULL, 'grids without an SRID: GeoJSON refused with 22023');
+SELECT throws_ok($$SELECT gm.grid_tiles(0, 0, 0)$$, '22023', NULL, '... and tiles too');
 SELECT * FROM finish();
