@@ -20,7 +20,7 @@ REGRESS_OPTS = --load-extension=postgis --load-extension=$(EXTENSION)
 
 PG_CPPFLAGS = -I$(srcdir)/src -DGM_VERSION_STRING=\"$(EXTVERSION)\"
 PG_CFLAGS  ?= -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
-EXTRA_CLEAN = results regression.diffs regression.out demo-map.svg
+EXTRA_CLEAN = results regression.diffs regression.out demo-map.svg build $(EXTENSION)-*.zip
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
@@ -51,3 +51,14 @@ bench:
 	@test/setup.sh bench
 stress:
 	@test/setup.sh stress
+
+# The release archive for PGXN: what git holds at HEAD plus the built install script (META.json's
+# provides.file), as grid_marketing-<version>.zip.  test/scripts/meta.sh checks it.
+.PHONY: dist
+dist: $(DATA_built)
+	@rm -rf build/dist && mkdir -p build/dist/$(EXTENSION)-$(EXTVERSION)
+	git archive --format=tar HEAD | tar -x -C build/dist/$(EXTENSION)-$(EXTVERSION)
+	cp $(DATA_built) build/dist/$(EXTENSION)-$(EXTVERSION)/sql/
+	rm -f $(EXTENSION)-$(EXTVERSION).zip
+	cd build/dist && zip -qr ../../$(EXTENSION)-$(EXTVERSION).zip $(EXTENSION)-$(EXTVERSION)
+	@echo "wrote $(EXTENSION)-$(EXTVERSION).zip"

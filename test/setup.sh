@@ -33,6 +33,8 @@ deps() {
   [ -f /usr/lib/postgresql/$PGVER/lib/pgaudit.so ]             || need+=(postgresql-$PGVER-pgaudit)
   command -v bc >/dev/null                                   || need+=(bc)
   command -v ogrinfo >/dev/null                              || need+=(gdal-bin)   # tiles.sh decodes vector tiles
+  /usr/bin/python3 -c 'import jsonschema' 2>/dev/null        || need+=(python3-jsonschema)   # meta.sh validates META.json
+  command -v zip >/dev/null && command -v unzip >/dev/null   || need+=(zip unzip)   # make dist
   command -v make >/dev/null && command -v gcc >/dev/null    || need+=(build-essential)
   if [ ${#need[@]} -gt 0 ]; then
     say "installing ${need[*]}"
