@@ -112,6 +112,21 @@ SELECT r.run_id, r.kind, r.actor, r.login, r.params,
 FROM gm.run r;
 COMMENT ON VIEW gm.run_status IS
     'Runs with their live state: a run still marked running whose session has ended (crash, kill, shutdown) or has left the statement that started it (an error between two batches) shows as interrupted';
+COMMENT ON COLUMN gm.run_status.run_id IS 'The run (gm.run)';
+COMMENT ON COLUMN gm.run_status.kind IS 'What runs: reassign, plan_followups, ...';
+COMMENT ON COLUMN gm.run_status.actor IS 'The person who started it (gm.actor())';
+COMMENT ON COLUMN gm.run_status.login IS 'The database login that started it';
+COMMENT ON COLUMN gm.run_status.params IS 'Its arguments as JSON';
+COMMENT ON COLUMN gm.run_status.state IS 'running, done, failed, cancelled, or interrupted (its session ended or left the statement that started it)';
+COMMENT ON COLUMN gm.run_status.started_at IS 'When it started';
+COMMENT ON COLUMN gm.run_status.updated_at IS 'When it last reported progress';
+COMMENT ON COLUMN gm.run_status.finished_at IS 'When it ended (NULL while running)';
+COMMENT ON COLUMN gm.run_status.batches IS 'Committed batches';
+COMMENT ON COLUMN gm.run_status.rows_total IS 'Rows to go through, when known';
+COMMENT ON COLUMN gm.run_status.rows_done IS 'Rows gone through in committed batches';
+COMMENT ON COLUMN gm.run_status.rows_changed IS 'Rows changed in committed batches';
+COMMENT ON COLUMN gm.run_status.error_code IS 'SQLSTATE it ended with, if it failed or was cancelled';
+COMMENT ON COLUMN gm.run_status.error IS 'The error message, if any';
 
 CREATE FUNCTION gm._run_enter(run_id bigint) RETURNS void
     AS 'MODULE_PATHNAME', 'gm_run_enter'

@@ -307,6 +307,9 @@ WITH RECURSIVE up(ancestor_id, grid_id, depth) AS (
 SELECT ancestor_id, grid_id, depth FROM up;
 COMMENT ON VIEW gm.grid_closure IS
     'Every grid with itself (depth 0) and each ancestor up the parent_id tree: join facts on grid_id and group by ancestor_id to roll actuals up';
+COMMENT ON COLUMN gm.grid_closure.ancestor_id IS 'A grid or one of its ancestors';
+COMMENT ON COLUMN gm.grid_closure.grid_id IS 'The grid';
+COMMENT ON COLUMN gm.grid_closure.depth IS 'Levels between them (0: the grid itself)';
 
 CREATE FUNCTION gm.rollup_actuals(grid_ids bigint[], actuals numeric[])
     RETURNS TABLE(grid_id bigint, actual numeric)

@@ -30,6 +30,8 @@ FROM pg_catalog.unnest(pg_catalog.enum_range(NULL::gm.followup_state)) f,
 WHERE gm.followup_transition_allowed(f, t);
 COMMENT ON VIEW gm.followup_transition IS
     'The allowed state transitions of follow-up work orders (every pair not listed is refused with 55000)';
+COMMENT ON COLUMN gm.followup_transition.from_state IS 'State an order is in';
+COMMENT ON COLUMN gm.followup_transition.to_state IS 'State it may move to';
 
 -- gm.escalation_level and gm._followup_light (C, src/sla.c) are declared in the SLA section (25),
 -- where gm.followup_escalation and gm.followup_light wrap them.
@@ -439,7 +441,8 @@ SELECT f.followup_id, f.customer_key, f.grid_id, f.event, f.tier, f.state, f.ass
        gm._followup_warn_fraction_of(f.event, f.tier) AS warn_fraction,
        gm._followup_escalation_step_of(f.event, f.tier) AS escalation_step,
        f.state IN ('new', 'dispatched', 'responded', 'reopened') AS is_open,
-       f.opened_at, f.responded_at, f.resolved_at, f.closed_at, f.repeat_of, f.parent_id
+       f.opened_at, f.responded_at, f.resolved_at, f.closed_at, f.repeat_of, f.parent_id,
+       pg_catalog.round(EXTRACT(epoch FROM gm._followup_escalation_step_of(f.event, f.tier)) / 3600, 2) AS escalation_step_hours
 FROM gm.followup f;
 COMMENT ON VIEW gm._followup_status_rows IS
     'Internal: the rows of gm.followup_status (read that view)';
@@ -456,25 +459,72 @@ UNION ALL
 SELECT * FROM gm._followup_status_rows WHERE false;
 COMMENT ON VIEW gm.followup_status IS
     'Every follow-up order with its due time, light and escalation level computed now from the SLA policies and the business calendar';
+COMMENT ON COLUMN gm.followup_status.followup_id IS 'The order';
+COMMENT ON COLUMN gm.followup_status.customer_key IS 'The customer (key of the CRMs customer table, as text)';
+COMMENT ON COLUMN gm.followup_status.grid_id IS 'The grid the order belongs to';
+COMMENT ON COLUMN gm.followup_status.event IS 'Follow-up event (gm.followup_event)';
+COMMENT ON COLUMN gm.followup_status.tier IS 'Customer tier (gm.followup_tier)';
+COMMENT ON COLUMN gm.followup_status.state IS 'Work-order state';
+COMMENT ON COLUMN gm.followup_status.assignee IS 'The role the order is routed to';
+COMMENT ON COLUMN gm.followup_status.assignee_duty IS 'The duty it was routed by (or manager)';
+COMMENT ON COLUMN gm.followup_status.started_at IS 'Start of the current deadline: reopened_at, else opened_at';
+COMMENT ON COLUMN gm.followup_status.due IS 'Due time: the planned due time, else the SLA policy applied from started_at on the follow-up calendar';
+COMMENT ON COLUMN gm.followup_status.done_at IS 'When it was responded to (NULL while not)';
+COMMENT ON COLUMN gm.followup_status.light IS 'green / yellow / red against the due time, now or at the response; NULL when cancelled';
+COMMENT ON COLUMN gm.followup_status.escalation_level IS '0 on time, 1 overdue, +1 per further escalation step, capped at the parameter followup_top_level; 0 when cancelled';
+COMMENT ON COLUMN gm.followup_status.sla_event IS 'The SLA event whose policy applies (NULL: the events own default)';
+COMMENT ON COLUMN gm.followup_status.warn_fraction IS 'Share of the allowed time after which the light turns yellow';
+COMMENT ON COLUMN gm.followup_status.escalation_step IS 'Overdue time per further escalation level';
+COMMENT ON COLUMN gm.followup_status.is_open IS 'true for new, dispatched, responded and reopened orders';
+COMMENT ON COLUMN gm.followup_status.opened_at IS 'When the order was opened';
+COMMENT ON COLUMN gm.followup_status.responded_at IS 'When it was responded to';
+COMMENT ON COLUMN gm.followup_status.resolved_at IS 'When it was resolved';
+COMMENT ON COLUMN gm.followup_status.closed_at IS 'When it was closed';
+COMMENT ON COLUMN gm.followup_status.repeat_of IS 'The earlier order this one repeats (complaints)';
+COMMENT ON COLUMN gm.followup_status.parent_id IS 'The order this one was split from';
+COMMENT ON COLUMN gm.followup_status.escalation_step_hours IS 'escalation_step in hours (numeric)';
 
 CREATE VIEW gm.followup_escalated AS
 SELECT s.followup_id, s.customer_key, s.grid_id, s.event, s.state, s.assignee, s.due, s.escalation_level,
        gm.followup_escalation_target(s.grid_id, s.escalation_level,
-                                     (pg_catalog.now() AT TIME ZONE gm._followup_tz())::date) AS escalate_to
-FROM gm.followup_status s
+                                     (pg_catalog.now() AT TIME ZONE gm._followup_tz())::date) AS escalate_to,
+       g.code AS grid_code, g.name AS grid_name
+FROM gm.followup_status s LEFT JOIN gm.grid g ON g.grid_id = s.grid_id
 WHERE s.escalation_level > 0 AND s.state IN ('new', 'dispatched', 'reopened');
 COMMENT ON VIEW gm.followup_escalated IS
     'Open orders not yet responded to and overdue, with their escalation level and the manager they escalate to';
+COMMENT ON COLUMN gm.followup_escalated.followup_id IS 'The order';
+COMMENT ON COLUMN gm.followup_escalated.customer_key IS 'The customer';
+COMMENT ON COLUMN gm.followup_escalated.grid_id IS 'Its grid';
+COMMENT ON COLUMN gm.followup_escalated.event IS 'Follow-up event';
+COMMENT ON COLUMN gm.followup_escalated.state IS 'Work-order state';
+COMMENT ON COLUMN gm.followup_escalated.assignee IS 'Who has it';
+COMMENT ON COLUMN gm.followup_escalated.due IS 'Its due time';
+COMMENT ON COLUMN gm.followup_escalated.escalation_level IS 'Its escalation level (1 grid manager, 2 region manager, 3 top)';
+COMMENT ON COLUMN gm.followup_escalated.escalate_to IS 'The manager it escalates to today';
+COMMENT ON COLUMN gm.followup_escalated.grid_code IS 'Code of the grid';
+COMMENT ON COLUMN gm.followup_escalated.grid_name IS 'Name of the grid';
 
 CREATE VIEW gm.followup_unrouted AS
 SELECT f.followup_id, f.customer_key, f.grid_id, f.event, f.tier, f.state, f.opened_at,
        CASE WHEN f.grid_id IS NULL THEN 'no grid'
-            WHEN NOT EXISTS (SELECT 1 FROM gm.grid g WHERE g.grid_id = f.grid_id) THEN 'grid does not exist'
-            ELSE 'no fitting member and no grid manager' END AS reason
-FROM gm.followup f
+            WHEN g.grid_id IS NULL THEN 'grid does not exist'
+            ELSE 'no fitting member and no grid manager' END AS reason,
+       g.code AS grid_code, g.name AS grid_name
+FROM gm.followup f LEFT JOIN gm.grid g ON g.grid_id = f.grid_id
 WHERE f.state IN ('new', 'reopened') AND f.assignee IS NULL;
 COMMENT ON VIEW gm.followup_unrouted IS
     'Orders no one could be routed to (no grid, no fitting member and no grid manager): kept in state new and reported here';
+COMMENT ON COLUMN gm.followup_unrouted.followup_id IS 'The order';
+COMMENT ON COLUMN gm.followup_unrouted.customer_key IS 'The customer';
+COMMENT ON COLUMN gm.followup_unrouted.grid_id IS 'Its grid (NULL: none)';
+COMMENT ON COLUMN gm.followup_unrouted.event IS 'Follow-up event';
+COMMENT ON COLUMN gm.followup_unrouted.tier IS 'Customer tier';
+COMMENT ON COLUMN gm.followup_unrouted.state IS 'Work-order state (new or reopened)';
+COMMENT ON COLUMN gm.followup_unrouted.opened_at IS 'When it was opened';
+COMMENT ON COLUMN gm.followup_unrouted.reason IS 'Why no one has it: no grid, grid does not exist, no fitting member and no grid manager';
+COMMENT ON COLUMN gm.followup_unrouted.grid_code IS 'Code of the grid';
+COMMENT ON COLUMN gm.followup_unrouted.grid_name IS 'Name of the grid';
 
 -- state changes ---------------------------------------------------------------------------------
 CREATE FUNCTION gm._followup_fail_null(what text) RETURNS void
@@ -933,44 +983,91 @@ COMMENT ON FUNCTION gm.plan_followups(regclass, date, date, text, text, text, te
 
 -- complaints and KPIs ---------------------------------------------------------------------------
 CREATE VIEW gm.complaint_stats AS
-SELECT f.grid_id,
-       pg_catalog.count(*) AS complaints,
-       pg_catalog.count(*) FILTER (WHERE f.repeat_of IS NOT NULL) AS repeat_complaints,
-       pg_catalog.round(pg_catalog.count(*) FILTER (WHERE f.repeat_of IS NOT NULL)::numeric / pg_catalog.count(*), 4) AS repeat_rate,
-       pg_catalog.count(*) FILTER (WHERE f.closed_at IS NOT NULL) AS closed,
-       pg_catalog.avg(f.closed_at - f.opened_at) AS mean_handling_time,
-       pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY f.closed_at - f.opened_at) AS p90_handling_time
-FROM gm.followup f
-WHERE f.event = 'complaint' AND f.state <> 'cancelled'
-GROUP BY f.grid_id;
+SELECT c.grid_id, c.complaints, c.repeat_complaints, c.repeat_rate, c.closed, c.mean_handling_time, c.p90_handling_time,
+       g.code AS grid_code, g.name AS grid_name,
+       pg_catalog.round(EXTRACT(epoch FROM c.mean_handling_time) / 3600, 2) AS mean_handling_hours,
+       pg_catalog.round(EXTRACT(epoch FROM c.p90_handling_time) / 3600, 2) AS p90_handling_hours
+FROM (SELECT f.grid_id,
+             pg_catalog.count(*) AS complaints,
+             pg_catalog.count(*) FILTER (WHERE f.repeat_of IS NOT NULL) AS repeat_complaints,
+             pg_catalog.round(pg_catalog.count(*) FILTER (WHERE f.repeat_of IS NOT NULL)::numeric / pg_catalog.count(*), 4) AS repeat_rate,
+             pg_catalog.count(*) FILTER (WHERE f.closed_at IS NOT NULL) AS closed,
+             pg_catalog.avg(f.closed_at - f.opened_at) AS mean_handling_time,
+             pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY f.closed_at - f.opened_at) AS p90_handling_time
+      FROM gm.followup f
+      WHERE f.event = 'complaint' AND f.state <> 'cancelled'
+      GROUP BY f.grid_id) c
+LEFT JOIN gm.grid g ON g.grid_id = c.grid_id;
 COMMENT ON VIEW gm.complaint_stats IS
     'Complaints by grid: count, repeat complaints (same customer within the repeat window) and their rate, handling time (opened to closed) mean and 90th percentile';
+COMMENT ON COLUMN gm.complaint_stats.grid_id IS 'The grid';
+COMMENT ON COLUMN gm.complaint_stats.complaints IS 'Complaints (not cancelled)';
+COMMENT ON COLUMN gm.complaint_stats.repeat_complaints IS 'Complaints repeating an earlier one of the same customer';
+COMMENT ON COLUMN gm.complaint_stats.repeat_rate IS 'repeat_complaints / complaints (4 decimals)';
+COMMENT ON COLUMN gm.complaint_stats.closed IS 'Complaints closed';
+COMMENT ON COLUMN gm.complaint_stats.mean_handling_time IS 'Mean time from opened to closed';
+COMMENT ON COLUMN gm.complaint_stats.p90_handling_time IS '90th percentile of the time from opened to closed';
+COMMENT ON COLUMN gm.complaint_stats.grid_code IS 'Code of the grid';
+COMMENT ON COLUMN gm.complaint_stats.grid_name IS 'Name of the grid';
+COMMENT ON COLUMN gm.complaint_stats.mean_handling_hours IS 'mean_handling_time in hours (numeric, 2 decimals)';
+COMMENT ON COLUMN gm.complaint_stats.p90_handling_hours IS 'p90_handling_time in hours (numeric, 2 decimals)';
 
 CREATE VIEW gm.followup_kpi AS
-SELECT s.grid_id,
-       pg_catalog.count(*) AS orders,
-       pg_catalog.count(*) FILTER (WHERE s.is_open) AS open_orders,
-       pg_catalog.round(gm.on_time_rate(s.due, s.done_at)::numeric, 4) AS on_time_rate,
-       pg_catalog.avg(s.responded_at - s.opened_at) AS mean_response_time,
-       pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY s.responded_at - s.opened_at) AS p50_response_time,
-       pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY s.responded_at - s.opened_at) AS p90_response_time,
-       pg_catalog.count(*) FILTER (WHERE s.light = 'green' AND s.is_open) AS green,
-       pg_catalog.count(*) FILTER (WHERE s.light = 'yellow' AND s.is_open) AS yellow,
-       pg_catalog.count(*) FILTER (WHERE s.light = 'red' AND s.is_open) AS red,
-       pg_catalog.count(*) FILTER (WHERE s.escalation_level > 0 AND s.state IN ('new', 'dispatched', 'reopened')) AS escalated
-FROM gm.followup_status s
-WHERE s.state <> 'cancelled'
-GROUP BY s.grid_id;
+SELECT k.grid_id, k.orders, k.open_orders, k.on_time_rate, k.mean_response_time, k.p50_response_time, k.p90_response_time,
+       k.green, k.yellow, k.red, k.escalated,
+       g.code AS grid_code, g.name AS grid_name,
+       pg_catalog.round(EXTRACT(epoch FROM k.mean_response_time) / 3600, 2) AS mean_response_hours,
+       pg_catalog.round(EXTRACT(epoch FROM k.p50_response_time) / 3600, 2) AS p50_response_hours,
+       pg_catalog.round(EXTRACT(epoch FROM k.p90_response_time) / 3600, 2) AS p90_response_hours
+FROM (SELECT s.grid_id,
+             pg_catalog.count(*) AS orders,
+             pg_catalog.count(*) FILTER (WHERE s.is_open) AS open_orders,
+             pg_catalog.round(gm.on_time_rate(s.due, s.done_at)::numeric, 4) AS on_time_rate,
+             pg_catalog.avg(s.responded_at - s.opened_at) AS mean_response_time,
+             pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY s.responded_at - s.opened_at) AS p50_response_time,
+             pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY s.responded_at - s.opened_at) AS p90_response_time,
+             pg_catalog.count(*) FILTER (WHERE s.light = 'green' AND s.is_open) AS green,
+             pg_catalog.count(*) FILTER (WHERE s.light = 'yellow' AND s.is_open) AS yellow,
+             pg_catalog.count(*) FILTER (WHERE s.light = 'red' AND s.is_open) AS red,
+             pg_catalog.count(*) FILTER (WHERE s.escalation_level > 0 AND s.state IN ('new', 'dispatched', 'reopened')) AS escalated
+      FROM gm.followup_status s
+      WHERE s.state <> 'cancelled'
+      GROUP BY s.grid_id) k
+LEFT JOIN gm.grid g ON g.grid_id = k.grid_id;
 COMMENT ON VIEW gm.followup_kpi IS
     'Follow-up KPIs by grid: orders, on-time rate (not yet responded and past due counts late), response time mean / median / 90th percentile, open orders by light, escalated orders';
+COMMENT ON COLUMN gm.followup_kpi.grid_id IS 'The grid';
+COMMENT ON COLUMN gm.followup_kpi.orders IS 'Orders (not cancelled)';
+COMMENT ON COLUMN gm.followup_kpi.open_orders IS 'Orders open now';
+COMMENT ON COLUMN gm.followup_kpi.on_time_rate IS 'gm.on_time_rate: orders done by their due time / orders counted (open and past due counts late), 4 decimals';
+COMMENT ON COLUMN gm.followup_kpi.mean_response_time IS 'Mean time from opened to responded';
+COMMENT ON COLUMN gm.followup_kpi.p50_response_time IS 'Median time from opened to responded';
+COMMENT ON COLUMN gm.followup_kpi.p90_response_time IS '90th percentile of the time from opened to responded';
+COMMENT ON COLUMN gm.followup_kpi.green IS 'Open orders with a green light';
+COMMENT ON COLUMN gm.followup_kpi.yellow IS 'Open orders with a yellow light';
+COMMENT ON COLUMN gm.followup_kpi.red IS 'Open orders past due';
+COMMENT ON COLUMN gm.followup_kpi.escalated IS 'Orders not yet responded to and escalated';
+COMMENT ON COLUMN gm.followup_kpi.grid_code IS 'Code of the grid';
+COMMENT ON COLUMN gm.followup_kpi.grid_name IS 'Name of the grid';
+COMMENT ON COLUMN gm.followup_kpi.mean_response_hours IS 'mean_response_time in hours (numeric, 2 decimals)';
+COMMENT ON COLUMN gm.followup_kpi.p50_response_hours IS 'p50_response_time in hours (numeric, 2 decimals)';
+COMMENT ON COLUMN gm.followup_kpi.p90_response_hours IS 'p90_response_time in hours (numeric, 2 decimals)';
 
 CREATE VIEW gm.followup_daily_output AS
-SELECT f.grid_id, f.assignee, (f.resolved_at AT TIME ZONE gm._followup_tz())::date AS day, pg_catalog.count(*) AS orders
-FROM gm.followup f
-WHERE f.resolved_at IS NOT NULL AND f.assignee IS NOT NULL
-GROUP BY 1, 2, 3;
+SELECT o.grid_id, o.assignee, o.day, o.orders, g.code AS grid_code, g.name AS grid_name
+FROM (SELECT f.grid_id, f.assignee, (f.resolved_at AT TIME ZONE gm._followup_tz())::date AS day, pg_catalog.count(*) AS orders
+      FROM gm.followup f
+      WHERE f.resolved_at IS NOT NULL AND f.assignee IS NOT NULL
+      GROUP BY 1, 2, 3) o
+LEFT JOIN gm.grid g ON g.grid_id = o.grid_id;
 COMMENT ON VIEW gm.followup_daily_output IS
     'Orders resolved per assignee per day (in the follow-up time zone), by grid';
+COMMENT ON COLUMN gm.followup_daily_output.grid_id IS 'The grid';
+COMMENT ON COLUMN gm.followup_daily_output.assignee IS 'The role that resolved the orders';
+COMMENT ON COLUMN gm.followup_daily_output.day IS 'Day of resolution in the follow-up time zone';
+COMMENT ON COLUMN gm.followup_daily_output.orders IS 'Orders resolved that day';
+COMMENT ON COLUMN gm.followup_daily_output.grid_code IS 'Code of the grid';
+COMMENT ON COLUMN gm.followup_daily_output.grid_name IS 'Name of the grid';
 
 CREATE FUNCTION gm.followup_orders_per_person_day(period_from date, period_to date)
     RETURNS TABLE(grid_id bigint, persons bigint, workdays integer, orders bigint, orders_per_person_day numeric)
@@ -1101,12 +1198,22 @@ COMMENT ON FUNCTION gm.review_work_log(bigint, text) IS
 CREATE VIEW gm.work_log_unreviewed AS
 SELECT w.log_id, w.role_name, w.grid_id, w.day, w.submitted_at,
        gm.followup_escalation_target(w.grid_id, 1, w.day) AS reviewer,
-       gm._followup_workday(w.day, 1) AS review_due
-FROM gm.work_log w
+       gm._followup_workday(w.day, 1) AS review_due,
+       g.code AS grid_code, g.name AS grid_name
+FROM gm.work_log w LEFT JOIN gm.grid g ON g.grid_id = w.grid_id
 WHERE w.reviewed_at IS NULL
   AND (pg_catalog.now() AT TIME ZONE gm._followup_tz())::date > gm._followup_workday(w.day, 1);
 COMMENT ON VIEW gm.work_log_unreviewed IS
     'Work logs not reviewed by the end of the next working day after their day';
+COMMENT ON COLUMN gm.work_log_unreviewed.log_id IS 'The work log';
+COMMENT ON COLUMN gm.work_log_unreviewed.role_name IS 'Who wrote it';
+COMMENT ON COLUMN gm.work_log_unreviewed.grid_id IS 'Their grid';
+COMMENT ON COLUMN gm.work_log_unreviewed.day IS 'The day it reports';
+COMMENT ON COLUMN gm.work_log_unreviewed.submitted_at IS 'When it was submitted';
+COMMENT ON COLUMN gm.work_log_unreviewed.reviewer IS 'The grid manager who reviews it';
+COMMENT ON COLUMN gm.work_log_unreviewed.review_due IS 'The working day by which it was due for review';
+COMMENT ON COLUMN gm.work_log_unreviewed.grid_code IS 'Code of the grid';
+COMMENT ON COLUMN gm.work_log_unreviewed.grid_name IS 'Name of the grid';
 
 -- privileges: CRM roles get EXECUTE on the API functions by an explicit GRANT
 REVOKE EXECUTE ON FUNCTION gm.open_followup(text, bigint, text, text, timestamptz, text),
