@@ -31,6 +31,7 @@ deps() {
   command -v pg_prove >/dev/null                             || need+=(libtap-parser-sourcehandler-pgtap-perl)
   [ -f /usr/share/postgresql/$PGVER/extension/orafce.control ]  || need+=(postgresql-$PGVER-orafce)
   [ -f /usr/lib/postgresql/$PGVER/lib/pgaudit.so ]             || need+=(postgresql-$PGVER-pgaudit)
+  [ -f /usr/lib/postgresql/$PGVER/lib/pg_cron.so ]             || need+=(postgresql-$PGVER-cron)
   command -v bc >/dev/null                                   || need+=(bc)
   command -v ogrinfo >/dev/null                              || need+=(gdal-bin)   # tiles.sh decodes vector tiles
   /usr/bin/python3 -c 'import jsonschema' 2>/dev/null        || need+=(python3-jsonschema)   # meta.sh validates META.json
