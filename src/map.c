@@ -13,7 +13,21 @@
  * scaled uniformly into a fixed viewport with the y axis flipped (north up);
  * the label is placed at a point inside the shape's largest polygon (middle
  * of the widest interior span of the horizontal line through its bounding
- * box's middle); a legend shows the colour classes.
+ * box's middle), with a white halo; a legend shows the colour classes.
+ * Longitude/latitude data (a geographic SRID) is drawn in an equirectangular
+ * projection true at the middle latitude (x scaled by its cosine), so a city
+ * keeps its shape.
+ *
+ * Options (the four-argument forms, a jsonb constant): "title" (drawn at the
+ * top), "legend" (the legend's heading), "classes" (quantile, the default;
+ * jenks: natural breaks; equal: equal intervals) and "palette" (viridis, the
+ * default, or cividis: both readable with colour-vision deficiencies; rdylgn:
+ * the classic red-yellow-green, which is not).  Lights always use the
+ * Okabe-Ito vermillion / yellow / bluish green, which stay apart for
+ * colour-blind readers.
+ *
+ * State: [kind][classes][palette][uint32 title length][title]
+ *        [uint32 legend length][legend] then one record per shape.
  */
 #include "kpi.h"
 #include "geom.h"
@@ -26,6 +40,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/syscache.h"
@@ -41,9 +56,21 @@
 #define MODE_VALUE	'v'
 #define MODE_LIGHT	'l'
 
-/* fixed ramp, low to high (red - yellow - green, ColorBrewer RdYlGn 5) */
-static const char *const ramp[5] = {"#d73027", "#fc8d59", "#fee08b", "#91cf60", "#1a9850"};
-static const char *const light_colour[3] = {"#1a9850", "#fee08b", "#d73027"};
+/* ramps, low to high: viridis and cividis (readable with colour-vision deficiencies), RdYlGn */
+#define NPALETTE 3
+static const char *const palette_name[NPALETTE] = {"viridis", "cividis", "rdylgn"};
+static const char *const ramps[NPALETTE][5] = {
+	{"#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"},
+	{"#00204d", "#414d6b", "#7c7b78", "#bcaf6f", "#ffea46"},
+	{"#d73027", "#fc8d59", "#fee08b", "#91cf60", "#1a9850"},
+};
+/* lights: Okabe-Ito bluish green, yellow, vermillion */
+static const char *const light_colour[3] = {"#009e73", "#f0e442", "#d55e00"};
+#define NCLASSES 3
+static const char *const classes_name[NCLASSES] = {"quantile", "jenks", "equal"};
+#define CLASSES_QUANTILE 0
+#define CLASSES_JENKS 1
+#define CLASSES_EQUAL 2
 static const char *const light_name[3] = {"green", "yellow", "red"};
 #define NODATA_COLOUR "#cccccc"
 
@@ -66,19 +93,142 @@ svg_corrupt_state(const char *why)
 			 errmsg("corrupt gm.svg_map aggregate state: %s", why)));
 }
 
+/* the options of a four-argument call (a jsonb object), checked; defaults without one */
+typedef struct SvgOptions
+{
+	char		classes;		/* CLASSES_* */
+	char		palette;		/* index into ramps */
+	char	   *title;			/* NULL: none */
+	char	   *legend;			/* NULL: none */
+} SvgOptions;
+
+static int
+option_index(const char *value, const char *const *names, int n, const char *option)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(value, names[i]) == 0)
+			return i;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("gm.svg_map option \"%s\" cannot be \"%s\"", option, value),
+			 option[0] == 'c' ? errhint("Classes are quantile (the default), jenks (natural breaks) or equal (equal intervals).")
+			 : errhint("Palettes are viridis (the default) and cividis, readable with colour-vision deficiencies, or rdylgn.")));
+	return 0;
+}
+
+static void
+parse_options(Jsonb *opts, SvgOptions *o)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	   *key = NULL;
+
+	memset(o, 0, sizeof(*o));
+	o->classes = CLASSES_QUANTILE;
+	if (opts == NULL)
+		return;
+	if (!JB_ROOT_IS_OBJECT(opts))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("gm.svg_map options must be a JSON object"),
+				 errhint("For example '{\"title\": \"NPS by grid\", \"classes\": \"jenks\"}'.")));
+	it = JsonbIteratorInit(&opts->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		char	   *str;
+
+		if (tok == WJB_KEY)
+		{
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+			continue;
+		}
+		if (tok != WJB_VALUE || key == NULL)
+			continue;
+		if (strcmp(key, "title") != 0 && strcmp(key, "legend") != 0 &&
+			strcmp(key, "classes") != 0 && strcmp(key, "palette") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown gm.svg_map option \"%s\"", key),
+					 errhint("The options are title, legend, classes and palette.")));
+		if (v.type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("gm.svg_map option \"%s\" must be a string", key)));
+		str = pnstrdup(v.val.string.val, v.val.string.len);
+		if (strcmp(key, "title") == 0)
+			o->title = str;
+		else if (strcmp(key, "legend") == 0)
+			o->legend = str;
+		else if (strcmp(key, "classes") == 0)
+			o->classes = (char) option_index(str, classes_name, NCLASSES, "classes");
+		else
+			o->palette = (char) option_index(str, palette_name, NPALETTE, "palette");
+	}
+}
+
+static void
+append_text(StringInfo st, const char *t)
+{
+	uint32		len = t ? (uint32) strlen(t) : 0;
+
+	appendBinaryStringInfo(st, (char *) &len, sizeof(len));
+	if (len > 0)
+		appendBinaryStringInfo(st, t, len);
+}
+
+/* the state, created with its header on the first row: kind, options */
 static StringInfo
 svg_state(FunctionCallInfo fcinfo, MemoryContext aggcxt, char mode)
 {
 	StringInfo	st;
 	MemoryContext old;
+	SvgOptions	o;
 
 	if (!PG_ARGISNULL(0))
 		return (StringInfo) PG_GETARG_POINTER(0);
+	parse_options(PG_NARGS() > 4 && !PG_ARGISNULL(4) ? PG_GETARG_JSONB_P(4) : NULL, &o);
 	old = MemoryContextSwitchTo(aggcxt);
 	st = makeStringInfo();
 	appendStringInfoChar(st, mode);
+	appendStringInfoChar(st, o.classes);
+	appendStringInfoChar(st, o.palette);
+	append_text(st, o.title);
+	append_text(st, o.legend);
 	MemoryContextSwitchTo(old);
 	return st;
+}
+
+/* reads a state's header into o (strings palloc'd); gives the offset of its first record */
+static int
+read_header(StringInfo st, SvgOptions *o)
+{
+	const char *p = st->data,
+			   *end = st->data + st->len;
+	char	  **dst[2] = {&o->title, &o->legend};
+
+	memset(o, 0, sizeof(*o));
+	if (end - p < 3 || (p[0] != MODE_VALUE && p[0] != MODE_LIGHT) ||
+		p[1] < 0 || p[1] >= NCLASSES || p[2] < 0 || p[2] >= NPALETTE)
+		svg_corrupt_state("invalid header");
+	o->classes = p[1];
+	o->palette = p[2];
+	p += 3;
+	for (int i = 0; i < 2; i++)
+	{
+		uint32		len;
+
+		if (end - p < 4)
+			svg_corrupt_state("invalid header");
+		memcpy(&len, p, 4);
+		p += 4;
+		if ((uint32) (end - p) < len)
+			svg_corrupt_state("invalid header");
+		if (len > 0)
+			*dst[i] = pnstrdup(p, len);
+		p += len;
+	}
+	return (int) (p - st->data);
 }
 
 static void
@@ -211,10 +361,14 @@ gm_svg_map_combine(PG_FUNCTION_ARGS)
 	}
 	else
 	{
+		SvgOptions	o;
+		int			off;
+
 		a = (StringInfo) PG_GETARG_POINTER(0);
 		if (a->len < 1 || b->len < 1 || a->data[0] != b->data[0])
 			svg_corrupt_state("combining states of different kinds");
-		appendBinaryStringInfo(a, b->data + 1, b->len - 1);
+		off = read_header(b, &o);	/* the options are the call's: a's stand */
+		appendBinaryStringInfo(a, b->data + off, b->len - off);
 	}
 	MemoryContextSwitchTo(old);
 	PG_RETURN_POINTER(a);
@@ -267,6 +421,7 @@ typedef struct Shape
 	bool		hasval;
 	double		val;
 	char	   *label;			/* NULL: none */
+	int32		srid;
 } Shape;
 
 /* the polygons of one serialized geometry: (multi)polygons, also inside collections */
@@ -278,6 +433,7 @@ shape_read(Shape *s, const char *data, uint32 len)
 	int			r = 0;
 
 	gm_gser_parse_bytes(data, len, &g);
+	s->srid = g.srid;
 	bad = gm_gser_polygons_opt(&g, &s->gp, GM_POLY_ANY | GM_POLY_NOINDEX);
 	if (bad != 0)
 		ereport(ERROR,
@@ -431,9 +587,17 @@ typedef struct SvgMap
 	double		vmin,
 				vmax;			/* range of the values */
 	bool		anynull;		/* a shape without a value */
+	bool		geographic;		/* every shape in longitude / latitude */
+	double		kx;				/* x stretch of the projection (cos of the middle latitude; 1: none) */
 	double		scale,
 				ox,
 				oy;				/* map units to the viewport */
+	SvgOptions	opt;
+	int			nclass;			/* value classes (0: no value) */
+	double		breaks[6];		/* class k holds breaks[k] <= v < breaks[k + 1] (the last: <=) */
+	int			count[5];		/* shapes per class */
+	double		cmin[5],
+				cmax[5];		/* the smallest and largest value in each class */
 	StringInfoData out;
 } SvgMap;
 
@@ -441,7 +605,7 @@ typedef struct SvgMap
 static inline double
 map_x(const SvgMap *m, double x)
 {
-	return m->ox + (x - m->xmin) * m->scale;
+	return m->ox + (x - m->xmin) * m->kx * m->scale;
 }
 
 static inline double
@@ -491,6 +655,18 @@ read_record(const SvgMap *m, const char **pp, const char *end, Shape *s)
 	*pp = p;
 }
 
+/* longitude / latitude reference systems: WGS 84, CGCS2000, Beijing 1954, Xian 1980, ETRS89, NAD83, GDA94 */
+static bool
+srid_geographic(int32 srid)
+{
+	static const int32 geo[] = {4326, 4490, 4214, 4610, 4258, 4269, 4283, 4612, 6668, 4167};
+
+	for (int i = 0; i < (int) lengthof(geo); i++)
+		if (srid == geo[i])
+			return true;
+	return false;
+}
+
 /* Takes one shape; widens the map's value range (or notes a missing value) and its extent. */
 static void
 note_shape(SvgMap *m, const Shape *s)
@@ -502,6 +678,8 @@ note_shape(SvgMap *m, const Shape *s)
 	}
 	else
 		m->anynull = true;
+	if (s->npolys > 0 && !srid_geographic(s->srid))
+		m->geographic = false;
 	for (int i = 0; i < s->npolys; i++)
 		for (int k = 0; k < s->polys[i].nrings; k++)
 		{
@@ -523,9 +701,9 @@ note_shape(SvgMap *m, const Shape *s)
  * interrupts once per record: a map of many or large shapes.
  */
 static void
-collect_shapes(SvgMap *m, StringInfo st)
+collect_shapes(SvgMap *m, StringInfo st, int offset)
 {
-	const char *p = st->data + 1,
+	const char *p = st->data + offset,
 			   *end = st->data + st->len;
 
 	while (p < end)
@@ -559,7 +737,14 @@ fit_viewport(SvgMap *m)
 		m->xmin = m->ymin = 0;
 		m->xmax = m->ymax = 1;
 	}
-	w = m->xmax - m->xmin;
+	m->kx = 1;
+	if (m->geographic && m->ymin >= -90 && m->ymax <= 90)
+	{
+		double		mid = (m->ymin + m->ymax) / 2 * M_PI / 180;
+
+		m->kx = Max(cos(mid), 0.05);	/* equirectangular, true at the middle latitude */
+	}
+	w = (m->xmax - m->xmin) * m->kx;
 	h = m->ymax - m->ymin;
 	if (w <= 0 && h <= 0)
 		m->scale = 1;
@@ -573,11 +758,26 @@ fit_viewport(SvgMap *m)
 	m->oy = MAP_Y0 + (MAP_H - h * m->scale) / 2;
 }
 
-/*
- * Takes a shape; gives its fill: the light's colour, or the value's class of
- * five equal intervals of the value range (the middle one when all values
- * are equal), or the no-data grey.
- */
+/* the ramp colour of class k of n: spread over the five colours */
+static const char *
+class_colour(const SvgMap *m, int k)
+{
+	int			c = m->nclass <= 1 ? 2 : (k * 4 + (m->nclass - 1) / 2) / (m->nclass - 1);
+
+	return ramps[(int) m->opt.palette][Max(0, Min(4, c))];
+}
+
+static int
+value_class(const SvgMap *m, double v)
+{
+	int			k = 0;
+
+	while (k + 1 < m->nclass && v >= m->breaks[k + 1])
+		k++;
+	return k;
+}
+
+/* Takes a shape; gives its fill: the light's colour, its value's class colour, or no-data grey. */
 static const char *
 choose_class(const SvgMap *m, const Shape *s)
 {
@@ -585,13 +785,146 @@ choose_class(const SvgMap *m, const Shape *s)
 		return NODATA_COLOUR;
 	if (m->mode == MODE_LIGHT)
 		return light_colour[(int) s->val];
-	if (m->vmax > m->vmin)
-	{
-		int			k = (int) floor((s->val - m->vmin) / (m->vmax - m->vmin) * 5);
+	return class_colour(m, value_class(m, s->val));
+}
 
-		return ramp[Max(0, Min(4, k))];
+/*
+ * Fisher-Jenks natural breaks of sorted v[0..n-1] into k classes (the
+ * classes' sums of squared deviations are as small as they can be): the
+ * lower bound of each class into lower[0..k-1].  O(k n^2): the caller gives at
+ * most JENKS_MAX values.
+ */
+#define JENKS_MAX 1500
+static void
+jenks(const double *v, int n, int k, double *lower)
+{
+	double	   *cost = palloc(sizeof(double) * (k + 1) * (n + 1));
+	int		   *from = palloc(sizeof(int) * (k + 1) * (n + 1));
+	double	   *s1 = palloc(sizeof(double) * (n + 1));
+	double	   *s2 = palloc(sizeof(double) * (n + 1));
+	int			end = n;
+
+#define C(c, i) cost[(c) * (n + 1) + (i)]
+#define F(c, i) from[(c) * (n + 1) + (i)]
+	s1[0] = s2[0] = 0;
+	for (int i = 0; i < n; i++)
+	{
+		s1[i + 1] = s1[i] + v[i];
+		s2[i + 1] = s2[i] + v[i] * v[i];
 	}
-	return ramp[2];
+	for (int i = 0; i <= n; i++)	/* one class of the first i values */
+	{
+		C(1, i) = i == 0 ? 0 : s2[i] - s1[i] * s1[i] / i;
+		F(1, i) = 0;
+	}
+	for (int c = 2; c <= k; c++)
+		for (int i = c; i <= n; i++)
+		{
+			C(c, i) = INFINITY;
+			F(c, i) = c - 1;
+			for (int j = c - 1; j < i; j++)	/* the last class is v[j..i-1] */
+			{
+				double		sum = s1[i] - s1[j],
+							sq = s2[i] - s2[j],
+							cc = C(c - 1, j) + sq - sum * sum / (i - j);
+
+				if (cc < C(c, i))
+				{
+					C(c, i) = cc;
+					F(c, i) = j;
+				}
+			}
+			if ((i & 255) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+	for (int c = k; c >= 1; c--)
+	{
+		int			j = F(c, end);
+
+		lower[c - 1] = v[j];
+		end = j;
+	}
+#undef C
+#undef F
+	pfree(cost);
+	pfree(from);
+	pfree(s1);
+	pfree(s2);
+}
+
+/*
+ * The value classes: up to five (fewer when there are fewer distinct values),
+ * by quantiles (about as many shapes in each), natural breaks (Jenks; over
+ * at most JENKS_MAX values spread evenly over the sorted ones) or equal
+ * intervals of the range.
+ */
+static void
+compute_classes(SvgMap *m)
+{
+	double	   *v;
+	int			n = 0,
+				ndistinct = 0;
+
+	m->nclass = 0;
+	if (m->mode != MODE_VALUE || m->vmin > m->vmax)
+		return;
+	v = palloc(sizeof(double) * m->nshapes);
+	for (int i = 0; i < m->nshapes; i++)
+		if (m->shapes[i].hasval)
+			v[n++] = m->shapes[i].val;
+	qsort(v, n, sizeof(double), cmp_double);
+	for (int i = 0; i < n; i++)
+		if (i == 0 || v[i] != v[i - 1])
+			ndistinct++;
+	m->nclass = Min(5, ndistinct);
+	m->breaks[0] = v[0];
+	m->breaks[m->nclass] = v[n - 1];
+	if (m->nclass > 1)
+	{
+		if (m->opt.classes == CLASSES_EQUAL)
+			for (int k = 1; k < m->nclass; k++)
+				m->breaks[k] = m->vmin + (m->vmax - m->vmin) * k / m->nclass;
+		else if (m->opt.classes == CLASSES_QUANTILE)
+			for (int k = 1; k < m->nclass; k++)
+				m->breaks[k] = v[(int) ((int64) k * n / m->nclass)];
+		else
+		{
+			int			ns = Min(n, JENKS_MAX);
+			double	   *sample = palloc(sizeof(double) * ns);
+			double		lower[5];
+
+			for (int i = 0; i < ns; i++)
+				sample[i] = v[ns == n ? i : (int) ((int64) i * (n - 1) / (ns - 1))];
+			jenks(sample, ns, m->nclass, lower);
+			for (int k = 1; k < m->nclass; k++)
+				m->breaks[k] = lower[k];
+			pfree(sample);
+		}
+		/* equal neighbouring breaks (many equal values): fewer classes */
+		for (int k = 1; k < m->nclass; k++)
+			if (m->breaks[k] <= m->breaks[k - 1])
+			{
+				for (int j = k; j < m->nclass; j++)
+					m->breaks[j] = m->breaks[j + 1];
+				m->nclass--;
+				k--;
+			}
+	}
+	for (int k = 0; k < m->nclass; k++)
+	{
+		m->cmin[k] = INFINITY;
+		m->cmax[k] = -INFINITY;
+	}
+	for (int i = 0; i < m->nshapes; i++)
+		if (m->shapes[i].hasval)
+		{
+			int			k = value_class(m, m->shapes[i].val);
+
+			m->count[k]++;
+			m->cmin[k] = Min(m->cmin[k], m->shapes[i].val);
+			m->cmax[k] = Max(m->cmax[k], m->shapes[i].val);
+		}
+	pfree(v);
 }
 
 /* Takes a shape with a label or a value; writes its <title>: "label: value". */
@@ -696,7 +1029,8 @@ place_label(SvgMap *m, const Shape *s)
 static void
 draw_labels(SvgMap *m)
 {
-	appendStringInfoString(&m->out, "<g id=\"labels\" font-size=\"10\" text-anchor=\"middle\" fill=\"#111111\">\n");
+	appendStringInfoString(&m->out, "<g id=\"labels\" font-size=\"10\" text-anchor=\"middle\" fill=\"#111111\" "
+						   "stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\">\n");
 	for (int i = 0; i < m->nshapes; i++)
 	{
 		const Shape *s = &m->shapes[i];
@@ -719,9 +1053,9 @@ write_nodata_entry(SvgMap *m, int row)
 }
 
 /*
- * Writes the legend: the three lights, or the value classes from the highest
- * down (one class when all values are equal, none when no shape has a value),
- * then no data when a shape has no value.
+ * Writes the legend: its heading (option legend), the three lights, or the
+ * value classes from the highest down with their ranges and number of
+ * shapes, then no data when a shape has no value.
  */
 static void
 write_legend(SvgMap *m)
@@ -731,6 +1065,12 @@ write_legend(SvgMap *m)
 	int			row = 0;
 
 	appendStringInfo(&m->out, "<g id=\"legend\" font-size=\"12\" transform=\"translate(%d,%d)\">\n", 810, 60);
+	if (m->opt.legend)
+	{
+		appendStringInfoString(&m->out, "<text x=\"0\" y=\"-10\" font-weight=\"bold\">");
+		xml_escape(&m->out, m->opt.legend);
+		appendStringInfoString(&m->out, "</text>\n");
+	}
 	if (m->mode == MODE_LIGHT)
 	{
 		for (int k = 0; k < 3; k++, row++)
@@ -739,28 +1079,30 @@ write_legend(SvgMap *m)
 							 "<text x=\"26\" y=\"%d\">%s</text>\n",
 							 k * 24, light_colour[k], k * 24 + 14, light_name[k]);
 	}
-	else if (m->vmin <= m->vmax)
+	else
 	{
-		double		vmin = m->vmin,
-					vmax = m->vmax;
-		int			nclass = vmax > vmin ? 5 : 1;
-
-		for (int k = nclass - 1; k >= 0; k--, row++)
+		for (int k = m->nclass - 1; k >= 0; k--, row++)
 		{
-			const char *colour = nclass == 5 ? ramp[k] : ramp[2];
+			/* equal intervals: the interval; quantiles and natural breaks: the values in the class */
+			bool		bounds = m->opt.classes == CLASSES_EQUAL || m->count[k] == 0;
 
-			fmt_value(b1, sizeof(b1), vmin + (vmax - vmin) * k / 5.0);
-			fmt_value(b2, sizeof(b2), nclass == 5 ? vmin + (vmax - vmin) * (k + 1) / 5.0 : vmax);
+			fmt_value(b1, sizeof(b1), bounds ? m->breaks[k] : m->cmin[k]);
+			fmt_value(b2, sizeof(b2), bounds ? m->breaks[k + 1] : m->cmax[k]);
 			appendStringInfo(&m->out,
 							 "<rect x=\"0\" y=\"%d\" width=\"18\" height=\"18\" fill=\"%s\" stroke=\"#555555\"/>"
 							 "<text x=\"26\" y=\"%d\">",
-							 row * 24, colour, row * 24 + 14);
-			if (nclass == 1)
+							 row * 24, class_colour(m, k), row * 24 + 14);
+			if (strcmp(b1, b2) == 0)
 				appendStringInfoString(&m->out, b1);
 			else
-				appendStringInfo(&m->out, "%s %s %s", b1, k == 4 ? "&#8211;" : "&#8211;", b2);
-			appendStringInfoString(&m->out, "</text>\n");
+				appendStringInfo(&m->out, "%s &#8211; %s", b1, b2);
+			appendStringInfo(&m->out, " (%d)</text>\n", m->count[k]);
 		}
+		if (m->nclass > 1)
+			appendStringInfo(&m->out, "<text x=\"0\" y=\"%d\" font-size=\"10\" fill=\"#555555\">%s classes</text>\n",
+							 (row + (m->anynull ? 1 : 0)) * 24 + 14,
+							 m->opt.classes == CLASSES_QUANTILE ? "quantile" :
+							 m->opt.classes == CLASSES_JENKS ? "natural-breaks" : "equal-interval");
 	}
 	if (m->anynull)
 		write_nodata_entry(m, row);
@@ -773,6 +1115,7 @@ gm_svg_map_final(PG_FUNCTION_ARGS)
 {
 	StringInfo	st;
 	SvgMap		m = {0};
+	int			off;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -782,11 +1125,16 @@ gm_svg_map_final(PG_FUNCTION_ARGS)
 	m.mode = st->data[0];
 	if (m.mode != MODE_VALUE && m.mode != MODE_LIGHT)
 		svg_corrupt_state("unknown kind");
+	off = read_header(st, &m.opt);
 	m.xmin = m.ymin = m.vmin = INFINITY;
 	m.xmax = m.ymax = m.vmax = -INFINITY;
+	m.geographic = true;
 
-	collect_shapes(&m, st);
+	collect_shapes(&m, st, off);
+	if (m.nshapes == 0)
+		m.geographic = false;
 	fit_viewport(&m);
+	compute_classes(&m);
 
 	initStringInfo(&m.out);
 	appendStringInfo(&m.out,
@@ -794,6 +1142,12 @@ gm_svg_map_final(PG_FUNCTION_ARGS)
 					 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n"
 					 "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n",
 					 SVG_W, SVG_H, SVG_W, SVG_H, SVG_W, SVG_H);
+	if (m.opt.title)
+	{
+		appendStringInfo(&m.out, "<text id=\"title\" x=\"%d\" y=\"26\" font-size=\"18\" font-weight=\"bold\" text-anchor=\"middle\">", SVG_W / 2);
+		xml_escape(&m.out, m.opt.title);
+		appendStringInfoString(&m.out, "</text>\n");
+	}
 	draw_shapes(&m);
 	draw_labels(&m);
 	write_legend(&m);

@@ -111,10 +111,10 @@ SELECT gm.budget_alert(420000, 1000000, 0.5) AS "42% spent at half-time",
 \pset format unaligned
 \pset tuples_only on
 \o demo-map.svg
-SELECT gm.svg_map(d.geom, d.nps, d.code ORDER BY d.code) FROM kpi_dash d;
+SELECT gm.svg_map(d.geom, d.nps, d.code, '{"title": "NPS by grid (sample city)", "legend": "NPS", "classes": "jenks"}' ORDER BY d.code) FROM kpi_dash d;
 \o
 \pset tuples_only off
 \pset format aligned
 SELECT count(*) AS grids_drawn, min(nps) AS nps_min, max(nps) AS nps_max FROM kpi_dash;
-\echo 'wrote demo-map.svg (grids coloured by NPS, labelled with their codes)'
+\echo 'wrote demo-map.svg (grids coloured by NPS in natural-breaks classes, colour-blind-safe viridis, labelled with their codes)'
 RESET client_min_messages;

@@ -24,13 +24,13 @@ CREATE AGGREGATE gm.svg_map(geom geometry, value numeric, label text) (
     COMBINEFUNC = gm._svg_map_combine, SERIALFUNC = gm._svg_map_serial, DESERIALFUNC = gm._svg_map_deserial,
     FINALFUNC = gm._svg_map_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE gm.svg_map(geometry, numeric, text) IS
-    'Choropleth map of polygons as a standalone SVG document: 5-class red-to-green ramp over the value range with legend, labels inside the shapes';
+    'Choropleth map of polygons as a standalone SVG document: up to 5 quantile classes in the colour-blind-safe viridis ramp, legend, labels inside the shapes, lon/lat drawn true at the middle latitude';
 CREATE AGGREGATE gm.svg_map(geom geometry, light gm.light, label text) (
     SFUNC = gm._svg_map_light_accum, STYPE = internal,
     COMBINEFUNC = gm._svg_map_combine, SERIALFUNC = gm._svg_map_serial, DESERIALFUNC = gm._svg_map_deserial,
     FINALFUNC = gm._svg_map_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE gm.svg_map(geometry, gm.light, text) IS
-    'Map of polygons coloured by traffic light (fixed green / yellow / red) as a standalone SVG document with legend and labels';
+    'Map of polygons coloured by traffic light (colour-blind-safe green / yellow / red) as a standalone SVG document with legend and labels';
 
 
 -- Maps for the web and BI -----------------------------------------------------------------------
@@ -158,3 +158,23 @@ BEGIN
     EXECUTE pg_catalog.format('ALTER FUNCTION gm.grid_geojson(date, bigint) SET search_path = pg_catalog, gm, %I', s);
     EXECUTE pg_catalog.format('ALTER FUNCTION gm.grid_tiles(integer, integer, integer, json) SET search_path = pg_catalog, gm, %I', s);
 END $do$;
+
+-- the map with options: title, legend heading, classes (quantile / jenks / equal), palette
+CREATE FUNCTION gm._svg_map_accum(internal, geometry, numeric, text, jsonb) RETURNS internal
+    AS 'MODULE_PATHNAME', 'gm_svg_map_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._svg_map_accum(internal, geometry, numeric, text, jsonb) IS 'Internal: transition function of gm.svg_map (values, with options)';
+CREATE FUNCTION gm._svg_map_light_accum(internal, geometry, gm.light, text, jsonb) RETURNS internal
+    AS 'MODULE_PATHNAME', 'gm_svg_map_light_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._svg_map_light_accum(internal, geometry, gm.light, text, jsonb) IS 'Internal: transition function of gm.svg_map (lights, with options)';
+CREATE AGGREGATE gm.svg_map(geom geometry, value numeric, label text, options jsonb) (
+    SFUNC = gm._svg_map_accum, STYPE = internal,
+    COMBINEFUNC = gm._svg_map_combine, SERIALFUNC = gm._svg_map_serial, DESERIALFUNC = gm._svg_map_deserial,
+    FINALFUNC = gm._svg_map_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE gm.svg_map(geometry, numeric, text, jsonb) IS
+    'Choropleth map of polygons as a standalone SVG document with options: {"title", "legend", "classes": quantile | jenks | equal, "palette": viridis | cividis | rdylgn}';
+CREATE AGGREGATE gm.svg_map(geom geometry, light gm.light, label text, options jsonb) (
+    SFUNC = gm._svg_map_light_accum, STYPE = internal,
+    COMBINEFUNC = gm._svg_map_combine, SERIALFUNC = gm._svg_map_serial, DESERIALFUNC = gm._svg_map_deserial,
+    FINALFUNC = gm._svg_map_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE gm.svg_map(geometry, gm.light, text, jsonb) IS
+    'Map of polygons coloured by traffic light (colour-blind-safe green / yellow / red) as a standalone SVG document with options: {"title", "legend"}';

@@ -39,12 +39,12 @@ SELECT ok((SELECT bool_and(ST_Covers(s.g, ST_SetSRID(ST_MakePoint(
                     FROM (SELECT ST_Extent(g)::geometry e FROM shapes) b) m),
           'every label point lies inside its shape (holes and multipolygons included), y axis flipped');
 SELECT is((SELECT array_agg(DISTINCT f ORDER BY f) FROM svg_out, LATERAL unnest(xpath('//s:g[@id="shapes"]/s:path/@fill', doc::xml, '{{s,http://www.w3.org/2000/svg}}')::text[]) f),
-          '{#1a9850,#91cf60,#cccccc,#d73027,#fc8d59,#fee08b}'::text[], 'the fixed five-class ramp plus no data');
+          '{#21918c,#3b528b,#440154,#5ec962,#cccccc,#fde725}'::text[], 'five classes of the colour-blind-safe viridis ramp plus no data');
 SELECT ok(xml_is_well_formed_document(gm.svg_map(g, CASE WHEN i % 3 = 0 THEN 'red' WHEN i % 3 = 1 THEN 'green' ELSE 'yellow' END::gm.light, l)), 'light map is well-formed')
 FROM shapes;
 SELECT is((SELECT array_agg(DISTINCT f ORDER BY f) FROM (SELECT gm.svg_map(g, CASE WHEN i % 2 = 0 THEN 'red' ELSE 'green' END::gm.light, l) d FROM shapes) x,
            LATERAL unnest(xpath('//s:g[@id="shapes"]/s:path/@fill', d::xml, '{{s,http://www.w3.org/2000/svg}}')::text[]) f),
-          '{#1a9850,#d73027}'::text[], 'light map uses the fixed green and red');
+          '{#009e73,#d55e00}'::text[], 'light map uses the colour-blind-safe (Okabe-Ito) green and red');
 -- parallel: the same shapes come out (order may differ)
 CREATE TABLE many_shapes WITH (parallel_workers = 2) AS SELECT i, ST_Buffer(ST_MakePoint(i % 50, i / 50), 0.4, 2) g, i::numeric v FROM generate_series(1, 5000) i;
 ANALYZE many_shapes;
@@ -63,14 +63,55 @@ SELECT is(gm.svg_map('GEOMETRYCOLLECTION(POINT(9 9),GEOMETRYCOLLECTION(MULTIPOLY
           gm.svg_map('MULTIPOLYGON(((0 0,4 0,4 4,0 0)),((5 0,6 0,6 1,5 0)))'::geometry, 2, 'a'),
           'polygons inside nested collections are drawn as the bare multipolygon (points and lines neither drawn nor framed)');
 SELECT is(gm.svg_map('SRID=4326;POLYGON ZM ((0 0 1 2,4 0 1 2,4 4 1 2,0 4 1 2,0 0 1 2),(1 1 1 2,2 1 1 2,2 2 1 2,1 1 1 2))'::geometry, 2, 'a'),
-          gm.svg_map('POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,2 1,2 2,1 1))'::geometry, 2, 'a'),
+          gm.svg_map('SRID=4326;POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,2 1,2 2,1 1))'::geometry, 2, 'a'),
           'a ZM polygon with a hole draws as its 2D shape');
 SELECT is((xpath('count(//s:path)', gm.svg_map((repeat('GEOMETRYCOLLECTION(', 32) || 'POLYGON((0 0,1 0,1 1,0 0))' || repeat(')', 32))::geometry, 1, 'x')::xml,
                  '{{s,http://www.w3.org/2000/svg}}'))[1]::text, '1', 'collections nested 32 deep are drawn (the polygon inside is one path)');
 SELECT throws_ok($$SELECT gm.svg_map((repeat('GEOMETRYCOLLECTION(', 33) || 'POLYGON((0 0,1 0,1 1,0 0))' || repeat(')', 33))::geometry, 1, 'x')$$,
                  '54000', NULL, 'collections nested 33 deep: 54000');
 
-
+-- ------------------------------------------------------------------ title, legend, classes, palette, projection
+CREATE FUNCTION pg_temp.svgx(doc text, path text) RETURNS text[] LANGUAGE sql AS $$
+    SELECT xpath(path, doc::xml, '{{s,http://www.w3.org/2000/svg}}')::text[] $$;
+CREATE TABLE clusters AS
+SELECT i, ST_Buffer(ST_MakePoint(i, 0), 0.45, 4) AS g, v::numeric AS v
+FROM unnest('{1, 1.1, 1.2, 10, 10.1, 20, 30, 30.2, 40, 40.1, 40.2, 40.3}'::numeric[]) WITH ORDINALITY u(v, i);
+SELECT is((pg_temp.svgx(gm.svg_map(g, v, NULL, '{"title": "NPS <by> grid", "legend": "NPS"}' ORDER BY i), '//s:text[@id="title"]/text()'))[1],
+          'NPS &lt;by&gt; grid', 'the title, escaped') FROM clusters;
+SELECT is((pg_temp.svgx(gm.svg_map(g, v, NULL, '{"legend": "NPS"}' ORDER BY i), '//s:g[@id="legend"]/s:text[1]/text()'))[1],
+          'NPS', 'the legend heading') FROM clusters;
+SELECT is((SELECT array_to_string(pg_temp.svgx(gm.svg_map(g, v, NULL, '{"classes": "jenks"}' ORDER BY i), '//s:g[@id="legend"]/s:text/text()'), ' | ') FROM clusters),
+          '40 – 40.3 (4) | 30 – 30.2 (2) | 20 (1) | 10 – 10.1 (2) | 1 – 1.2 (3) | natural-breaks classes',
+          'natural breaks (Jenks) find the five clusters');
+SELECT is((SELECT array_to_string(pg_temp.svgx(gm.svg_map(g, v, NULL ORDER BY i), '//s:g[@id="legend"]/s:text/text()'), ' | ') FROM clusters),
+          '40.1 – 40.3 (3) | 30.2 – 40 (2) | 10.1 – 30 (3) | 1.2 – 10 (2) | 1 – 1.1 (2) | quantile classes',
+          'quantile classes by default: about as many shapes in each (12 values: 2, 2, 3, 2, 3), each with the values it holds');
+SELECT is((SELECT array_to_string(pg_temp.svgx(gm.svg_map(g, v, NULL, '{"classes": "equal"}' ORDER BY i), '//s:g[@id="legend"]/s:text/text()'), ' | ') FROM clusters),
+          '32.44 – 40.3 (4) | 24.58 – 32.44 (2) | 16.72 – 24.58 (1) | 8.86 – 16.72 (2) | 1 – 8.86 (3) | equal-interval classes',
+          'equal intervals of the range');
+SELECT is((SELECT array_agg(DISTINCT f ORDER BY f) FROM clusters, LATERAL unnest(pg_temp.svgx(
+              (SELECT gm.svg_map(g, v, NULL, '{"palette": "cividis"}') FROM clusters), '//s:g[@id="shapes"]/s:path/@fill')) f),
+          '{#00204d,#414d6b,#7c7b78,#bcaf6f,#ffea46}'::text[], 'the cividis palette');
+SELECT is((pg_temp.svgx(gm.svg_map(g, 'red'::gm.light, NULL, '{"title": "late orders"}'), '//s:text[@id="title"]/text()'))[1], 'late orders',
+          'the light map takes a title too') FROM clusters;
+SELECT throws_ok($$SELECT gm.svg_map(g, v, NULL, '{"colour": "red"}') FROM clusters$$, '22023', 'unknown gm.svg_map option "colour"', 'an unknown option: 22023');
+SELECT throws_ok($$SELECT gm.svg_map(g, v, NULL, '{"classes": "kmeans"}') FROM clusters$$, '22023', 'gm.svg_map option "classes" cannot be "kmeans"', 'an unknown class method: 22023');
+SELECT throws_ok($$SELECT gm.svg_map(g, v, NULL, '{"palette": "rainbow"}') FROM clusters$$, '22023', NULL, 'an unknown palette: 22023');
+SELECT throws_ok($$SELECT gm.svg_map(g, v, NULL, '["title"]') FROM clusters$$, '22023', 'gm.svg_map options must be a JSON object', 'options not an object: 22023');
+SELECT throws_ok($$SELECT gm.svg_map(g, v, NULL, '{"title": 5}') FROM clusters$$, '22023', 'gm.svg_map option "title" must be a string', 'a title not a string: 22023');
+SELECT is((pg_temp.svgx(gm.svg_map(g, v, NULL, NULL), '//s:g[@id="legend"]/s:text[last()]/text()'))[1], 'quantile classes',
+          'NULL options: the defaults') FROM clusters;
+-- longitude / latitude: a 1 degree square at 60 degrees north is drawn half as wide as high
+SELECT is((SELECT round(((ST_XMax(b) - ST_XMin(b)) / (ST_YMax(b) - ST_YMin(b)))::numeric, 2)
+           FROM (SELECT ST_Extent(ST_GeomFromText('MULTIPOINT(' || replace(replace(replace(replace(d, ',', ' '), 'M', ''), 'L', ','), 'Z', '') || ')')) b
+                 FROM (SELECT gm.svg_map('SRID=4326;POLYGON((10 59.5,11 59.5,11 60.5,10 60.5,10 59.5))'::geometry, 1, NULL) AS doc) a,
+                      unnest(pg_temp.svgx(a.doc, '//s:g[@id="shapes"]/s:path/@d')) d) q),
+          0.50, 'lon/lat data is drawn true at the middle latitude (a square degree at 60 N: half as wide as high)');
+SELECT is((SELECT round(((ST_XMax(b) - ST_XMin(b)) / (ST_YMax(b) - ST_YMin(b)))::numeric, 2)
+           FROM (SELECT ST_Extent(ST_GeomFromText('MULTIPOINT(' || replace(replace(replace(replace(d, ',', ' '), 'M', ''), 'L', ','), 'Z', '') || ')')) b
+                 FROM (SELECT gm.svg_map('POLYGON((10 59.5,11 59.5,11 60.5,10 60.5,10 59.5))'::geometry, 1, NULL) AS doc) a,
+                      unnest(pg_temp.svgx(a.doc, '//s:g[@id="shapes"]/s:path/@d')) d) q),
+          1.00, 'planar data (no SRID) keeps its proportions');
 
 -- ------------------------------------------------------------------ web layers (GeoJSON, vector tiles)
 DELETE FROM gm.grid;
