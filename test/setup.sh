@@ -36,6 +36,7 @@ deps() {
   command -v ogrinfo >/dev/null                              || need+=(gdal-bin)   # tiles.sh decodes vector tiles
   /usr/bin/python3 -c 'import jsonschema' 2>/dev/null        || need+=(python3-jsonschema)   # meta.sh validates META.json
   command -v zip >/dev/null && command -v unzip >/dev/null   || need+=(zip unzip)   # make dist
+  command -v chromium >/dev/null                             || need+=(chromium)   # dashboard.sh loads the dashboard
   command -v make >/dev/null && command -v gcc >/dev/null    || need+=(build-essential)
   if [ ${#need[@]} -gt 0 ]; then
     say "installing ${need[*]}"
@@ -108,6 +109,7 @@ run_demo() {
   say "running doc/demo.sql"
   psqlx -d gm_demo -P pager=off -f doc/demo.sql || die "the demo failed"
   if [ -s demo-map.svg ]; then say "wrote $TOP/demo-map.svg"; fi
+  if [ -s demo-dashboard.html ]; then say "wrote $TOP/demo-dashboard.html"; fi
 }
 
 # ---------------------------------------------------------------- tests

@@ -71,3 +71,13 @@ SELECT jsonb_array_length(gm.grid_geojson()->'features') AS geojson_features,
          WHERE (f->'properties'->>'open_orders')::int > 0 ORDER BY f->'properties'->>'code' LIMIT 1) AS first_busy_grid;
 SELECT z || '/' || x || '/' || y AS tile, length(gm.grid_tiles(z, x, y)) AS mvt_bytes
 FROM (VALUES (10, 853, 421), (12, 3413, 1687)) v(z, x, y);
+
+-- the dashboard: map and KPI table in one self-contained HTML page, written beside demo-map.svg
+\pset format unaligned
+\pset tuples_only on
+\o demo-dashboard.html
+SELECT gm.dashboard_html('Sample city: follow-up dashboard');
+\o
+\pset tuples_only off
+\pset format aligned
+\echo 'wrote demo-dashboard.html (open it in a browser: no network needed)'

@@ -148,6 +148,110 @@ END $$;
 COMMENT ON FUNCTION gm.grid_tiles(integer, integer, integer, json) IS
     'Mapbox Vector Tile z/x/y (Web Mercator) of the grids in force (query_params {"as_of": date} picks the day), layer "grids" with name, manager, KPIs and light: a function layer for pg_tileserv or Martin';
 
+-- A self-contained dashboard: the map of the grids' on-time lights and their KPI table in one HTML
+-- page (inline SVG, CSS and a few lines of script; nothing fetched from the network)
+CREATE FUNCTION gm._html(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+               $1, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')
+$$;
+COMMENT ON FUNCTION gm._html(text) IS 'Internal: text escaped for HTML (& < > " '')';
+
+CREATE FUNCTION gm.dashboard_html(title text DEFAULT 'Grid dashboard', as_of date DEFAULT CURRENT_DATE) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    v_map text;
+    v_rows text;
+    v_sum record;
+BEGIN
+    IF as_of IS NULL THEN
+        RAISE EXCEPTION 'as_of must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- the grids that have no children in force (regions are the sum of their grids)
+    SELECT gm.svg_map(r.geom, r.light, r.code,
+                      pg_catalog.jsonb_build_object('title', 'On-time follow-up by grid, ' || as_of, 'legend', 'on time')
+                      ORDER BY r.code)
+      INTO v_map FROM gm._grid_map_rows(as_of) r
+     WHERE NOT EXISTS (SELECT 1 FROM gm.grid c WHERE c.parent_id = r.grid_id AND c.valid_from <= as_of AND c.valid_to > as_of);
+    v_map := pg_catalog.regexp_replace(COALESCE(v_map, '<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="80"><text x="20" y="40">no grid has a shape</text></svg>'),
+                                       '^<\?xml[^>]*\?>\s*', '');
+    SELECT pg_catalog.string_agg(pg_catalog.format(
+               '<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td class="light %s">%s</td></tr>',
+               gm._html(r.code), gm._html(r.name), gm._html(COALESCE(r.parent_name, '')), gm._html(COALESCE(r.manager::text, '')),
+               r.open_orders, r.overdue_orders,
+               COALESCE(pg_catalog.to_char(r.on_time_rate * 100, 'FM990.0') || ' %', '–'),
+               COALESCE(r.light::text, 'none'), COALESCE(r.light::text, '–')), E'\n' ORDER BY r.code)
+      INTO v_rows
+      FROM gm._grid_map_rows(as_of) r
+     WHERE NOT EXISTS (SELECT 1 FROM gm.grid c WHERE c.parent_id = r.grid_id AND c.valid_from <= as_of AND c.valid_to > as_of);
+    SELECT pg_catalog.count(*) AS grids, COALESCE(pg_catalog.sum(r.open_orders), 0) AS open_orders,
+           COALESCE(pg_catalog.sum(r.overdue_orders), 0) AS overdue
+      INTO v_sum FROM gm._grid_map_rows(as_of) r
+     WHERE NOT EXISTS (SELECT 1 FROM gm.grid c WHERE c.parent_id = r.grid_id AND c.valid_from <= as_of AND c.valid_to > as_of);
+    RETURN pg_catalog.format($html$<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>%1$s</title>
+<style>
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif; margin: 16px; color: #222; }
+header { display: flex; gap: 24px; align-items: baseline; }
+.tiles { display: flex; gap: 12px; margin: 12px 0; }
+.tile { border: 1px solid #ccc; border-radius: 6px; padding: 8px 14px; }
+.tile b { display: block; font-size: 22px; }
+#map svg { max-width: 100%%; height: auto; border: 1px solid #ddd; }
+table { border-collapse: collapse; margin-top: 12px; }
+th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: left; }
+th { cursor: pointer; background: #f4f4f4; }
+td.num { text-align: right; }
+td.light.green { background: #009e73; color: #fff; }
+td.light.yellow { background: #f0e442; }
+td.light.red { background: #d55e00; color: #fff; }
+</style>
+</head>
+<body data-ready="0">
+<header><h1>%1$s</h1><span>as of %2$s</span></header>
+<div class="tiles"><div class="tile">grids<b>%3$s</b></div><div class="tile">open orders<b>%4$s</b></div><div class="tile">overdue<b>%5$s</b></div></div>
+<div id="map">%6$s</div>
+<table id="kpi">
+<thead><tr><th>code</th><th>grid</th><th>region</th><th>manager</th><th>open</th><th>overdue</th><th>on time</th><th>light</th></tr></thead>
+<tbody>
+%7$s
+</tbody>
+</table>
+<script>
+(function () {
+  "use strict";
+  var shapes = document.querySelectorAll("#map svg #shapes path");
+  var drawn = 0;
+  shapes.forEach(function (p) { var b = p.getBBox(); if (b.width > 0 && b.height > 0) { drawn++; } });
+  document.body.dataset.mapShapes = String(drawn);
+  var table = document.getElementById("kpi");
+  table.querySelectorAll("th").forEach(function (th, col) {
+    th.addEventListener("click", function () {
+      var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+      var asc = th.dataset.sort !== "asc";
+      rows.sort(function (a, b) {
+        var x = a.cells[col].textContent, y = b.cells[col].textContent;
+        var nx = parseFloat(x), ny = parseFloat(y);
+        var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+        return asc ? c : -c;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+      th.dataset.sort = asc ? "asc" : "desc";
+    });
+  });
+  document.body.dataset.ready = "1";
+})();
+</script>
+</body>
+</html>
+$html$, gm._html(title), as_of, v_sum.grids, v_sum.open_orders, v_sum.overdue, v_map, COALESCE(v_rows, ''));
+END $$;
+COMMENT ON FUNCTION gm.dashboard_html(text, date) IS
+    'A self-contained HTML dashboard (no network needed): the leaf grids'' on-time lights as a map, totals, and a sortable KPI table with names, region, manager, open and overdue orders, on-time rate and light';
+
 -- PostGIS may live in any schema: pin it for the map functions that call it unqualified
 DO $do$
 DECLARE
@@ -157,6 +261,7 @@ BEGIN
     EXECUTE pg_catalog.format('ALTER FUNCTION gm._grid_map_rows(date) SET search_path = pg_catalog, gm, %I', s);
     EXECUTE pg_catalog.format('ALTER FUNCTION gm.grid_geojson(date, bigint) SET search_path = pg_catalog, gm, %I', s);
     EXECUTE pg_catalog.format('ALTER FUNCTION gm.grid_tiles(integer, integer, integer, json) SET search_path = pg_catalog, gm, %I', s);
+    EXECUTE pg_catalog.format('ALTER FUNCTION gm.dashboard_html(text, date) SET search_path = pg_catalog, gm, %I', s);
 END $do$;
 
 -- the map with options: title, legend heading, classes (quantile / jenks / equal), palette
