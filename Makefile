@@ -16,7 +16,7 @@ DOCS       = $(wildcard doc/*.md)
 
 # pg_regress: every sql/<feature>.sql except the extension scripts
 REGRESS      = $(sort $(patsubst sql/%.sql,%,$(filter-out $(wildcard sql/$(EXTENSION)--*.sql),$(wildcard sql/*.sql))))
-REGRESS_OPTS = --load-extension=postgis --load-extension=$(EXTENSION)
+REGRESS_OPTS = --load-extension=postgis --load-extension=pg_trgm --load-extension=$(EXTENSION)
 
 PG_CPPFLAGS = -I$(srcdir)/src -DGM_VERSION_STRING=\"$(EXTVERSION)\"
 PG_CFLAGS  ?= -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers

@@ -2046,6 +2046,23 @@ COMMENT ON VIEW gm.run_status IS
     'Runs with their live state: a run still marked running whose session has ended (crash, kill, shutdown) or has left the statement that started it (an error between two batches) shows as interrupted';
 
 -- ==== addresses (issue #20) ====
+CREATE OR REPLACE FUNCTION gm._config_tables()
+RETURNS TABLE (relid oid, relname name, cond text, ord integer)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog
+AS $$
+    SELECT c.oid, c.relname, coalesce(nullif(x.extcondition[i], ''), ''), i
+    FROM pg_extension x CROSS JOIN LATERAL generate_subscripts(x.extconfig, 1) i
+    JOIN pg_class c ON c.oid = x.extconfig[i]
+    WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r', 'p')
+      AND c.relname <> ALL (ARRAY['assignment_log', 'followup', 'followup_history', 'work_log',
+                                  'grid_class_history', 'run',
+                                  -- addresses (issue #20): the register and the records of runs
+                                  'community', 'community_alias', 'community_building', 'community_competitor',
+                                  'placement', 'duplicate_candidate', 'merge_log', 'quality_snapshot']::name[])
+$$;
+COMMENT ON FUNCTION gm._config_tables() IS
+    'Internal: the configuration tables (dumped tables less the operational records) in registration order, with their user-row condition';
 
 -------------------------------------------------------------------------------
 -- Section 65: customers from addresses — divisions, address parsing, the 小区 register,
@@ -2135,6 +2152,1019 @@ CREATE FUNCTION gm.mask_address(address text, keep text) RETURNS text
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gm.mask_address(text, text) IS
     'Masks an address through gm.parse_address: the official names of the levels down to keep (province, city, district, street, road, community), then ****; 22023 for another keep';
+
+-- Numbers of this section: rows of gm.parameter ------------------------------------------------
+INSERT INTO gm.parameter (name, value, unit, domain, source, origin) VALUES
+    ('address_confidence_min',     0.6,   'fraction', 'addresses', 'ours: a parse below this confidence (or without a district) is an address error', 'shipped'),
+    ('community_similarity_min',   0.45,  'fraction', 'addresses', 'ours: least pg_trgm similarity of a community name to place by similarity', 'shipped'),
+    ('community_ambiguity_margin', 0.05,  'fraction', 'addresses', 'ours: two communities whose similarities differ by less than this make the placement ambiguous', 'shipped'),
+    ('duplicate_name_similarity',  0.8,   'fraction', 'addresses', 'ours: least pg_trgm similarity of two names at the same address to make a duplicate candidate', 'shipped'),
+    ('duplicate_rate_target',      0.03,  'fraction', 'addresses', 'seed 000 §5.2: customer duplicate rate from 15 % down to 3 %', 'shipped'),
+    ('address_error_rate_target',  0.015, 'fraction', 'addresses', 'seed 000 §5.2: address error rate from 8 % down to 1.5 %', 'shipped'),
+    ('age_max',                    120,   'years',    'addresses', 'seed 003 (异常值处理规则): ages 0-120 are valid', 'shipped'),
+    ('quality_weight_completeness', 0.4,  'fraction', 'addresses', 'ours: weight of completeness in the quality score', 'shipped'),
+    ('quality_weight_validity',    0.3,   'fraction', 'addresses', 'ours: weight of validity in the quality score', 'shipped'),
+    ('quality_weight_address',     0.15,  'fraction', 'addresses', 'ours: weight of 1 - address error rate in the quality score', 'shipped'),
+    ('quality_weight_duplicates',  0.15,  'fraction', 'addresses', 'ours: weight of 1 - duplicate rate in the quality score', 'shipped')
+ON CONFLICT (name) DO NOTHING;
+
+-- Customer tables: which column holds what ----------------------------------------------------
+CREATE TABLE gm.customer_source (
+    table_name        text PRIMARY KEY,
+    key_column        name NOT NULL,
+    address_column    name,
+    name_column       name,
+    phone_column      name,
+    id_column         name,
+    openid_column     name,
+    birth_column      name,
+    grid_column       name,
+    community_column  name,
+    since_column      name,
+    until_column      name
+);
+COMMENT ON TABLE gm.customer_source IS
+    'Customer tables known to the address functions (gm.register_customers): the key and the columns holding address, name, phone, ID number, OpenID, birth date, grid, community, customer since / until';
+COMMENT ON COLUMN gm.customer_source.table_name IS 'The table, schema-qualified (regclass text)';
+COMMENT ON COLUMN gm.customer_source.key_column IS 'Its single-column primary key';
+COMMENT ON COLUMN gm.customer_source.address_column IS 'Address text (parsed, placed, checked); NULL: none';
+COMMENT ON COLUMN gm.customer_source.name_column IS 'Customer name; NULL: none';
+COMMENT ON COLUMN gm.customer_source.phone_column IS 'Phone number (gm.normalize_phone); NULL: none';
+COMMENT ON COLUMN gm.customer_source.id_column IS 'Resident ID number (gm.valid_cn_id); NULL: none';
+COMMENT ON COLUMN gm.customer_source.openid_column IS 'WeChat OpenID; NULL: none';
+COMMENT ON COLUMN gm.customer_source.birth_column IS 'Birth date (age 0-120 is valid); NULL: none';
+COMMENT ON COLUMN gm.customer_source.grid_column IS 'bigint grid column placement writes; NULL: none';
+COMMENT ON COLUMN gm.customer_source.community_column IS 'bigint community column placement writes and penetration counts; NULL: none';
+COMMENT ON COLUMN gm.customer_source.since_column IS 'Date the row became a customer (penetration over time); NULL: always';
+COMMENT ON COLUMN gm.customer_source.until_column IS 'Date the row stopped being a customer; NULL: never';
+SELECT pg_catalog.pg_extension_config_dump('gm.customer_source', '');
+GRANT SELECT ON gm.customer_source TO PUBLIC;
+
+CREATE FUNCTION gm.register_customers(tbl regclass, address_column name DEFAULT NULL, name_column name DEFAULT NULL,
+                                      phone_column name DEFAULT NULL, id_column name DEFAULT NULL,
+                                      openid_column name DEFAULT NULL, birth_column name DEFAULT NULL,
+                                      grid_column name DEFAULT NULL, community_column name DEFAULT NULL,
+                                      since_column name DEFAULT NULL, until_column name DEFAULT NULL)
+RETURNS gm.customer_source
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    c record;
+    col name;
+    r gm.customer_source;
+BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'gm.register_customers: tbl must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    c := gm._assignment_columns(tbl, (SELECT a.attname FROM pg_catalog.pg_attribute a
+                                       JOIN pg_catalog.pg_index i ON i.indrelid = a.attrelid AND a.attnum = i.indkey[0]
+                                      WHERE i.indrelid = tbl AND i.indisprimary LIMIT 1));
+    FOREACH col IN ARRAY ARRAY[address_column, name_column, phone_column, id_column, openid_column, birth_column,
+                              grid_column, community_column, since_column, until_column] LOOP
+        IF col IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                                            WHERE a.attrelid = tbl AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'table % has no column "%"', tbl, col USING ERRCODE = '42703';
+        END IF;
+    END LOOP;
+    INSERT INTO gm.customer_source AS s VALUES (c.table_name, c.key_column, address_column, name_column, phone_column, id_column,
+                                         openid_column, birth_column, grid_column, community_column, since_column, until_column)
+    ON CONFLICT (table_name) DO UPDATE SET key_column = excluded.key_column, address_column = excluded.address_column,
+        name_column = excluded.name_column, phone_column = excluded.phone_column, id_column = excluded.id_column,
+        openid_column = excluded.openid_column, birth_column = excluded.birth_column, grid_column = excluded.grid_column,
+        community_column = excluded.community_column, since_column = excluded.since_column, until_column = excluded.until_column
+    RETURNING * INTO r;
+    RETURN r;
+END $$;
+COMMENT ON FUNCTION gm.register_customers(regclass, name, name, name, name, name, name, name, name, name, name) IS
+    'Registers (or re-registers) a customer table for placement, duplicates, quality and penetration: which column holds what (22023 without a single-column primary key, 42703 for a missing column)';
+
+CREATE FUNCTION gm._customer_source(tbl regclass, need text DEFAULT NULL) RETURNS gm.customer_source
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    r gm.customer_source;
+BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'the customer table must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    SELECT s.* INTO r FROM gm.customer_source s WHERE s.table_name = tbl::text;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not registered as a customer table', tbl USING ERRCODE = '55000',
+              HINT = 'Register it first: SELECT gm.register_customers(''tbl'', address_column => ..., ...).';
+    END IF;
+    IF need IS NOT NULL AND pg_catalog.to_jsonb(r) ->> need IS NULL THEN
+        RAISE EXCEPTION 'customer table % has no % registered', tbl, need USING ERRCODE = '55000',
+              HINT = pg_catalog.format('SELECT gm.register_customers(%L, %s => ...).', tbl::text, need);
+    END IF;
+    RETURN r;
+END $$;
+COMMENT ON FUNCTION gm._customer_source(regclass, text) IS
+    'Internal: the registration of a customer table (55000 when it or the needed column is not registered)';
+
+-- The community register (小区) -------------------------------------------------------------------
+CREATE TABLE gm.community (
+    community_id      bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    name              text NOT NULL CHECK (pg_catalog.btrim(name) <> ''),
+    address           text,
+    division_code     text REFERENCES gm.division(code) ON UPDATE CASCADE ON DELETE SET NULL,
+    norm_name         text GENERATED ALWAYS AS (gm.normalize_address(name)) STORED,
+    road_key          text,
+    geom              geometry,
+    households        integer CHECK (households >= 0),
+    delivered_on      date,
+    occupancy         numeric CHECK (occupancy BETWEEN 0 AND 1),
+    owner_occupied    numeric CHECK (owner_occupied BETWEEN 0 AND 1),
+    property_company  text,
+    entry_status      text NOT NULL DEFAULT 'not_entered'
+                      CHECK (entry_status IN ('not_entered', 'negotiating', 'entered', 'exclusive', 'refused')),
+    entry_fee         numeric CHECK (entry_fee >= 0),
+    grid_id           bigint REFERENCES gm.grid(grid_id) ON DELETE SET NULL,
+    grid_source       text NOT NULL DEFAULT 'geometry' CHECK (grid_source IN ('geometry', 'manual')),
+    attrs             jsonb NOT NULL DEFAULT '{}'
+);
+COMMENT ON TABLE gm.community IS
+    'Residential communities (小区): name, address, division, point or polygon, households, delivery date, occupancy, property company, entry status, grid (by geometry or by hand, history in gm.assignment_log)';
+COMMENT ON COLUMN gm.community.name IS 'Name as it is known (阳光花园); other names in gm.community_alias';
+COMMENT ON COLUMN gm.community.address IS 'Address (road and number); parsed on write for division_code and road_key';
+COMMENT ON COLUMN gm.community.division_code IS 'County (or town) it lies in, GB/T 2260; from the address when not given';
+COMMENT ON COLUMN gm.community.norm_name IS 'gm.normalize_address(name): what addresses are matched against';
+COMMENT ON COLUMN gm.community.road_key IS 'Normalised road and number of the address (from gm.parse_address)';
+COMMENT ON COLUMN gm.community.geom IS 'Point or polygon, in the SRID of the grid registry';
+COMMENT ON COLUMN gm.community.households IS 'Households (户数)';
+COMMENT ON COLUMN gm.community.delivered_on IS 'Delivery date (交付日期)';
+COMMENT ON COLUMN gm.community.occupancy IS 'Occupancy rate (入住率), 0-1';
+COMMENT ON COLUMN gm.community.owner_occupied IS 'Share of owner-occupied households (自住), 0-1';
+COMMENT ON COLUMN gm.community.property_company IS 'Property management company (物业公司)';
+COMMENT ON COLUMN gm.community.entry_status IS 'Entry (进场) status: not_entered, negotiating, entered, exclusive, refused';
+COMMENT ON COLUMN gm.community.entry_fee IS 'Entry threshold (进场费), yuan';
+COMMENT ON COLUMN gm.community.grid_id IS 'Grid: gm.assign_grid of the geometry (grid_source geometry) or set by hand (manual)';
+COMMENT ON COLUMN gm.community.grid_source IS 'geometry: grid follows the geometry; manual: set by hand (setting grid_id makes it manual)';
+COMMENT ON COLUMN gm.community.attrs IS 'Anything else: building age, PC ownership, ...';
+SELECT pg_catalog.pg_extension_config_dump('gm.community', '');
+SELECT pg_catalog.pg_extension_config_dump('gm.community_community_id_seq', '');
+CREATE INDEX community_grid_idx ON gm.community (grid_id);
+CREATE INDEX community_division_idx ON gm.community (division_code);
+CREATE INDEX community_norm_name_idx ON gm.community (norm_name);
+CREATE INDEX community_road_idx ON gm.community (road_key) WHERE road_key IS NOT NULL;
+CREATE INDEX community_name_trgm_idx ON gm.community USING gist (norm_name gist_trgm_ops);
+CREATE INDEX community_geom_idx ON gm.community USING gist (geom);
+
+CREATE TABLE gm.community_alias (
+    community_id  bigint NOT NULL REFERENCES gm.community(community_id) ON DELETE CASCADE,
+    alias         text NOT NULL CHECK (pg_catalog.btrim(alias) <> ''),
+    norm_alias    text GENERATED ALWAYS AS (gm.normalize_address(alias)) STORED,
+    PRIMARY KEY (community_id, alias)
+);
+COMMENT ON TABLE gm.community_alias IS 'Other names of a community (old names, developer names, phases) matched like its name';
+COMMENT ON COLUMN gm.community_alias.community_id IS 'The community';
+COMMENT ON COLUMN gm.community_alias.alias IS 'The other name';
+COMMENT ON COLUMN gm.community_alias.norm_alias IS 'gm.normalize_address(alias)';
+SELECT pg_catalog.pg_extension_config_dump('gm.community_alias', '');
+CREATE INDEX community_alias_norm_idx ON gm.community_alias (norm_alias);
+
+CREATE TABLE gm.community_building (
+    building_id   bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    community_id  bigint NOT NULL REFERENCES gm.community(community_id) ON DELETE CASCADE,
+    name          text NOT NULL CHECK (pg_catalog.btrim(name) <> ''),
+    units         integer CHECK (units > 0),
+    floors        integer CHECK (floors > 0),
+    households    integer CHECK (households >= 0),
+    built_year    integer CHECK (built_year BETWEEN 1900 AND 2200),
+    geom          geometry,
+    UNIQUE (community_id, name)
+);
+COMMENT ON TABLE gm.community_building IS 'Buildings (楼栋) of a community: name as in addresses (2, A), units, floors, households, year built';
+COMMENT ON COLUMN gm.community_building.name IS 'Building as gm.parse_address returns it (2 for 2号楼 / 2栋, A for A座)';
+COMMENT ON COLUMN gm.community_building.units IS 'Units (单元)';
+COMMENT ON COLUMN gm.community_building.floors IS 'Floors';
+COMMENT ON COLUMN gm.community_building.households IS 'Households';
+COMMENT ON COLUMN gm.community_building.built_year IS 'Year built (building age)';
+COMMENT ON COLUMN gm.community_building.geom IS 'Footprint or point';
+COMMENT ON COLUMN gm.community_building.community_id IS 'The community';
+COMMENT ON COLUMN gm.community_building.building_id IS 'Identity';
+SELECT pg_catalog.pg_extension_config_dump('gm.community_building', '');
+SELECT pg_catalog.pg_extension_config_dump('gm.community_building_building_id_seq', '');
+
+CREATE TABLE gm.community_competitor (
+    competitor_id   bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    community_id    bigint NOT NULL REFERENCES gm.community(community_id) ON DELETE CASCADE,
+    competitor      text NOT NULL CHECK (pg_catalog.btrim(competitor) <> ''),
+    product         text NOT NULL DEFAULT '',
+    monthly_tariff  numeric CHECK (monthly_tariff >= 0),
+    customers       integer CHECK (customers >= 0),
+    since           date,
+    note            text,
+    UNIQUE (community_id, competitor, product)
+);
+COMMENT ON TABLE gm.community_competitor IS 'Competitors present in a community, with their products, monthly tariffs and customers (竞争对手及资费)';
+COMMENT ON COLUMN gm.community_competitor.competitor IS 'Competitor (operator, bank, ...)';
+COMMENT ON COLUMN gm.community_competitor.product IS 'Product or package; empty for the competitor as a whole';
+COMMENT ON COLUMN gm.community_competitor.monthly_tariff IS 'Monthly tariff, yuan';
+COMMENT ON COLUMN gm.community_competitor.customers IS 'Customers they have there (estimated)';
+COMMENT ON COLUMN gm.community_competitor.since IS 'Present since';
+COMMENT ON COLUMN gm.community_competitor.note IS 'Free text';
+COMMENT ON COLUMN gm.community_competitor.community_id IS 'The community';
+COMMENT ON COLUMN gm.community_competitor.competitor_id IS 'Identity';
+SELECT pg_catalog.pg_extension_config_dump('gm.community_competitor', '');
+SELECT pg_catalog.pg_extension_config_dump('gm.community_competitor_competitor_id_seq', '');
+GRANT SELECT ON gm.community, gm.community_alias, gm.community_building, gm.community_competitor TO PUBLIC;
+
+-- division, road key and grid on write; the history of grid_id in gm.assignment_log
+CREATE FUNCTION gm._community_fill() RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    p gm.address;
+BEGIN
+    IF NEW.address IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.address IS DISTINCT FROM OLD.address) THEN
+        p := gm.parse_address(NEW.address);
+        NEW.road_key := gm.normalize_address(p.road);
+        IF NEW.division_code IS NULL OR (TG_OP = 'UPDATE' AND NEW.division_code IS NOT DISTINCT FROM OLD.division_code) THEN
+            NEW.division_code := COALESCE(p.district_code, p.city_code, NEW.division_code);
+        END IF;
+    ELSIF NEW.address IS NULL THEN
+        NEW.road_key := NULL;
+    END IF;
+    -- a grid given by hand makes the community manual; a manual one keeps its grid
+    IF TG_OP = 'INSERT' AND NEW.grid_id IS NOT NULL THEN
+        NEW.grid_source := 'manual';
+    ELSIF TG_OP = 'UPDATE' AND NEW.grid_id IS DISTINCT FROM OLD.grid_id AND NEW.grid_source = OLD.grid_source THEN
+        NEW.grid_source := 'manual';
+    END IF;
+    IF NEW.grid_source = 'geometry' THEN
+        NEW.grid_id := CASE WHEN NEW.geom IS NULL OR ST_IsEmpty(NEW.geom) THEN NULL
+                            ELSE gm.assign_grid(ST_PointOnSurface(NEW.geom)) END;
+    END IF;
+    RETURN NEW;
+END $$;
+COMMENT ON FUNCTION gm._community_fill() IS
+    'Internal: BEFORE row trigger of gm.community: division and road key from the address, grid from the geometry (grid_source geometry) or as set by hand (manual)';
+CREATE TRIGGER community_fill BEFORE INSERT OR UPDATE ON gm.community
+    FOR EACH ROW EXECUTE FUNCTION gm._community_fill();
+CREATE TRIGGER gm_assignment_insert AFTER INSERT ON gm.community REFERENCING NEW TABLE AS gm_new
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._assignment_history('community_id', 'grid_id');
+CREATE TRIGGER gm_assignment_update AFTER UPDATE ON gm.community REFERENCING OLD TABLE AS gm_old NEW TABLE AS gm_new
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._assignment_history('community_id', 'grid_id');
+CREATE TRIGGER gm_assignment_delete AFTER DELETE ON gm.community REFERENCING OLD TABLE AS gm_old
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._assignment_history('community_id', 'grid_id');
+
+CREATE FUNCTION gm.assign_communities(reason text DEFAULT 'boundary change') RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    v_run bigint;
+    n bigint;
+BEGIN
+    v_run := gm._run_start('assign_communities', pg_catalog.jsonb_build_object('reason', reason));
+    PERFORM gm._run_enter(v_run);
+    WITH moved AS (
+        UPDATE gm.community c SET grid_id = gm.assign_grid(ST_PointOnSurface(c.geom))
+         WHERE c.grid_source = 'geometry' AND c.geom IS NOT NULL AND NOT ST_IsEmpty(c.geom)
+           AND c.grid_id IS DISTINCT FROM gm.assign_grid(ST_PointOnSurface(c.geom))
+        RETURNING 1)
+    SELECT pg_catalog.count(*) INTO n FROM moved;
+    PERFORM gm._run_progress(v_run, 1, n, n);
+    PERFORM gm._run_finish(v_run);
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION gm.assign_communities(text) IS
+    'Re-assigns the communities whose grid follows their geometry after grid boundaries changed; returns how many moved (history in gm.assignment_log, a run in gm.run)';
+
+CREATE FUNCTION gm.community_history(community_id bigint)
+RETURNS TABLE (changed_at timestamptz, from_grid bigint, to_grid bigint, reason text, changed_by name, run_id bigint)
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
+    SELECT l.changed_at, l.from_grid, l.to_grid, l.reason, l.changed_by, l.run_id
+      FROM gm.assignment_log l
+     WHERE l.table_name = 'gm.community'::pg_catalog.regclass::pg_catalog.text AND l.row_key = $1::text
+     ORDER BY l.changed_at, l.log_id
+$$;
+COMMENT ON FUNCTION gm.community_history(bigint) IS
+    'The grid assignment history of a community (from gm.assignment_log; readable by those who may read the log)';
+
+-- Address -> community -> grid ------------------------------------------------------------------
+CREATE TYPE gm.community_match AS (
+    community_id  bigint,
+    grid_id       bigint,
+    method        text,
+    score         real,
+    status        text,
+    reason        text
+);
+COMMENT ON TYPE gm.community_match IS
+    'A match of an address to the register: community, its grid, method (exact, alias, address, similar), score 0-1, status (placed, ambiguous, unplaced) and the reason when not placed';
+
+CREATE FUNCTION gm.match_community(address text) RETURNS gm.community_match
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    p gm.address;
+    key text;
+    rk text;
+    ids bigint[];
+    r gm.community_match;
+    s_min real := gm.param('community_similarity_min');
+    margin real := gm.param('community_ambiguity_margin');
+    best record;
+    second record;
+BEGIN
+    IF address IS NULL OR gm.normalize_address(address) = '' THEN
+        r.status := 'unplaced'; r.reason := 'empty address';
+        RETURN r;
+    END IF;
+    p := gm.parse_address(address);
+    key := NULLIF(gm.normalize_address(p.community), '');
+    rk := NULLIF(gm.normalize_address(p.road), '');
+    -- 1. the name, 2. another name, 3. the road and number, each within the district when known
+    IF key IS NOT NULL THEN
+        SELECT pg_catalog.array_agg(c.community_id ORDER BY c.community_id) INTO ids FROM gm.community c
+         WHERE c.norm_name = key AND (p.district_code IS NULL OR c.division_code IS NULL OR c.division_code = p.district_code
+                                      OR pg_catalog.left(c.division_code, 6) = p.district_code);
+        r.method := 'exact';
+        IF ids IS NULL THEN
+            SELECT pg_catalog.array_agg(DISTINCT c.community_id) INTO ids
+              FROM gm.community_alias a JOIN gm.community c ON c.community_id = a.community_id
+             WHERE a.norm_alias = key AND (p.district_code IS NULL OR c.division_code IS NULL OR c.division_code = p.district_code
+                                           OR pg_catalog.left(c.division_code, 6) = p.district_code);
+            r.method := 'alias';
+        END IF;
+    END IF;
+    IF ids IS NULL AND rk IS NOT NULL THEN
+        SELECT pg_catalog.array_agg(c.community_id ORDER BY c.community_id) INTO ids FROM gm.community c
+         WHERE c.road_key = rk AND (p.district_code IS NULL OR c.division_code IS NULL OR c.division_code = p.district_code
+                                    OR pg_catalog.left(c.division_code, 6) = p.district_code);
+        r.method := 'address';
+    END IF;
+    IF ids IS NOT NULL THEN
+        IF pg_catalog.cardinality(ids) > 1 THEN
+            r.status := 'ambiguous'; r.score := 1;
+            r.reason := pg_catalog.format('%s communities match by %s: %s', pg_catalog.cardinality(ids), r.method,
+                                          pg_catalog.array_to_string(ids, ', '));
+            RETURN r;
+        END IF;
+        r.community_id := ids[1]; r.score := 1;
+    ELSIF key IS NULL THEN
+        r.status := 'unplaced';
+        r.reason := CASE WHEN rk IS NULL THEN 'no community name or road in the address'
+                         ELSE pg_catalog.format('no community at %s', p.road) END;
+        RETURN r;
+    ELSE
+        -- 4. similarity (pg_trgm), nearest names first through the trigram index
+        r.method := 'similar';
+        FOR best IN
+            SELECT c.community_id, similarity(c.norm_name, key) AS s FROM gm.community c
+             WHERE p.district_code IS NULL OR c.division_code IS NULL OR c.division_code = p.district_code
+                OR pg_catalog.left(c.division_code, 6) = p.district_code
+             ORDER BY c.norm_name <-> key LIMIT 2
+        LOOP
+            IF r.community_id IS NULL THEN
+                r.community_id := best.community_id; r.score := best.s;
+            ELSE
+                second := best;
+            END IF;
+        END LOOP;
+        IF r.community_id IS NULL OR r.score < s_min THEN
+            r.status := 'unplaced';
+            r.reason := pg_catalog.format('no community like "%s"%s', p.community,
+                        CASE WHEN r.score IS NULL THEN '' ELSE pg_catalog.format(' (best similarity %s < %s)', round(r.score::numeric, 2), s_min) END);
+            r.community_id := NULL;
+            RETURN r;
+        END IF;
+        IF second.community_id IS NOT NULL AND second.s >= s_min AND r.score - second.s < margin THEN
+            r.status := 'ambiguous';
+            r.reason := pg_catalog.format('communities %s and %s are about as similar to "%s" (%s, %s)', r.community_id,
+                                          second.community_id, p.community, round(r.score::numeric, 2), round(second.s::numeric, 2));
+            r.community_id := NULL;
+            RETURN r;
+        END IF;
+    END IF;
+    SELECT c.grid_id INTO r.grid_id FROM gm.community c WHERE c.community_id = r.community_id;
+    IF r.grid_id IS NULL THEN
+        r.status := 'unplaced';
+        r.reason := pg_catalog.format('community %s has no grid', r.community_id);
+    ELSE
+        r.status := 'placed';
+    END IF;
+    RETURN r;
+END $$;
+COMMENT ON FUNCTION gm.match_community(text) IS
+    'Matches an address to the community register: exact name, alias, road and number, then pg_trgm similarity (within the parsed district); the community, its grid, method, score, status placed / ambiguous / unplaced and why';
+
+-- Bulk placement: a run ---------------------------------------------------------------------------
+CREATE TABLE gm.placement (
+    run_id        bigint NOT NULL REFERENCES gm.run(run_id) ON DELETE CASCADE,
+    table_name    text NOT NULL,
+    row_key       text NOT NULL,
+    status        text NOT NULL CHECK (status IN ('placed', 'ambiguous', 'unplaced')),
+    community_id  bigint REFERENCES gm.community(community_id) ON DELETE SET NULL,
+    grid_id       bigint,
+    method        text,
+    score         real,
+    reason        text,
+    PRIMARY KEY (run_id, row_key)
+);
+COMMENT ON TABLE gm.placement IS
+    'Outcome of every row of a placement run (gm.place_customers): placed, ambiguous or unplaced, community, grid, method, score, reason';
+COMMENT ON COLUMN gm.placement.run_id IS 'The run (gm.run, kind place_customers)';
+COMMENT ON COLUMN gm.placement.table_name IS 'The customer table';
+COMMENT ON COLUMN gm.placement.row_key IS 'The row''s key, as text';
+COMMENT ON COLUMN gm.placement.status IS 'placed, ambiguous or unplaced';
+COMMENT ON COLUMN gm.placement.community_id IS 'The community matched';
+COMMENT ON COLUMN gm.placement.grid_id IS 'The community''s grid';
+COMMENT ON COLUMN gm.placement.method IS 'exact, alias, address or similar';
+COMMENT ON COLUMN gm.placement.score IS 'Match score 0-1 (similarity for similar)';
+COMMENT ON COLUMN gm.placement.reason IS 'Why a row is ambiguous or unplaced';
+SELECT pg_catalog.pg_extension_config_dump('gm.placement', '');
+CREATE INDEX placement_row_idx ON gm.placement (table_name, row_key);
+CREATE INDEX placement_community_idx ON gm.placement (community_id);
+
+CREATE VIEW gm.placement_summary AS
+SELECT p.run_id, p.table_name, p.status, pg_catalog.count(*) AS n_rows,
+       pg_catalog.round(pg_catalog.count(*)::numeric / pg_catalog.sum(pg_catalog.count(*)) OVER (PARTITION BY p.run_id), 4) AS share
+  FROM gm.placement p GROUP BY p.run_id, p.table_name, p.status;
+COMMENT ON VIEW gm.placement_summary IS 'Rows placed, ambiguous and unplaced per placement run, with their share';
+
+CREATE VIEW gm.placement_reasons AS
+SELECT p.run_id, p.status, pg_catalog.regexp_replace(p.reason, '[0-9]+(, [0-9]+)*', 'N', 'g') AS reason, pg_catalog.count(*) AS n_rows
+  FROM gm.placement p WHERE p.status <> 'placed' GROUP BY 1, 2, 3;
+COMMENT ON VIEW gm.placement_reasons IS 'Why rows were not placed, per run (numbers in the reasons folded to N)';
+
+CREATE PROCEDURE gm.place_customers(tbl regclass, batch_size integer DEFAULT NULL)
+LANGUAGE plpgsql AS $$
+DECLARE
+    src gm.customer_source;
+    v_batch integer := gm.batch_size(batch_size);
+    v_run bigint;
+    total bigint;
+    last_key text := NULL;
+    b_last text;
+    b_scanned bigint;
+    b_placed bigint;
+    scanned bigint := 0;
+    placed bigint := 0;
+    q text;
+    key_type text;
+    e_state text;
+    e_msg text;
+BEGIN
+    src := gm._customer_source(tbl, 'address_column');
+    IF v_batch < 1 THEN
+        RAISE EXCEPTION 'gm.place_customers: batch_size must be positive, not %', v_batch USING ERRCODE = '22023';
+    END IF;
+    SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) INTO key_type FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = tbl AND a.attname = src.key_column;
+    EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', tbl) INTO total;
+    v_run := gm._run_start('place_customers', pg_catalog.jsonb_build_object('table', src.table_name, 'batch_size', v_batch), total);
+    COMMIT;
+    IF pg_catalog.current_setting('grid_marketing.progress_notices')::boolean THEN
+        RAISE NOTICE 'gm.place_customers %: run %', tbl, v_run;
+    END IF;
+    q := pg_catalog.format($q$
+        WITH cand AS (
+            SELECT t.%1$I AS k, t.%2$I::pg_catalog.text AS addr FROM %3$s t
+             WHERE $1 IS NULL OR t.%1$I > $1::%4$s ORDER BY t.%1$I LIMIT %5$s),
+        m AS (SELECT c.k, gm.match_community(c.addr) AS r FROM cand c),
+        ins AS (
+            INSERT INTO gm.placement(run_id, table_name, row_key, status, community_id, grid_id, method, score, reason)
+            SELECT $2, %6$L, m.k::pg_catalog.text, (m.r).status, (m.r).community_id, (m.r).grid_id, (m.r).method, (m.r).score, (m.r).reason
+              FROM m RETURNING status, row_key, community_id, grid_id)
+        %7$s
+        SELECT (SELECT pg_catalog.max(k)::pg_catalog.text FROM cand), (SELECT pg_catalog.count(*) FROM cand),
+               (SELECT pg_catalog.count(*) FROM ins WHERE ins.status = 'placed')$q$,
+        src.key_column, src.address_column, tbl, key_type, v_batch, src.table_name,
+        CASE WHEN src.grid_column IS NULL AND src.community_column IS NULL THEN ''
+             ELSE pg_catalog.format(', upd AS (UPDATE %s t SET %s FROM ins WHERE ins.status = ''placed'' AND t.%I::pg_catalog.text = ins.row_key RETURNING 1)',
+                  tbl, pg_catalog.concat_ws(', ',
+                        CASE WHEN src.grid_column IS NOT NULL THEN pg_catalog.format('%I = ins.grid_id', src.grid_column) END,
+                        CASE WHEN src.community_column IS NOT NULL THEN pg_catalog.format('%I = ins.community_id', src.community_column) END),
+                  src.key_column) END);
+    LOOP
+        e_state := NULL;
+        BEGIN
+            PERFORM gm._run_enter(v_run);
+            EXECUTE q INTO b_last, b_scanned, b_placed USING last_key, v_run;
+            IF b_scanned > 0 THEN
+                PERFORM gm._run_progress(v_run, 1, b_scanned, b_placed);
+            ELSE
+                PERFORM gm._run_finish(v_run);
+            END IF;
+        EXCEPTION WHEN OTHERS OR query_canceled THEN
+            GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT;
+        END;
+        IF e_state IS NOT NULL THEN
+            PERFORM gm._run_finish(v_run, e_state, e_msg);
+            COMMIT;
+            RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_msg,
+                  HINT = pg_catalog.format('Run %s kept its committed batches (%s rows, %s placed).', v_run, scanned, placed);
+        END IF;
+        COMMIT;
+        EXIT WHEN b_scanned = 0;
+        scanned := scanned + b_scanned;
+        placed := placed + b_placed;
+        last_key := b_last;
+        IF pg_catalog.current_setting('grid_marketing.progress_notices')::boolean THEN
+            RAISE NOTICE 'gm.place_customers %: % of % rows, % placed so far', tbl, scanned, total, placed;
+        END IF;
+    END LOOP;
+END $$;
+COMMENT ON PROCEDURE gm.place_customers(regclass, integer) IS
+    'Places the rows of a registered customer table by address: every row gets a gm.placement row (placed / ambiguous / unplaced with its reason); placed rows get their community and grid written when those columns are registered; a run in gm.run, committed batch by batch, cancellable';
+
+-- Duplicates (重复客户) ---------------------------------------------------------------------------
+CREATE TABLE gm.duplicate_candidate (
+    candidate_id  bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    table_name    text NOT NULL,
+    key_a         text NOT NULL,
+    key_b         text NOT NULL,
+    reason        text NOT NULL CHECK (reason IN ('id_number', 'phone', 'openid', 'name_address')),
+    score         real NOT NULL,
+    state         text NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'merged', 'rejected')),
+    run_id        bigint REFERENCES gm.run(run_id) ON DELETE SET NULL,
+    found_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CHECK (key_a <> key_b),
+    UNIQUE (table_name, key_a, key_b, reason)
+);
+COMMENT ON TABLE gm.duplicate_candidate IS
+    'Pairs of rows of a customer table that may be one customer: same ID number, normalised phone or OpenID, or similar name at the same address; open, merged or rejected';
+COMMENT ON COLUMN gm.duplicate_candidate.table_name IS 'The customer table';
+COMMENT ON COLUMN gm.duplicate_candidate.key_a IS 'Key of the row proposed to survive (the older one: smaller key)';
+COMMENT ON COLUMN gm.duplicate_candidate.key_b IS 'Key of the other row';
+COMMENT ON COLUMN gm.duplicate_candidate.reason IS 'id_number, phone, openid or name_address';
+COMMENT ON COLUMN gm.duplicate_candidate.score IS '1 for equal identifiers; the pg_trgm similarity of the names for name_address';
+COMMENT ON COLUMN gm.duplicate_candidate.state IS 'open (to review), merged, rejected (not the same customer)';
+COMMENT ON COLUMN gm.duplicate_candidate.run_id IS 'The gm.find_duplicates run that found it';
+COMMENT ON COLUMN gm.duplicate_candidate.found_at IS 'When it was found';
+SELECT pg_catalog.pg_extension_config_dump('gm.duplicate_candidate', '');
+SELECT pg_catalog.pg_extension_config_dump('gm.duplicate_candidate_candidate_id_seq', '');
+CREATE INDEX duplicate_candidate_run_idx ON gm.duplicate_candidate (run_id);
+CREATE INDEX duplicate_candidate_b_idx ON gm.duplicate_candidate (table_name, key_b);
+
+CREATE FUNCTION gm.find_duplicates(tbl regclass) RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    src gm.customer_source := gm._customer_source(tbl);
+    v_run bigint;
+    n bigint;
+    sim real := gm.param('duplicate_name_similarity');
+BEGIN
+    v_run := gm._run_start('find_duplicates', pg_catalog.jsonb_build_object('table', src.table_name));
+    PERFORM gm._run_enter(v_run);
+    -- one row per customer: its identifiers normalised, its address reduced to district + road + community
+    EXECUTE pg_catalog.format($q$
+        CREATE TEMP TABLE gm_dup_src ON COMMIT DROP AS
+        SELECT t.%1$I::pg_catalog.text AS k,
+               %2$s AS idn, %3$s AS phone, %4$s AS openid, %5$s AS nm, %6$s AS addr_key
+          FROM %7$s t$q$,
+        src.key_column,
+        CASE WHEN src.id_column IS NULL THEN 'NULL::text'
+             ELSE pg_catalog.format('CASE WHEN gm.valid_cn_id(t.%1$I::text) THEN pg_catalog.upper(gm.normalize_address(t.%1$I::text)) END', src.id_column) END,
+        CASE WHEN src.phone_column IS NULL THEN 'NULL::text' ELSE pg_catalog.format('gm.normalize_phone(t.%I::text)', src.phone_column) END,
+        CASE WHEN src.openid_column IS NULL THEN 'NULL::text' ELSE pg_catalog.format('NULLIF(pg_catalog.btrim(t.%I::text), '''')', src.openid_column) END,
+        CASE WHEN src.name_column IS NULL THEN 'NULL::text' ELSE pg_catalog.format('NULLIF(gm.normalize_address(t.%I::text), '''')', src.name_column) END,
+        CASE WHEN src.address_column IS NULL THEN 'NULL::text'
+             ELSE pg_catalog.format('(SELECT CASE WHEN p.district_code IS NOT NULL AND (p.road IS NOT NULL OR p.community IS NOT NULL)
+                                             THEN pg_catalog.concat_ws(''|'', p.district_code, gm.normalize_address(p.road),
+                                                  gm.normalize_address(p.community), p.building, p.unit, p.room) END
+                                       FROM (SELECT (gm.parse_address(t.%I::text)).*) p)', src.address_column) END,
+        tbl);
+    -- equal identifiers: every row of a group pairs with the group's first (smallest key) row
+    WITH grp AS (
+        SELECT 'id_number' AS reason, s.k, pg_catalog.first_value(s.k) OVER w AS k0 FROM gm_dup_src s WHERE s.idn IS NOT NULL
+        WINDOW w AS (PARTITION BY s.idn ORDER BY s.k)
+        UNION ALL
+        SELECT 'phone', s.k, pg_catalog.first_value(s.k) OVER w FROM gm_dup_src s WHERE s.phone IS NOT NULL
+        WINDOW w AS (PARTITION BY s.phone ORDER BY s.k)
+        UNION ALL
+        SELECT 'openid', s.k, pg_catalog.first_value(s.k) OVER w FROM gm_dup_src s WHERE s.openid IS NOT NULL
+        WINDOW w AS (PARTITION BY s.openid ORDER BY s.k)),
+    pairs AS (
+        SELECT g.reason, g.k0 AS a, g.k AS b, 1::real AS score FROM grp g WHERE g.k <> g.k0
+        UNION ALL
+        -- similar names at the same address (pg_trgm similarity of the names)
+        SELECT 'name_address', x.k, y.k, similarity(x.nm, y.nm)
+          FROM gm_dup_src x JOIN gm_dup_src y ON y.addr_key = x.addr_key AND y.k > x.k
+         WHERE x.addr_key IS NOT NULL AND x.nm IS NOT NULL AND y.nm IS NOT NULL AND similarity(x.nm, y.nm) >= sim),
+    ins AS (
+        INSERT INTO gm.duplicate_candidate AS d (table_name, key_a, key_b, reason, score, run_id)
+        SELECT src.table_name, p.a, p.b, p.reason, p.score, v_run FROM pairs p
+          JOIN gm_dup_src sa ON sa.k = p.a JOIN gm_dup_src sb ON sb.k = p.b
+         -- two different valid ID numbers are two people (DESIGN.md, Duplicates)
+         WHERE NOT (sa.idn IS NOT NULL AND sb.idn IS NOT NULL AND sa.idn <> sb.idn)
+        ON CONFLICT (table_name, key_a, key_b, reason) DO NOTHING
+        RETURNING 1)
+    SELECT pg_catalog.count(*) INTO n FROM ins;
+    DROP TABLE gm_dup_src;
+    PERFORM gm._run_progress(v_run, 1, 0, n);
+    PERFORM gm._run_finish(v_run);
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION gm.find_duplicates(regclass) IS
+    'Finds duplicate candidates in a registered customer table: equal valid ID number, normalised phone or OpenID, and names similar (pg_trgm) at the same parsed address; never pairs two different valid ID numbers; returns the new candidates (a run in gm.run)';
+
+CREATE FUNCTION gm.duplicate_rate(tbl regclass)
+RETURNS TABLE (grid_id bigint, customers bigint, duplicates bigint, rate numeric)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    src gm.customer_source := gm._customer_source(tbl);
+BEGIN
+    RETURN QUERY EXECUTE pg_catalog.format($q$
+        SELECT s.grid_id, s.customers, s.duplicates, pg_catalog.round(s.duplicates::numeric / GREATEST(s.customers, 1), 4)
+          FROM (SELECT %1$s AS grid_id, pg_catalog.count(*) AS customers,
+                       pg_catalog.count(*) FILTER (WHERE EXISTS (SELECT 1 FROM gm.duplicate_candidate d
+                                                                  WHERE d.table_name = $1 AND d.state = 'open'
+                                                                    AND d.key_b = t.%2$I::pg_catalog.text)) AS duplicates
+                  FROM %3$s t GROUP BY 1) s ORDER BY 1$q$,
+        CASE WHEN src.grid_column IS NULL THEN 'NULL::bigint' ELSE pg_catalog.format('t.%I::bigint', src.grid_column) END,
+        src.key_column, tbl) USING src.table_name;
+END $$;
+COMMENT ON FUNCTION gm.duplicate_rate(regclass) IS
+    'Duplicate rate per grid of a registered customer table: rows that are the second row of an open candidate pair / rows (seed 000 target: 3 %, gm.param(''duplicate_rate_target''))';
+
+-- Merges and their undo ---------------------------------------------------------------------------
+CREATE TABLE gm.merge_log (
+    merge_id         bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    table_name       text NOT NULL,
+    survivor_key     text NOT NULL,
+    merged_key       text NOT NULL,
+    merged_row       jsonb NOT NULL,
+    survivor_before  jsonb NOT NULL,
+    filled_columns   text[] NOT NULL DEFAULT '{}',
+    moved            jsonb NOT NULL DEFAULT '[]',
+    followups        bigint[] NOT NULL DEFAULT '{}',
+    reason           text,
+    merged_at        timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    merged_by        name NOT NULL DEFAULT gm.actor(),
+    undone_at        timestamptz,
+    undone_by        name
+);
+COMMENT ON TABLE gm.merge_log IS
+    'Every merge of two customer rows: the merged row as it was, the survivor before, the columns filled from the merged row, the referencing rows and work orders moved; undone by gm.undo_merge';
+COMMENT ON COLUMN gm.merge_log.table_name IS 'The customer table';
+COMMENT ON COLUMN gm.merge_log.survivor_key IS 'Key of the row that stays';
+COMMENT ON COLUMN gm.merge_log.merged_key IS 'Key of the row merged into it (deleted)';
+COMMENT ON COLUMN gm.merge_log.merged_row IS 'The merged row as it was (to_jsonb)';
+COMMENT ON COLUMN gm.merge_log.survivor_before IS 'The survivor before the merge';
+COMMENT ON COLUMN gm.merge_log.filled_columns IS 'Columns of the survivor that were NULL and took the merged row''s value';
+COMMENT ON COLUMN gm.merge_log.moved IS 'Rows of referencing tables moved to the survivor: [{"table", "column", "rows": [row after the move]}]';
+COMMENT ON COLUMN gm.merge_log.followups IS 'Work orders (gm.followup) moved to the survivor';
+COMMENT ON COLUMN gm.merge_log.reason IS 'Why (free text, or the candidate reason)';
+COMMENT ON COLUMN gm.merge_log.merged_at IS 'When';
+COMMENT ON COLUMN gm.merge_log.merged_by IS 'Who (gm.actor())';
+COMMENT ON COLUMN gm.merge_log.undone_at IS 'When it was undone; NULL while it stands';
+COMMENT ON COLUMN gm.merge_log.undone_by IS 'Who undid it';
+SELECT pg_catalog.pg_extension_config_dump('gm.merge_log', '');
+SELECT pg_catalog.pg_extension_config_dump('gm.merge_log_merge_id_seq', '');
+CREATE INDEX merge_log_keys_idx ON gm.merge_log (table_name, merged_key);
+
+CREATE FUNCTION gm.merge_customers(tbl regclass, survivor text, merged text, reason text DEFAULT NULL) RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    src gm.customer_source := gm._customer_source(tbl);
+    key_type text;
+    s_row jsonb;
+    m_row jsonb;
+    fills text[] := '{}';
+    col text;
+    fk record;
+    moved jsonb := '[]';
+    rows_moved jsonb;
+    fus bigint[];
+    v_id bigint;
+BEGIN
+    IF survivor IS NULL OR merged IS NULL THEN
+        RAISE EXCEPTION 'gm.merge_customers: survivor and merged must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF survivor = merged THEN
+        RAISE EXCEPTION 'gm.merge_customers: a row cannot be merged into itself (%)', survivor USING ERRCODE = '22023';
+    END IF;
+    SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) INTO key_type FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = tbl AND a.attname = src.key_column;
+    -- lock both rows, in key order (two merges of the same pair never deadlock), then read them
+    EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM (SELECT 1 FROM %1$s t WHERE t.%2$I IN ($1::%3$s, $2::%3$s) ORDER BY t.%2$I FOR UPDATE) x',
+                              tbl, src.key_column, key_type) USING survivor, merged;
+    EXECUTE pg_catalog.format('SELECT pg_catalog.to_jsonb(t) FROM %s t WHERE t.%I = $1::%s', tbl, src.key_column, key_type)
+       INTO s_row USING survivor;
+    EXECUTE pg_catalog.format('SELECT pg_catalog.to_jsonb(t) FROM %s t WHERE t.%I = $1::%s', tbl, src.key_column, key_type)
+       INTO m_row USING merged;
+    IF s_row IS NULL OR m_row IS NULL THEN
+        RAISE EXCEPTION 'customer % of % does not exist (merged already?)', CASE WHEN s_row IS NULL THEN survivor ELSE merged END, tbl
+              USING ERRCODE = 'P0002';
+    END IF;
+    IF src.id_column IS NOT NULL AND gm.valid_cn_id(s_row ->> src.id_column) AND gm.valid_cn_id(m_row ->> src.id_column)
+       AND pg_catalog.upper(gm.normalize_address(s_row ->> src.id_column)) <> pg_catalog.upper(gm.normalize_address(m_row ->> src.id_column)) THEN
+        RAISE EXCEPTION 'customers % and % have two different valid ID numbers: they are two people', survivor, merged
+              USING ERRCODE = '23514', HINT = 'Mark the candidate rejected instead.';
+    END IF;
+    -- the survivor keeps its values and takes the merged row's where it has none
+    FOR col IN SELECT a.attname FROM pg_catalog.pg_attribute a
+                WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+                  AND a.attname <> src.key_column ORDER BY a.attnum LOOP
+        IF (s_row -> col) = 'null'::jsonb AND (m_row -> col) <> 'null'::jsonb THEN
+            fills := fills || col;
+        END IF;
+    END LOOP;
+    -- rows of tables referencing the customer table move to the survivor
+    FOR fk IN SELECT c.conrelid::regclass AS rel, a.attname AS col FROM pg_catalog.pg_constraint c
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+              WHERE c.contype = 'f' AND c.confrelid = tbl AND pg_catalog.cardinality(c.conkey) = 1 LOOP
+        EXECUTE pg_catalog.format('WITH u AS (UPDATE %1$s r SET %2$I = $1::%3$s WHERE r.%2$I = $2::%3$s RETURNING r.*)
+                                   SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(u)) FROM u', fk.rel, fk.col, key_type)
+           INTO rows_moved USING survivor, merged;
+        IF rows_moved IS NOT NULL THEN
+            moved := moved || pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('table', fk.rel::text, 'column', fk.col, 'rows', rows_moved));
+        END IF;
+    END LOOP;
+    -- work orders (their history follows them)
+    WITH u AS (UPDATE gm.followup f SET customer_key = survivor WHERE f.customer_key = merged RETURNING f.followup_id)
+    SELECT pg_catalog.array_agg(u.followup_id ORDER BY u.followup_id) INTO fus FROM u;
+    IF pg_catalog.cardinality(fills) > 0 THEN
+        EXECUTE pg_catalog.format('UPDATE %s t SET (%s) = (SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%s, $1) x) WHERE t.%I = $2::%s',
+                                  tbl, (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(f), ', ') FROM pg_catalog.unnest(fills) f),
+                                  (SELECT pg_catalog.string_agg('x.' || pg_catalog.quote_ident(f), ', ') FROM pg_catalog.unnest(fills) f),
+                                  tbl, src.key_column, key_type) USING m_row, survivor;
+    END IF;
+    EXECUTE pg_catalog.format('DELETE FROM %s t WHERE t.%I = $1::%s', tbl, src.key_column, key_type) USING merged;
+    INSERT INTO gm.merge_log (table_name, survivor_key, merged_key, merged_row, survivor_before, filled_columns, moved, followups, reason)
+    VALUES (src.table_name, survivor, merged, m_row, s_row, fills, moved, COALESCE(fus, '{}'), reason)
+    RETURNING merge_id INTO v_id;
+    UPDATE gm.duplicate_candidate d SET state = 'merged'
+     WHERE d.table_name = src.table_name AND d.state = 'open'
+       AND ((d.key_a = survivor AND d.key_b = merged) OR (d.key_a = merged AND d.key_b = survivor));
+    RETURN v_id;
+END $$;
+COMMENT ON FUNCTION gm.merge_customers(regclass, text, text, text) IS
+    'Merges a customer row into another: referencing rows (foreign keys) and work orders move to the survivor, the survivor takes the merged row''s values where it has none, the merged row is deleted, all logged in gm.merge_log (undo: gm.undo_merge); 23514 for two different valid ID numbers, P0002 for a missing row';
+
+CREATE FUNCTION gm.undo_merge(merge_id bigint) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    m gm.merge_log;
+    src gm.customer_source;
+    tbl regclass;
+    key_type text;
+    mv jsonb;
+BEGIN
+    SELECT l.* INTO m FROM gm.merge_log l WHERE l.merge_id = undo_merge.merge_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no merge %', merge_id USING ERRCODE = 'P0002';
+    END IF;
+    IF m.undone_at IS NOT NULL THEN
+        RAISE EXCEPTION 'merge % was undone already (%)', merge_id, m.undone_at USING ERRCODE = '55000';
+    END IF;
+    tbl := m.table_name::regclass;
+    src := gm._customer_source(tbl);
+    SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) INTO key_type FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = tbl AND a.attname = src.key_column;
+    -- the merged row again, as it was
+    EXECUTE pg_catalog.format('INSERT INTO %1$s SELECT * FROM pg_catalog.jsonb_populate_record(NULL::%1$s, $1)', tbl) USING m.merged_row;
+    -- the survivor's filled columns back to what they were
+    IF pg_catalog.cardinality(m.filled_columns) > 0 THEN
+        EXECUTE pg_catalog.format('UPDATE %s t SET (%s) = (SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%s, $1) x) WHERE t.%I = $2::%s',
+                                  tbl, (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(f), ', ') FROM pg_catalog.unnest(m.filled_columns) f),
+                                  (SELECT pg_catalog.string_agg('x.' || pg_catalog.quote_ident(f), ', ') FROM pg_catalog.unnest(m.filled_columns) f),
+                                  tbl, src.key_column, key_type) USING m.survivor_before, m.survivor_key;
+    END IF;
+    -- the rows moved go back (a row changed since the merge is recognised by its other columns)
+    FOR mv IN SELECT x FROM pg_catalog.jsonb_array_elements(m.moved) x LOOP
+        EXECUTE pg_catalog.format('UPDATE %1$s r SET %2$I = $1::%3$s WHERE r.%2$I = $2::%3$s
+                                     AND pg_catalog.to_jsonb(r) = ANY (SELECT e FROM pg_catalog.jsonb_array_elements($3) e)',
+                                  mv ->> 'table', mv ->> 'column', key_type)
+            USING m.merged_key, m.survivor_key, mv -> 'rows';
+    END LOOP;
+    UPDATE gm.followup f SET customer_key = m.merged_key WHERE f.followup_id = ANY (m.followups) AND f.customer_key = m.survivor_key;
+    UPDATE gm.merge_log l SET undone_at = pg_catalog.now(), undone_by = gm.actor() WHERE l.merge_id = m.merge_id;
+    UPDATE gm.duplicate_candidate d SET state = 'open'
+     WHERE d.table_name = m.table_name AND d.state = 'merged'
+       AND ((d.key_a = m.survivor_key AND d.key_b = m.merged_key) OR (d.key_a = m.merged_key AND d.key_b = m.survivor_key));
+END $$;
+COMMENT ON FUNCTION gm.undo_merge(bigint) IS
+    'Undoes a merge of gm.merge_log: the merged row comes back, the survivor''s filled columns return to what they were, moved rows and work orders go back; P0002 for an unknown merge, 55000 when undone already';
+
+-- Data quality (数据质量) ------------------------------------------------------------------------
+CREATE FUNCTION gm._to_date(text) RETURNS date
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog AS $$
+BEGIN
+    RETURN $1::date;
+EXCEPTION WHEN OTHERS THEN
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION gm._to_date(text) IS 'Internal: the date a text holds (ISO or the server''s DateStyle), NULL when it holds none';
+
+CREATE FUNCTION gm.quality_measures(tbl regclass, at date DEFAULT CURRENT_DATE)
+RETURNS TABLE (grid_id bigint, measure text, value numeric, n_rows bigint)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    src gm.customer_source := gm._customer_source(tbl);
+    fields text[] := '{}';
+    col name;
+    f text;
+    complete text := '';
+    birth text;
+    since text;
+    date_type text[] := ARRAY['date', 'timestamp without time zone', 'timestamp with time zone'];
+BEGIN
+    -- completeness of every registered field
+    FOREACH f IN ARRAY ARRAY['address', 'name', 'phone', 'id', 'openid', 'birth'] LOOP
+        col := pg_catalog.to_jsonb(src) ->> (f || '_column');
+        IF col IS NOT NULL THEN
+            fields := fields || f;
+            complete := complete || pg_catalog.format(', pg_catalog.avg((t.%I IS NOT NULL AND pg_catalog.btrim(t.%I::text) <> '''')::int) AS c_%s', col, col, f);
+        END IF;
+    END LOOP;
+    IF src.birth_column IS NOT NULL THEN
+        birth := CASE WHEN (SELECT pg_catalog.format_type(a.atttypid, NULL) FROM pg_catalog.pg_attribute a
+                             WHERE a.attrelid = tbl AND a.attname = src.birth_column) = ANY (date_type)
+                      THEN pg_catalog.format('t.%I::date', src.birth_column)
+                      ELSE pg_catalog.format('gm._to_date(t.%I::text)', src.birth_column) END;
+    END IF;
+    IF src.since_column IS NOT NULL THEN
+        since := CASE WHEN (SELECT pg_catalog.format_type(a.atttypid, NULL) FROM pg_catalog.pg_attribute a
+                             WHERE a.attrelid = tbl AND a.attname = src.since_column) = ANY (date_type)
+                      THEN pg_catalog.format('t.%I::date', src.since_column)
+                      ELSE pg_catalog.format('gm._to_date(t.%I::text)', src.since_column) END;
+    END IF;
+    RETURN QUERY EXECUTE pg_catalog.format($q$
+        WITH per AS (
+            SELECT %1$s AS g, pg_catalog.count(*) AS n %2$s,
+                   pg_catalog.avg(gm.valid_cn_id(t.%3$s::text)::int) FILTER (WHERE %4$s) AS v_id,
+                   pg_catalog.avg((gm.normalize_phone(t.%5$s::text) IS NOT NULL)::int) FILTER (WHERE %6$s) AS v_phone,
+                   pg_catalog.avg((%7$s IS NOT NULL AND %7$s <= $2 AND pg_catalog.date_part('year', pg_catalog.age($2, %7$s)) <= gm.param('age_max'))::int)
+                       FILTER (WHERE %8$s) AS v_age,
+                   pg_catalog.avg((%9$s IS NOT NULL AND %9$s <= $2)::int) FILTER (WHERE %10$s) AS v_dates,
+                   pg_catalog.avg((SELECT (p.district_code IS NULL OR p.confidence < gm.param('address_confidence_min'))::int
+                                    FROM (SELECT (gm.parse_address(t.%11$s::text)).*) p)) FILTER (WHERE %12$s) AS addr_err,
+                   pg_catalog.count(*) FILTER (WHERE EXISTS (SELECT 1 FROM gm.duplicate_candidate d WHERE d.table_name = $1
+                                                   AND d.state = 'open' AND d.key_b = t.%13$I::pg_catalog.text))::numeric AS dups
+              FROM %14$s t GROUP BY 1),
+        m AS (
+            SELECT per.g, per.n, x.measure, x.value FROM per CROSS JOIN LATERAL (VALUES %15$s
+                ('validity', (SELECT pg_catalog.avg(v) FROM pg_catalog.unnest(ARRAY[per.v_id, per.v_phone, per.v_age, per.v_dates]) v)),
+                ('valid_id', per.v_id), ('valid_phone', per.v_phone), ('valid_age', per.v_age), ('valid_dates', per.v_dates),
+                ('address_error_rate', per.addr_err), ('duplicate_rate', per.dups / GREATEST(per.n, 1))) x(measure, value)),
+        s AS (
+            SELECT m.g, m.n, 'quality_score' AS measure,
+                   100 * (gm.param('quality_weight_completeness') * COALESCE(pg_catalog.max(m.value) FILTER (WHERE m.measure = 'completeness'), 1)
+                        + gm.param('quality_weight_validity') * COALESCE(pg_catalog.max(m.value) FILTER (WHERE m.measure = 'validity'), 1)
+                        + gm.param('quality_weight_address') * (1 - COALESCE(pg_catalog.max(m.value) FILTER (WHERE m.measure = 'address_error_rate'), 0))
+                        + gm.param('quality_weight_duplicates') * (1 - COALESCE(pg_catalog.max(m.value) FILTER (WHERE m.measure = 'duplicate_rate'), 0)))
+                   AS value
+              FROM m GROUP BY m.g, m.n)
+        SELECT x.g, x.measure, pg_catalog.round(x.value, 4), x.n FROM (SELECT * FROM m UNION ALL SELECT * FROM s) x
+         WHERE x.value IS NOT NULL ORDER BY 1, 2$q$,
+        CASE WHEN src.grid_column IS NULL THEN 'NULL::bigint' ELSE pg_catalog.format('t.%I::bigint', src.grid_column) END,
+        complete,
+        COALESCE(pg_catalog.quote_ident(src.id_column), 'NULL'), CASE WHEN src.id_column IS NULL THEN 'false'
+             ELSE pg_catalog.format('pg_catalog.btrim(t.%I::text) <> ''''', src.id_column) END,
+        COALESCE(pg_catalog.quote_ident(src.phone_column), 'NULL'), CASE WHEN src.phone_column IS NULL THEN 'false'
+             ELSE pg_catalog.format('pg_catalog.btrim(t.%I::text) <> ''''', src.phone_column) END,
+        COALESCE(birth, 'NULL::date'), CASE WHEN src.birth_column IS NULL THEN 'false'
+             ELSE pg_catalog.format('t.%I IS NOT NULL', src.birth_column) END,
+        COALESCE(since, 'NULL::date'), CASE WHEN src.since_column IS NULL THEN 'false'
+             ELSE pg_catalog.format('t.%I IS NOT NULL', src.since_column) END,
+        COALESCE(pg_catalog.quote_ident(src.address_column), 'NULL'), CASE WHEN src.address_column IS NULL THEN 'false'
+             ELSE pg_catalog.format('pg_catalog.btrim(t.%I::text) <> ''''', src.address_column) END,
+        src.key_column, tbl,
+        CASE WHEN pg_catalog.cardinality(fields) = 0 THEN ''
+             ELSE (SELECT pg_catalog.string_agg(pg_catalog.format('(%L, per.c_%s), ', 'complete_' || f2, f2), '') FROM pg_catalog.unnest(fields) f2)
+                  || pg_catalog.format('(''completeness'', (%s) / %s), ',
+                        (SELECT pg_catalog.string_agg(pg_catalog.format('per.c_%s', f2), ' + ') FROM pg_catalog.unnest(fields) f2),
+                        pg_catalog.cardinality(fields)) END)
+    USING src.table_name, at;
+END $$;
+COMMENT ON FUNCTION gm.quality_measures(regclass, date) IS
+    'Data quality of a registered customer table per grid, measured now: completeness per field and overall, validity (ID checksum, phone, age 0-120, dates), address error rate, duplicate rate and the quality score 0-100';
+
+CREATE TABLE gm.quality_snapshot (
+    table_name  text NOT NULL,
+    day         date NOT NULL,
+    grid_id     bigint,
+    measure     text NOT NULL,
+    value       numeric NOT NULL,
+    n_rows      bigint NOT NULL,
+    checked_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE gm.quality_snapshot IS
+    'The daily integrity check (gm.check_quality): every quality measure of a customer table per grid and day, for the daily and weekly quality views';
+COMMENT ON COLUMN gm.quality_snapshot.table_name IS 'The customer table';
+COMMENT ON COLUMN gm.quality_snapshot.day IS 'Day of the check';
+COMMENT ON COLUMN gm.quality_snapshot.grid_id IS 'The grid (NULL: rows without a grid, or no grid column)';
+COMMENT ON COLUMN gm.quality_snapshot.measure IS 'complete_<field>, completeness, valid_id, valid_phone, valid_age, valid_dates, validity, address_error_rate, duplicate_rate, quality_score';
+COMMENT ON COLUMN gm.quality_snapshot.value IS 'Its value (fractions 0-1, score 0-100)';
+COMMENT ON COLUMN gm.quality_snapshot.n_rows IS 'Rows of the grid checked';
+COMMENT ON COLUMN gm.quality_snapshot.checked_at IS 'When the check ran';
+SELECT pg_catalog.pg_extension_config_dump('gm.quality_snapshot', '');
+CREATE UNIQUE INDEX quality_snapshot_key ON gm.quality_snapshot (table_name, day, (COALESCE(grid_id, -1)), measure);
+
+CREATE FUNCTION gm.check_quality(tbl regclass, at date DEFAULT CURRENT_DATE) RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    src gm.customer_source := gm._customer_source(tbl);
+    v_run bigint;
+    n bigint;
+BEGIN
+    v_run := gm._run_start('check_quality', pg_catalog.jsonb_build_object('table', src.table_name, 'day', at));
+    PERFORM gm._run_enter(v_run);
+    DELETE FROM gm.quality_snapshot q WHERE q.table_name = src.table_name AND q.day = at;
+    WITH ins AS (
+        INSERT INTO gm.quality_snapshot (table_name, day, grid_id, measure, value, n_rows)
+        SELECT src.table_name, at, m.grid_id, m.measure, m.value, m.n_rows FROM gm.quality_measures(tbl, at) m
+        RETURNING 1)
+    SELECT pg_catalog.count(*) INTO n FROM ins;
+    PERFORM gm._run_progress(v_run, 1, n, n);
+    PERFORM gm._run_finish(v_run);
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION gm.check_quality(regclass, date) IS
+    'The daily integrity check of a registered customer table: stores the day''s quality measures per grid in gm.quality_snapshot (again on the same day: replaced); schedule it daily, e.g. with pg_cron';
+
+CREATE VIEW gm.quality_daily AS
+SELECT q.table_name, q.day, q.grid_id, pg_catalog.max(q.n_rows) AS n_rows,
+       pg_catalog.max(q.value) FILTER (WHERE q.measure = 'completeness') AS completeness,
+       pg_catalog.max(q.value) FILTER (WHERE q.measure = 'validity') AS validity,
+       pg_catalog.max(q.value) FILTER (WHERE q.measure = 'address_error_rate') AS address_error_rate,
+       pg_catalog.max(q.value) FILTER (WHERE q.measure = 'duplicate_rate') AS duplicate_rate,
+       pg_catalog.max(q.value) FILTER (WHERE q.measure = 'quality_score') AS quality_score,
+       pg_catalog.max(q.value) FILTER (WHERE q.measure = 'address_error_rate') <= gm.param('address_error_rate_target') AS address_on_target,
+       pg_catalog.max(q.value) FILTER (WHERE q.measure = 'duplicate_rate') <= gm.param('duplicate_rate_target') AS duplicates_on_target
+  FROM gm.quality_snapshot q GROUP BY q.table_name, q.day, q.grid_id;
+COMMENT ON VIEW gm.quality_daily IS
+    'The daily integrity check per customer table, day and grid: completeness, validity, address error rate, duplicate rate, quality score, and whether the seed 000 targets (1.5 %, 3 %) are met';
+
+CREATE VIEW gm.quality_weekly AS
+SELECT w.*, w.quality_score - pg_catalog.lag(w.quality_score) OVER (PARTITION BY w.table_name, w.grid_id ORDER BY w.week) AS score_change
+  FROM (SELECT d.table_name, pg_catalog.date_trunc('week', d.day)::date AS week, d.grid_id, pg_catalog.count(*) AS days_checked,
+               pg_catalog.max(d.n_rows) AS n_rows,
+               pg_catalog.round(pg_catalog.avg(d.completeness), 4) AS completeness, pg_catalog.round(pg_catalog.avg(d.validity), 4) AS validity,
+               pg_catalog.round(pg_catalog.avg(d.address_error_rate), 4) AS address_error_rate,
+               pg_catalog.round(pg_catalog.avg(d.duplicate_rate), 4) AS duplicate_rate,
+               pg_catalog.round(pg_catalog.avg(d.quality_score), 2) AS quality_score
+          FROM gm.quality_daily d GROUP BY 1, 2, 3) w;
+COMMENT ON VIEW gm.quality_weekly IS
+    'The weekly quality report per customer table and grid (ISO weeks, Monday first): averages of the daily checks and the change of the quality score since the week before';
+
+-- Penetration (渗透率) ----------------------------------------------------------------------------
+CREATE FUNCTION gm.penetration(tbl regclass, by text DEFAULT 'community', at date DEFAULT CURRENT_DATE)
+RETURNS TABLE (level text, id bigint, name text, households bigint, customers bigint, penetration numeric,
+               occupied_households numeric, occupancy_penetration numeric)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
+DECLARE
+    src gm.customer_source := gm._customer_source(tbl, 'community_column');
+BEGIN
+    IF by IS NULL OR by NOT IN ('community', 'grid', 'region') THEN
+        RAISE EXCEPTION 'gm.penetration: by must be community, grid or region, not %', COALESCE(by, 'NULL') USING ERRCODE = '22023';
+    END IF;
+    RETURN QUERY EXECUTE pg_catalog.format($q$
+        WITH RECURSIVE cust AS (
+            SELECT t.%1$I::bigint AS community_id, pg_catalog.count(*) AS n FROM %2$s t
+             WHERE t.%1$I IS NOT NULL %3$s %4$s GROUP BY 1),
+        up AS (SELECT g.grid_id, g.grid_id AS root FROM gm.grid g WHERE g.parent_id IS NULL
+               UNION ALL SELECT g.grid_id, up.root FROM gm.grid g JOIN up ON g.parent_id = up.grid_id),
+        per AS (
+            SELECT CASE $1 WHEN 'community' THEN c.community_id WHEN 'grid' THEN c.grid_id ELSE up.root END AS id,
+                   c.households, c.households * c.occupancy AS occ, COALESCE(cust.n, 0) AS n
+              FROM gm.community c LEFT JOIN cust ON cust.community_id = c.community_id
+              LEFT JOIN up ON up.grid_id = c.grid_id)
+        SELECT $1, per.id,
+               CASE $1 WHEN 'community' THEN (SELECT c.name FROM gm.community c WHERE c.community_id = per.id)
+                       ELSE (SELECT g.name FROM gm.grid g WHERE g.grid_id = per.id) END,
+               pg_catalog.sum(per.households)::bigint, pg_catalog.sum(per.n)::bigint,
+               pg_catalog.round(pg_catalog.sum(per.n) FILTER (WHERE per.households > 0) / NULLIF(pg_catalog.sum(per.households) FILTER (WHERE per.households > 0), 0), 4),
+               pg_catalog.round(pg_catalog.sum(per.occ), 1),
+               pg_catalog.round(pg_catalog.sum(per.n) FILTER (WHERE per.occ > 0) / NULLIF(pg_catalog.sum(per.occ) FILTER (WHERE per.occ > 0), 0), 4)
+          FROM per GROUP BY per.id ORDER BY per.id$q$,
+        src.community_column, tbl,
+        CASE WHEN src.since_column IS NULL THEN '' ELSE pg_catalog.format('AND (t.%1$I IS NULL OR t.%1$I::date <= $2)', src.since_column) END,
+        CASE WHEN src.until_column IS NULL THEN '' ELSE pg_catalog.format('AND (t.%1$I IS NULL OR t.%1$I::date > $2)', src.until_column) END)
+    USING by, at;
+END $$;
+COMMENT ON FUNCTION gm.penetration(regclass, text, date) IS
+    'Penetration (渗透率) on a day per community, grid or region (the top grid above): customers of the registered table (since <= day < until) / households, and the occupancy-adjusted variant / (households x occupancy); 22023 for another by';
+
+CREATE FUNCTION gm.penetration_series(tbl regclass, by text, from_day date, to_day date, step interval DEFAULT '1 month')
+RETURNS TABLE (at date, level text, id bigint, name text, households bigint, customers bigint, penetration numeric,
+               occupied_households numeric, occupancy_penetration numeric)
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
+    SELECT d::date, p.* FROM pg_catalog.generate_series($3::timestamp, $4::timestamp, $5) d
+    CROSS JOIN LATERAL gm.penetration($1, $2, d::date) p
+$$;
+COMMENT ON FUNCTION gm.penetration_series(regclass, text, date, date, interval) IS
+    'Penetration over time: gm.penetration on every step from from_day to to_day';
+
+-- PostGIS and pg_trgm may live in any schema: pin them for the functions that call them unqualified
+DO $do$
+DECLARE
+    s text := (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(n.nspname), ', ' ORDER BY e.extname)
+                 FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+                WHERE e.extname IN ('postgis', 'pg_trgm'));
+    f text;
+BEGIN
+    FOREACH f IN ARRAY ARRAY['gm._community_fill()', 'gm.assign_communities(text)', 'gm.match_community(text)',
+                             'gm.find_duplicates(regclass)'] LOOP
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, gm, %s', f, s);
+    END LOOP;
+END $do$;
+
+-- Who may do what: the register and the results are read by every role, like the grid registry;
+-- members of gm_admin run placements, duplicate searches, merges and quality checks.
+GRANT SELECT ON gm.placement, gm.placement_summary, gm.placement_reasons, gm.quality_snapshot, gm.quality_daily,
+                gm.quality_weekly, gm.duplicate_candidate TO PUBLIC;
+GRANT INSERT, UPDATE, DELETE ON gm.community, gm.community_alias, gm.community_building, gm.community_competitor,
+                gm.placement, gm.duplicate_candidate, gm.merge_log, gm.quality_snapshot TO gm_admin;
+GRANT SELECT ON gm.merge_log TO gm_admin;
 -------------------------------------------------------------------------------
 -- Section 66: the administrative divisions the address parser reads (GB/T 2260)
 -------------------------------------------------------------------------------
