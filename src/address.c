@@ -826,6 +826,10 @@ read_road(const GmAddrText *t, int p)
 	}
 	if (end < 0)
 		return p;
+	/* a direction after the road word belongs to the name (中山大道西, 解放路北) */
+	if ((CP(t, end) == 0x4E1C || CP(t, end) == 0x897F || CP(t, end) == 0x5357 || CP(t, end) == 0x5317) &&
+		(is_digit(CP(t, end + 1)) || cn_digit(CP(t, end + 1)) >= 0 || CP(t, end + 1) == 0x6BB5))
+		end++;
 	/* 四段 / 4段 */
 	{
 		char		num[16];

@@ -33,7 +33,7 @@ ETHNIC = ('蒙古族 藏族 维吾尔族 回族 苗族 彝族 壮族 布依族 �
 def cut_ethnic(s):
     # 延边朝鲜族自治州 -> 延边, 长阳土家族自治县 -> 长阳
     best = len(s)
-    for e in ETHNIC:
+    for e in ETHNIC + [x[:-1] for x in ETHNIC if len(x) >= 3]:   # also without 族: 伊犁哈萨克自治州
         i = s.find(e)
         if 0 < i < best:
             best = i
