@@ -2304,7 +2304,7 @@ CREATE INDEX community_grid_idx ON gm.community (grid_id);
 CREATE INDEX community_division_idx ON gm.community (division_code);
 CREATE INDEX community_norm_name_idx ON gm.community (norm_name);
 CREATE INDEX community_road_idx ON gm.community (road_key) WHERE road_key IS NOT NULL;
-CREATE INDEX community_name_trgm_idx ON gm.community USING gist (norm_name gist_trgm_ops);
+CREATE INDEX community_name_trgm_idx ON gm.community USING gin (norm_name gin_trgm_ops);
 CREATE INDEX community_geom_idx ON gm.community USING gist (geom);
 
 CREATE TABLE gm.community_alias (
@@ -2460,7 +2460,8 @@ DECLARE
     s_min real := gm.param('community_similarity_min');
     margin real := gm.param('community_ambiguity_margin');
     best record;
-    second record;
+    second_id bigint;
+    second_s real;
 BEGIN
     IF address IS NULL OR gm.normalize_address(address) = '' THEN
         r.status := 'unplaced'; r.reason := 'empty address';
@@ -2503,31 +2504,33 @@ BEGIN
                          ELSE pg_catalog.format('no community at %s', p.road) END;
         RETURN r;
     ELSE
-        -- 4. similarity (pg_trgm), nearest names first through the trigram index
+        -- 4. similarity (pg_trgm): the names at least s_min similar through the trigram index (the
+        --    threshold set here is this function's own: its SET clause restores it on exit)
         r.method := 'similar';
+        PERFORM pg_catalog.set_config('pg_trgm.similarity_threshold', s_min::text, true);
         FOR best IN
             SELECT c.community_id, similarity(c.norm_name, key) AS s FROM gm.community c
-             WHERE p.district_code IS NULL OR c.division_code IS NULL OR c.division_code = p.district_code
-                OR pg_catalog.left(c.division_code, 6) = p.district_code
-             ORDER BY c.norm_name <-> key LIMIT 2
+             WHERE c.norm_name % key
+               AND (p.district_code IS NULL OR c.division_code IS NULL OR c.division_code = p.district_code
+                    OR pg_catalog.left(c.division_code, 6) = p.district_code)
+             ORDER BY 2 DESC, 1 LIMIT 2
         LOOP
             IF r.community_id IS NULL THEN
                 r.community_id := best.community_id; r.score := best.s;
             ELSE
-                second := best;
+                second_id := best.community_id; second_s := best.s;
             END IF;
         END LOOP;
         IF r.community_id IS NULL OR r.score < s_min THEN
             r.status := 'unplaced';
-            r.reason := pg_catalog.format('no community like "%s"%s', p.community,
-                        CASE WHEN r.score IS NULL THEN '' ELSE pg_catalog.format(' (best similarity %s < %s)', round(r.score::numeric, 2), s_min) END);
+            r.reason := pg_catalog.format('no community like "%s" (no similarity >= %s)', p.community, s_min);
             r.community_id := NULL;
             RETURN r;
         END IF;
-        IF second.community_id IS NOT NULL AND second.s >= s_min AND r.score - second.s < margin THEN
+        IF second_id IS NOT NULL AND second_s >= s_min AND r.score - second_s < margin THEN
             r.status := 'ambiguous';
             r.reason := pg_catalog.format('communities %s and %s are about as similar to "%s" (%s, %s)', r.community_id,
-                                          second.community_id, p.community, round(r.score::numeric, 2), round(second.s::numeric, 2));
+                                          second_id, p.community, round(r.score::numeric, 2), round(second_s::numeric, 2));
             r.community_id := NULL;
             RETURN r;
         END IF;
@@ -2541,6 +2544,7 @@ BEGIN
     END IF;
     RETURN r;
 END $$;
+ALTER FUNCTION gm.match_community(text) SET pg_trgm.similarity_threshold = 0.3;
 COMMENT ON FUNCTION gm.match_community(text) IS
     'Matches an address to the community register: exact name, alias, road and number, then pg_trgm similarity (within the parsed district); the community, its grid, method, score, status placed / ambiguous / unplaced and why';
 
@@ -2617,7 +2621,22 @@ BEGIN
         WITH cand AS (
             SELECT t.%1$I AS k, t.%2$I::pg_catalog.text AS addr FROM %3$s t
              WHERE $1 IS NULL OR t.%1$I > $1::%4$s ORDER BY t.%1$I LIMIT %5$s),
-        m AS (SELECT c.k, gm.match_community(c.addr) AS r FROM cand c),
+        -- the common case set-based: one community of that name in the parsed district; the rest
+        -- through gm.match_community (alias, road, similarity, ambiguity), with the same result
+        pa AS (SELECT c.k, c.addr, p.district_code AS dc, NULLIF(gm.normalize_address(p.community), '') AS key
+                 FROM cand c LEFT JOIN LATERAL gm.parse_address(c.addr::pg_catalog.text) p ON true),
+        ex AS (SELECT pa.k, pg_catalog.min(cm.community_id) AS cid, pg_catalog.count(*) AS n FROM pa
+                 JOIN gm.community cm ON cm.norm_name = pa.key
+                  AND (pa.dc IS NULL OR cm.division_code IS NULL OR cm.division_code = pa.dc OR pg_catalog.left(cm.division_code, 6) = pa.dc)
+                GROUP BY pa.k),
+        m AS (SELECT pa.k,
+                     CASE WHEN ex.n = 1 THEN
+                          (SELECT ROW(cm.community_id, cm.grid_id, 'exact', 1,
+                                      CASE WHEN cm.grid_id IS NULL THEN 'unplaced' ELSE 'placed' END,
+                                      CASE WHEN cm.grid_id IS NULL THEN pg_catalog.format('community %%s has no grid', cm.community_id) END)::gm.community_match
+                             FROM gm.community cm WHERE cm.community_id = ex.cid)
+                          ELSE gm.match_community(pa.addr) END AS r
+                FROM pa LEFT JOIN ex ON ex.k = pa.k),
         ins AS (
             INSERT INTO gm.placement(run_id, table_name, row_key, status, community_id, grid_id, method, score, reason)
             SELECT $2, %6$L, m.k::pg_catalog.text, (m.r).status, (m.r).community_id, (m.r).grid_id, (m.r).method, (m.r).score, (m.r).reason
@@ -2719,7 +2738,7 @@ BEGIN
              ELSE pg_catalog.format('(SELECT CASE WHEN p.district_code IS NOT NULL AND (p.road IS NOT NULL OR p.community IS NOT NULL)
                                              THEN pg_catalog.concat_ws(''|'', p.district_code, gm.normalize_address(p.road),
                                                   gm.normalize_address(p.community), p.building, p.unit, p.room) END
-                                       FROM (SELECT (gm.parse_address(t.%I::text)).*) p)', src.address_column) END,
+                                       FROM gm.parse_address(t.%I::text) p)', src.address_column) END,
         tbl);
     -- equal identifiers: every row of a group pairs with the group's first (smallest key) row
     WITH grp AS (
@@ -2986,7 +3005,7 @@ BEGIN
                        FILTER (WHERE %8$s) AS v_age,
                    pg_catalog.avg((%9$s IS NOT NULL AND %9$s <= $2)::int) FILTER (WHERE %10$s) AS v_dates,
                    pg_catalog.avg((SELECT (p.district_code IS NULL OR p.confidence < gm.param('address_confidence_min'))::int
-                                    FROM (SELECT (gm.parse_address(t.%11$s::text)).*) p)) FILTER (WHERE %12$s) AS addr_err,
+                                    FROM gm.parse_address(t.%11$s::text) p)) FILTER (WHERE %12$s) AS addr_err,
                    pg_catalog.count(*) FILTER (WHERE EXISTS (SELECT 1 FROM gm.duplicate_candidate d WHERE d.table_name = $1
                                                    AND d.state = 'open' AND d.key_b = t.%13$I::pg_catalog.text))::numeric AS dups
               FROM %14$s t GROUP BY 1),
