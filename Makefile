@@ -20,7 +20,7 @@ REGRESS_OPTS = --load-extension=postgis --load-extension=pg_trgm --load-extensio
 
 PG_CPPFLAGS = -I$(srcdir)/src -DGM_VERSION_STRING=\"$(EXTVERSION)\"
 PG_CFLAGS  ?= -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
-EXTRA_CLEAN = results regression.diffs regression.out demo-map.svg
+EXTRA_CLEAN = results regression.diffs regression.out demo-map.svg demo-penetration.svg
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)

@@ -2629,7 +2629,7 @@ BEGIN
                  JOIN gm.community cm ON cm.norm_name = pa.key
                   AND (pa.dc IS NULL OR cm.division_code IS NULL OR cm.division_code = pa.dc OR pg_catalog.left(cm.division_code, 6) = pa.dc)
                 GROUP BY pa.k),
-        m AS (SELECT pa.k,
+        m AS MATERIALIZED (SELECT pa.k,
                      CASE WHEN ex.n = 1 THEN
                           (SELECT ROW(cm.community_id, cm.grid_id, 'exact', 1,
                                       CASE WHEN cm.grid_id IS NULL THEN 'unplaced' ELSE 'placed' END,
@@ -2655,6 +2655,8 @@ BEGIN
         e_state := NULL;
         BEGIN
             PERFORM gm._run_enter(v_run);
+            -- the planner prices gm.match_community high: without this, JIT compiles every batch
+            PERFORM pg_catalog.set_config('jit', 'off', true);
             EXECUTE q INTO b_last, b_scanned, b_placed USING last_key, v_run;
             IF b_scanned > 0 THEN
                 PERFORM gm._run_progress(v_run, 1, b_scanned, b_placed);
@@ -2771,6 +2773,7 @@ BEGIN
     PERFORM gm._run_finish(v_run);
     RETURN n;
 END $$;
+ALTER FUNCTION gm.find_duplicates(regclass) SET jit = off;
 COMMENT ON FUNCTION gm.find_duplicates(regclass) IS
     'Finds duplicate candidates in a registered customer table: equal valid ID number, normalised phone or OpenID, and names similar (pg_trgm) at the same parsed address; never pairs two different valid ID numbers; returns the new candidates (a run in gm.run)';
 
@@ -3044,6 +3047,7 @@ BEGIN
                         pg_catalog.cardinality(fields)) END)
     USING src.table_name, at;
 END $$;
+ALTER FUNCTION gm.quality_measures(regclass, date) SET jit = off;
 COMMENT ON FUNCTION gm.quality_measures(regclass, date) IS
     'Data quality of a registered customer table per grid, measured now: completeness per field and overall, validity (ID checksum, phone, age 0-120, dates), address error rate, duplicate rate and the quality score 0-100';
 

@@ -597,8 +597,9 @@ walked:
 				if (v->level >= 3 && deepest < 0)
 					continue;
 			}
-			if (hit->div == deepest)
+			if (hit->div == deepest && hit->kind != 1)
 			{
+				/* the division written again in full (a short form may begin a name: 滨江区滨江花园) */
 				*same = true;
 				*len = L;
 				return -1;
