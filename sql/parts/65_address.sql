@@ -438,6 +438,12 @@ BEGIN
         r.reason := CASE WHEN rk IS NULL THEN 'no community name or road in the address'
                          ELSE pg_catalog.format('no community at %s', p.road) END;
         RETURN r;
+    ELSIF p.district_code IS NULL AND p.city_code IS NULL THEN
+        -- a name alone is compared with the whole register only exactly: similar names are
+        -- looked for within the city or district the address names
+        r.status := 'unplaced'; r.method := NULL;
+        r.reason := pg_catalog.format('no community named "%s", and no city or district to look for a similar one', p.community);
+        RETURN r;
     ELSE
         -- 4. similarity (pg_trgm): the names at least s_min similar through the trigram index (the
         --    threshold set here is this function's own: its SET clause restores it on exit)
@@ -677,6 +683,9 @@ BEGIN
                                                   gm.normalize_address(p.community), p.building, p.unit, p.room) END
                                        FROM gm.parse_address(t.%I::text) p)', src.address_column) END,
         tbl);
+    CREATE INDEX ON gm_dup_src (k);
+    CREATE INDEX ON gm_dup_src (addr_key) WHERE addr_key IS NOT NULL;
+    ANALYZE gm_dup_src;
     -- equal identifiers: every row of a group pairs with the group's first (smallest key) row
     WITH grp AS (
         SELECT 'id_number' AS reason, s.k, pg_catalog.first_value(s.k) OVER w AS k0 FROM gm_dup_src s WHERE s.idn IS NOT NULL
