@@ -36,7 +36,7 @@ DROP TABLE IF EXISTS city.customer_by_address CASCADE;
 CREATE TABLE city.customer_by_address (customer_id int PRIMARY KEY, name text, phone text, id_no text, address text,
                                        joined_on date, grid_id bigint, community_id bigint);
 INSERT INTO city.customer_by_address
-SELECT customer_id, name, phone, id_no, CASE WHEN customer_id % 100 = 0 THEN '客户说在老地方' ELSE address END, joined_on, NULL, NULL
+SELECT customer_id, name, phone, id_no, CASE WHEN customer_id % 100 = 0 THEN '客户说在老地方' ELSE address END, joined_on, NULL::bigint, NULL::bigint
   FROM city.customer WHERE customer_id <= 10000
 UNION ALL
 SELECT 100000 + customer_id, name, '+86 ' || substr(phone, 1, 3) || '-' || substr(phone, 4, 4) || '-' || substr(phone, 8), NULL,
@@ -52,9 +52,6 @@ SELECT r.run_id, r.state, r.batches, r.rows_done, s.status, s.n_rows, s.share
  WHERE r.run_id = (SELECT max(run_id) FROM gm.run WHERE kind = 'place_customers') ORDER BY s.status;
 SELECT status, reason, n_rows FROM gm.placement_reasons
  WHERE run_id = (SELECT max(run_id) FROM gm.run WHERE kind = 'place_customers') ORDER BY n_rows DESC LIMIT 3;
-\echo 'Placed by address = placed by location? (customers with both)'
-SELECT count(*) AS compared, count(*) FILTER (WHERE a.grid_id = c.grid_id) AS same_grid
-  FROM city.customer_by_address a JOIN city.customer c USING (customer_id) WHERE a.grid_id IS NOT NULL;
 
 \echo 'Duplicates (same phone after normalisation, same ID number, similar name at the same address):'
 SELECT gm.find_duplicates('city.customer_by_address') AS new_candidates;
