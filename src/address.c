@@ -144,6 +144,22 @@ dict_slot(AddrDict *d, const char *key, int keylen)
  * A name of a division: the name itself, and every prefix of it (so that the
  * reader stops at the first prefix no name has, without trying longer ones).
  */
+/* characters of a string of the database encoding (an upper bound for other encodings than UTF-8) */
+static uint64
+utf8_count(const char *v)
+{
+	uint64		n = 1;
+
+	if (v == NULL)
+		return 0;
+	if (GetDatabaseEncoding() != PG_UTF8)
+		return strlen(v) + 1;
+	for (; *v; v++)
+		if ((*v & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
 static void
 dict_add_key(AddrDict *d, const char *key, int keylen, int div, int kind)
 {
@@ -255,15 +271,33 @@ addr_dictionary(void)
 		d->ndiv = (int) divs->numvals;
 		d->div = palloc0(sizeof(AddrDiv) * (d->ndiv + 1));
 		d->hit = palloc0(sizeof(AddrHit) * (2 * d->ndiv + nalias + 1));
-		for (slots = 64; slots < 12 * (2 * d->ndiv + nalias + 1); slots <<= 1)
-			;
+		/* every name and every prefix of it has a slot: at most half of them used */
+		{
+			uint64		chars = 0;
+			int			c;
+
+			for (i = 0; i < (uint64) d->ndiv; i++)
+				for (c = 2; c <= 3; c++)
+				{
+					char	   *v = SPI_getvalue(divs->vals[i], divs->tupdesc, c);
+
+					chars += utf8_count(v);
+				}
+			for (i = 0; i < nalias; i++)
+			{
+				char	   *v = SPI_getvalue(aliases->vals[i], aliases->tupdesc, 1);
+
+				chars += utf8_count(v);
+			}
+			for (slots = 64; slots < 2 * chars; slots <<= 1)
+				;
+		}
 		d->slot = palloc0(sizeof(AddrKey) * slots);
 		d->mask = slots - 1;
 		for (i = 0; i < (uint64) d->ndiv; i++)
 		{
 			HeapTuple	tup = divs->vals[i];
 			AddrDiv    *v = &d->div[i];
-			int			len;
 			char	   *code = SPI_getvalue(tup, divs->tupdesc, 1);
 			char	   *lvl = SPI_getvalue(tup, divs->tupdesc, 4);
 
@@ -279,7 +313,6 @@ addr_dictionary(void)
 			v->out_name = v->name;
 			v->out_namelen = v->namelen;
 			v->out_code = v->code;
-			(void) len;
 		}
 		/* parents, then the keys */
 		for (i = 0; i < (uint64) d->ndiv; i++)

@@ -445,13 +445,13 @@ BEGIN
         r.reason := pg_catalog.format('no community named "%s", and no city or district to look for a similar one', p.community);
         RETURN r;
     ELSE
-        -- 4. similarity (pg_trgm): the names at least s_min similar through the trigram index (the
-        --    threshold set here is this function's own: its SET clause restores it on exit)
+        -- 4. similarity (pg_trgm): the names at least s_min similar, found through the trigram
+        --    index (% at this function's own threshold, 0.3; set_config is not allowed in a
+        --    parallel worker, the function's SET clause is)
         r.method := 'similar';
-        PERFORM pg_catalog.set_config('pg_trgm.similarity_threshold', s_min::text, true);
         FOR best IN
             SELECT c.community_id, similarity(c.norm_name, key) AS s FROM gm.community c
-             WHERE c.norm_name % key
+             WHERE c.norm_name % key AND similarity(c.norm_name, key) >= s_min
                AND (p.district_code IS NULL OR c.division_code IS NULL OR c.division_code = p.district_code
                     OR pg_catalog.left(c.division_code, 6) = p.district_code)
              ORDER BY 2 DESC, 1 LIMIT 2
@@ -587,10 +587,11 @@ BEGIN
                (SELECT pg_catalog.count(*) FROM ins WHERE ins.status = 'placed')$q$,
         src.key_column, src.address_column, tbl, key_type, v_batch, src.table_name,
         CASE WHEN src.grid_column IS NULL AND src.community_column IS NULL THEN ''
-             ELSE pg_catalog.format(', upd AS (UPDATE %s t SET %s FROM ins WHERE ins.status = ''placed'' AND t.%I::pg_catalog.text = ins.row_key RETURNING 1)',
+             -- joined on the typed key, so that the table's primary key index finds the rows
+             ELSE pg_catalog.format(', upd AS (UPDATE %s t SET %s FROM m WHERE (m.r).status = ''placed'' AND t.%I = m.k RETURNING 1)',
                   tbl, pg_catalog.concat_ws(', ',
-                        CASE WHEN src.grid_column IS NOT NULL THEN pg_catalog.format('%I = ins.grid_id', src.grid_column) END,
-                        CASE WHEN src.community_column IS NOT NULL THEN pg_catalog.format('%I = ins.community_id', src.community_column) END),
+                        CASE WHEN src.grid_column IS NOT NULL THEN pg_catalog.format('%I = (m.r).grid_id', src.grid_column) END,
+                        CASE WHEN src.community_column IS NOT NULL THEN pg_catalog.format('%I = (m.r).community_id', src.community_column) END),
                   src.key_column) END);
     LOOP
         e_state := NULL;
@@ -902,7 +903,7 @@ COMMENT ON FUNCTION gm.undo_merge(bigint) IS
 
 -- Data quality (数据质量) ------------------------------------------------------------------------
 CREATE FUNCTION gm._to_date(text) RETURNS date
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog AS $$
 BEGIN
     RETURN $1::date;
 EXCEPTION WHEN OTHERS THEN

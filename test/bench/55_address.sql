@@ -48,7 +48,7 @@ ANALYZE gm.community;
 CREATE TABLE bench.addr_cust (id int PRIMARY KEY, name text, phone text, idno text, addr text, grid_id bigint, community_id bigint);
 INSERT INTO bench.addr_cust
 SELECT i, (ARRAY['张','王','李','赵','刘','陈'])[1 + i % 6] || (ARRAY['伟','芳','娜','敏','静','磊','洋','勇'])[1 + i / 6 % 8] || (i % 97),
-       '1' || (3 + i % 7) || lpad(((i * 7919) % 1000000000 / CASE WHEN i % 20 = 0 THEN 2 ELSE 1 END)::text, 9, '0'),
+       '1' || (3 + i % 7) || lpad(((i::bigint * 7919) % 1000000000 / CASE WHEN i % 20 = 0 THEN 2 ELSE 1 END)::text, 9, '0'),
        NULL,
        CASE WHEN i % 50 = 0 THEN '某地某处' || i
             ELSE (ARRAY['浙江省杭州市', '杭州', '浙江杭州', ''])[1 + i % 4] || c.d || c.name || (1 + i % 30) || '栋' || (1 + i % 4) || '单元' || (101 + i % 1800) || '室' END

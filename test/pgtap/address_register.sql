@@ -67,6 +67,17 @@ SELECT is((gm.match_community('南京市鼓楼区阳光花园')).reason, format(
 SELECT ok((gm.match_community('杭州市西湖区东部软件园区')).score BETWEEN 0.45 AND 1, 'a similarity match has its pg_trgm score');
 SELECT is(gm.match_community(NULL), ROW(NULL, NULL, NULL, NULL, 'unplaced', 'empty address')::gm.community_match, 'NULL address: unplaced');
 
+-- the matching and the parser in parallel workers (PARALLEL SAFE: no GUC set, the cache built there)
+SET LOCAL force_parallel_mode = on;
+SET LOCAL parallel_setup_cost = 0;
+SET LOCAL parallel_tuple_cost = 0;
+SELECT is((SELECT string_agg((gm.match_community(addr)).status, ',' ORDER BY addr) FROM mt),
+          (SELECT string_agg(status, ',' ORDER BY addr) FROM mt), 'match_community gives the same answers in a parallel worker');
+SELECT is((SELECT (gm.parse_address('广州天河区天河路385号')).district_code), '440106', 'parse_address in a parallel worker');
+RESET force_parallel_mode;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+
 -- ---------------------------------------------------------------- a customer table
 CREATE TABLE ar_cust (id int PRIMARY KEY, name text, phone text, idno text, openid text, addr text, birth date, since date,
                       grid_id bigint, community_id bigint);
