@@ -2560,7 +2560,7 @@ CREATE TABLE gm.placement (
     table_name    text NOT NULL,
     row_key       text NOT NULL,
     status        text NOT NULL CHECK (status IN ('placed', 'ambiguous', 'unplaced')),
-    community_id  bigint REFERENCES gm.community(community_id) ON DELETE SET NULL,
+    community_id  bigint,
     grid_id       bigint,
     method        text,
     score         real,
@@ -2573,7 +2573,7 @@ COMMENT ON COLUMN gm.placement.run_id IS 'The run (gm.run, kind place_customers)
 COMMENT ON COLUMN gm.placement.table_name IS 'The customer table';
 COMMENT ON COLUMN gm.placement.row_key IS 'The row''s key, as text';
 COMMENT ON COLUMN gm.placement.status IS 'placed, ambiguous or unplaced';
-COMMENT ON COLUMN gm.placement.community_id IS 'The community matched';
+COMMENT ON COLUMN gm.placement.community_id IS 'The community matched (a record of the run: no foreign key, it stays when the community goes)';
 COMMENT ON COLUMN gm.placement.grid_id IS 'The community''s grid';
 COMMENT ON COLUMN gm.placement.method IS 'exact, alias, address or similar';
 COMMENT ON COLUMN gm.placement.score IS 'Match score 0-1 (similarity for similar)';
