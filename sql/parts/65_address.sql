@@ -217,6 +217,7 @@ CREATE TABLE gm.community (
 );
 COMMENT ON TABLE gm.community IS
     'Residential communities (小区): name, address, division, point or polygon, households, delivery date, occupancy, property company, entry status, grid (by geometry or by hand, history in gm.assignment_log)';
+COMMENT ON COLUMN gm.community.community_id IS 'Identity';
 COMMENT ON COLUMN gm.community.name IS 'Name as it is known (阳光花园); other names in gm.community_alias';
 COMMENT ON COLUMN gm.community.address IS 'Address (road and number); parsed on write for division_code and road_key';
 COMMENT ON COLUMN gm.community.division_code IS 'County (or town) it lies in, GB/T 2260; from the address when not given';
@@ -643,6 +644,7 @@ CREATE TABLE gm.duplicate_candidate (
 );
 COMMENT ON TABLE gm.duplicate_candidate IS
     'Pairs of rows of a customer table that may be one customer: same ID number, normalised phone or OpenID, or similar name at the same address; open, merged or rejected';
+COMMENT ON COLUMN gm.duplicate_candidate.candidate_id IS 'Identity';
 COMMENT ON COLUMN gm.duplicate_candidate.table_name IS 'The customer table';
 COMMENT ON COLUMN gm.duplicate_candidate.key_a IS 'Key of the row proposed to survive (the older one: smaller key)';
 COMMENT ON COLUMN gm.duplicate_candidate.key_b IS 'Key of the other row';
@@ -760,6 +762,7 @@ CREATE TABLE gm.merge_log (
 );
 COMMENT ON TABLE gm.merge_log IS
     'Every merge of two customer rows: the merged row as it was, the survivor before, the columns filled from the merged row, the referencing rows and work orders moved; undone by gm.undo_merge';
+COMMENT ON COLUMN gm.merge_log.merge_id IS 'Identity (what gm.undo_merge takes)';
 COMMENT ON COLUMN gm.merge_log.table_name IS 'The customer table';
 COMMENT ON COLUMN gm.merge_log.survivor_key IS 'Key of the row that stays';
 COMMENT ON COLUMN gm.merge_log.merged_key IS 'Key of the row merged into it (deleted)';
