@@ -16,11 +16,11 @@ DOCS       = $(wildcard doc/*.md)
 
 # pg_regress: every sql/<feature>.sql except the extension scripts
 REGRESS      = $(sort $(patsubst sql/%.sql,%,$(filter-out $(wildcard sql/$(EXTENSION)--*.sql),$(wildcard sql/*.sql))))
-REGRESS_OPTS = --load-extension=postgis --load-extension=$(EXTENSION)
+REGRESS_OPTS = --load-extension=postgis --load-extension=pg_trgm --load-extension=$(EXTENSION)
 
 PG_CPPFLAGS = -I$(srcdir)/src -DGM_VERSION_STRING=\"$(EXTVERSION)\"
 PG_CFLAGS  ?= -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
-EXTRA_CLEAN = results regression.diffs regression.out demo-map.svg demo-dashboard.html build $(EXTENSION)-*.zip
+EXTRA_CLEAN = results regression.diffs regression.out demo-map.svg demo-penetration.svg demo-dashboard.html build $(EXTENSION)-*.zip
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)

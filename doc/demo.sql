@@ -10,6 +10,7 @@ SELECT gm.version() AS grid_marketing_version;
 \ir demo/30_tiering.sql
 \ir demo/40_kpi.sql
 \ir demo/50_followup.sql
+\ir demo/55_address.sql
 \ir demo/60_protection.sql
 \ir demo/70_planning.sql
 \ir demo/80_scale_out.sql

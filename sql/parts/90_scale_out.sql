@@ -11,7 +11,8 @@
 -- condition that selects their user rows.  The other dumped tables hold operational records
 -- (work orders and their history, work log, assignment and class history, runs): they belong to the
 -- server where the work happens and are neither pushed nor fingerprinted.
-CREATE FUNCTION gm._config_tables()
+-- addresses: also in the upgrade script {
+CREATE OR REPLACE FUNCTION gm._config_tables()
 RETURNS TABLE (relid oid, relname name, cond text, ord integer)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog
@@ -21,10 +22,14 @@ AS $$
     JOIN pg_class c ON c.oid = x.extconfig[i]
     WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r', 'p')
       AND c.relname <> ALL (ARRAY['assignment_log', 'followup', 'followup_history', 'work_log',
-                                  'grid_class_history', 'run']::name[])
+                                  'grid_class_history', 'run',
+                                  -- addresses (issue #20): the register and the records of runs
+                                  'community', 'community_alias', 'community_building', 'community_competitor',
+                                  'placement', 'duplicate_candidate', 'merge_log', 'quality_snapshot']::name[])
 $$;
 COMMENT ON FUNCTION gm._config_tables() IS
     'Internal: the configuration tables (dumped tables less the operational records) in registration order, with their user-row condition';
+-- addresses: }
 
 CREATE FUNCTION gm.config_fingerprint() RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
