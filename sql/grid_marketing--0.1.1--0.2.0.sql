@@ -2628,6 +2628,7 @@ BEGIN
     EXECUTE pg_catalog.format('ALTER FUNCTION gm.dashboard_html(text, date) SET search_path = pg_catalog, gm, %I', s);
 END $do$;
 -- ==== end dashboard ====
+
 -- ==== addresses (issue #20) ====
 CREATE OR REPLACE FUNCTION gm._config_tables()
 RETURNS TABLE (relid oid, relname name, cond text, ord integer)
@@ -3171,11 +3172,20 @@ SELECT p.run_id, p.table_name, p.status, pg_catalog.count(*) AS n_rows,
        pg_catalog.round(pg_catalog.count(*)::numeric / pg_catalog.sum(pg_catalog.count(*)) OVER (PARTITION BY p.run_id), 4) AS share
   FROM gm.placement p GROUP BY p.run_id, p.table_name, p.status;
 COMMENT ON VIEW gm.placement_summary IS 'Rows placed, ambiguous and unplaced per placement run, with their share';
+COMMENT ON COLUMN gm.placement_summary.run_id IS 'The placement run (gm.run)';
+COMMENT ON COLUMN gm.placement_summary.table_name IS 'The customer table placed';
+COMMENT ON COLUMN gm.placement_summary.status IS 'placed, ambiguous or unplaced';
+COMMENT ON COLUMN gm.placement_summary.n_rows IS 'Rows with that status';
+COMMENT ON COLUMN gm.placement_summary.share IS 'n_rows / rows of the run (4 decimals)';
 
 CREATE VIEW gm.placement_reasons AS
 SELECT p.run_id, p.status, pg_catalog.regexp_replace(p.reason, '[0-9]+(, [0-9]+)*', 'N', 'g') AS reason, pg_catalog.count(*) AS n_rows
   FROM gm.placement p WHERE p.status <> 'placed' GROUP BY 1, 2, 3;
 COMMENT ON VIEW gm.placement_reasons IS 'Why rows were not placed, per run (numbers in the reasons folded to N)';
+COMMENT ON COLUMN gm.placement_reasons.run_id IS 'The placement run';
+COMMENT ON COLUMN gm.placement_reasons.status IS 'ambiguous or unplaced';
+COMMENT ON COLUMN gm.placement_reasons.reason IS 'Why (numbers folded to N)';
+COMMENT ON COLUMN gm.placement_reasons.n_rows IS 'Rows with that reason';
 
 CREATE PROCEDURE gm.place_customers(tbl regclass, batch_size integer DEFAULT NULL)
 LANGUAGE plpgsql AS $$
@@ -3691,29 +3701,59 @@ COMMENT ON FUNCTION gm.check_quality(regclass, date) IS
     'The daily integrity check of a registered customer table: stores the day''s quality measures per grid in gm.quality_snapshot (again on the same day: replaced); schedule it daily, e.g. with pg_cron';
 
 CREATE VIEW gm.quality_daily AS
-SELECT q.table_name, q.day, q.grid_id, pg_catalog.max(q.n_rows) AS n_rows,
-       pg_catalog.max(q.value) FILTER (WHERE q.measure = 'completeness') AS completeness,
-       pg_catalog.max(q.value) FILTER (WHERE q.measure = 'validity') AS validity,
-       pg_catalog.max(q.value) FILTER (WHERE q.measure = 'address_error_rate') AS address_error_rate,
-       pg_catalog.max(q.value) FILTER (WHERE q.measure = 'duplicate_rate') AS duplicate_rate,
-       pg_catalog.max(q.value) FILTER (WHERE q.measure = 'quality_score') AS quality_score,
-       pg_catalog.max(q.value) FILTER (WHERE q.measure = 'address_error_rate') <= gm.param('address_error_rate_target') AS address_on_target,
-       pg_catalog.max(q.value) FILTER (WHERE q.measure = 'duplicate_rate') <= gm.param('duplicate_rate_target') AS duplicates_on_target
-  FROM gm.quality_snapshot q GROUP BY q.table_name, q.day, q.grid_id;
+SELECT d.*, g.code AS grid_code, g.name AS grid_name
+  FROM (SELECT q.table_name, q.day, q.grid_id, pg_catalog.max(q.n_rows) AS n_rows,
+               pg_catalog.max(q.value) FILTER (WHERE q.measure = 'completeness') AS completeness,
+               pg_catalog.max(q.value) FILTER (WHERE q.measure = 'validity') AS validity,
+               pg_catalog.max(q.value) FILTER (WHERE q.measure = 'address_error_rate') AS address_error_rate,
+               pg_catalog.max(q.value) FILTER (WHERE q.measure = 'duplicate_rate') AS duplicate_rate,
+               pg_catalog.max(q.value) FILTER (WHERE q.measure = 'quality_score') AS quality_score,
+               pg_catalog.max(q.value) FILTER (WHERE q.measure = 'address_error_rate') <= gm.param('address_error_rate_target') AS address_on_target,
+               pg_catalog.max(q.value) FILTER (WHERE q.measure = 'duplicate_rate') <= gm.param('duplicate_rate_target') AS duplicates_on_target
+          FROM gm.quality_snapshot q GROUP BY q.table_name, q.day, q.grid_id) d
+  LEFT JOIN gm.grid g ON g.grid_id = d.grid_id;
 COMMENT ON VIEW gm.quality_daily IS
     'The daily integrity check per customer table, day and grid: completeness, validity, address error rate, duplicate rate, quality score, and whether the seed 000 targets (1.5 %, 3 %) are met';
+COMMENT ON COLUMN gm.quality_daily.table_name IS 'The customer table checked';
+COMMENT ON COLUMN gm.quality_daily.day IS 'Day of the check';
+COMMENT ON COLUMN gm.quality_daily.grid_id IS 'The grid (NULL: customers without a grid)';
+COMMENT ON COLUMN gm.quality_daily.n_rows IS 'Customers checked';
+COMMENT ON COLUMN gm.quality_daily.completeness IS 'Share of the checked fields filled in';
+COMMENT ON COLUMN gm.quality_daily.validity IS 'Share of filled-in values that are valid (ID checksum, phone format, age 0-120, dates)';
+COMMENT ON COLUMN gm.quality_daily.address_error_rate IS 'Share of addresses that do not parse to a district';
+COMMENT ON COLUMN gm.quality_daily.duplicate_rate IS 'Share of customers in a duplicate candidate pair';
+COMMENT ON COLUMN gm.quality_daily.quality_score IS 'The quality score (0-100) from the measures above';
+COMMENT ON COLUMN gm.quality_daily.address_on_target IS 'address_error_rate at or below the parameter address_error_rate_target (1.5 %)';
+COMMENT ON COLUMN gm.quality_daily.duplicates_on_target IS 'duplicate_rate at or below the parameter duplicate_rate_target (3 %)';
+COMMENT ON COLUMN gm.quality_daily.grid_code IS 'Code of the grid';
+COMMENT ON COLUMN gm.quality_daily.grid_name IS 'Name of the grid';
 
 CREATE VIEW gm.quality_weekly AS
-SELECT w.*, w.quality_score - pg_catalog.lag(w.quality_score) OVER (PARTITION BY w.table_name, w.grid_id ORDER BY w.week) AS score_change
+SELECT w.*, w.quality_score - pg_catalog.lag(w.quality_score) OVER (PARTITION BY w.table_name, w.grid_id ORDER BY w.week) AS score_change,
+       g.code AS grid_code, g.name AS grid_name
   FROM (SELECT d.table_name, pg_catalog.date_trunc('week', d.day)::date AS week, d.grid_id, pg_catalog.count(*) AS days_checked,
                pg_catalog.max(d.n_rows) AS n_rows,
                pg_catalog.round(pg_catalog.avg(d.completeness), 4) AS completeness, pg_catalog.round(pg_catalog.avg(d.validity), 4) AS validity,
                pg_catalog.round(pg_catalog.avg(d.address_error_rate), 4) AS address_error_rate,
                pg_catalog.round(pg_catalog.avg(d.duplicate_rate), 4) AS duplicate_rate,
                pg_catalog.round(pg_catalog.avg(d.quality_score), 2) AS quality_score
-          FROM gm.quality_daily d GROUP BY 1, 2, 3) w;
+          FROM gm.quality_daily d GROUP BY 1, 2, 3) w
+  LEFT JOIN gm.grid g ON g.grid_id = w.grid_id;
 COMMENT ON VIEW gm.quality_weekly IS
     'The weekly quality report per customer table and grid (ISO weeks, Monday first): averages of the daily checks and the change of the quality score since the week before';
+COMMENT ON COLUMN gm.quality_weekly.table_name IS 'The customer table';
+COMMENT ON COLUMN gm.quality_weekly.week IS 'Monday of the ISO week';
+COMMENT ON COLUMN gm.quality_weekly.grid_id IS 'The grid';
+COMMENT ON COLUMN gm.quality_weekly.days_checked IS 'Days with a check in the week';
+COMMENT ON COLUMN gm.quality_weekly.n_rows IS 'Most customers checked on a day';
+COMMENT ON COLUMN gm.quality_weekly.completeness IS 'Mean daily completeness';
+COMMENT ON COLUMN gm.quality_weekly.validity IS 'Mean daily validity';
+COMMENT ON COLUMN gm.quality_weekly.address_error_rate IS 'Mean daily address error rate';
+COMMENT ON COLUMN gm.quality_weekly.duplicate_rate IS 'Mean daily duplicate rate';
+COMMENT ON COLUMN gm.quality_weekly.quality_score IS 'Mean daily quality score';
+COMMENT ON COLUMN gm.quality_weekly.score_change IS 'Change of quality_score since the week before';
+COMMENT ON COLUMN gm.quality_weekly.grid_code IS 'Code of the grid';
+COMMENT ON COLUMN gm.quality_weekly.grid_name IS 'Name of the grid';
 
 -- Penetration (渗透率) ----------------------------------------------------------------------------
 CREATE FUNCTION gm.penetration(tbl regclass, by text DEFAULT 'community', at date DEFAULT CURRENT_DATE)
