@@ -21,7 +21,9 @@ AS $$
     JOIN pg_class c ON c.oid = x.extconfig[i]
     WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r', 'p')
       AND c.relname <> ALL (ARRAY['assignment_log', 'followup', 'followup_history', 'work_log',
-                                  'grid_class_history', 'run']::name[])
+                                  'grid_class_history', 'run',
+                                  'sale', 'survey', 'spend', 'target', 'actual', 'period_close', 'target_proposal',
+                                  'alert', 'campaign', 'campaign_customer']::name[])
 $$;
 COMMENT ON FUNCTION gm._config_tables() IS
     'Internal: the configuration tables (dumped tables less the operational records) in registration order, with their user-row condition';
