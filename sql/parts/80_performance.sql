@@ -501,11 +501,9 @@ BEGIN
         v_w := array_fill(1::numeric, ARRAY[cardinality(v_ids)]);
     END IF;
     IF v_rest < 0 THEN
-        -- the hand-edited children alone exceed the parent: nothing left to rebalance
-        UPDATE gm.target c SET flag = format('hand-edited parts exceed the parent %s by %s', p.value, -v_rest)
-         WHERE c.kpi = p.kpi AND c.period_kind = p.period_kind AND c.period_start = p.period_start AND c.product = p.product
-           AND gm._is_child(p, c);
-        RETURN;
+        -- the hand-edited children alone exceed the parent: the others get nothing, and the
+        -- parts are flagged (gm.set_target) until the parent or the edits change
+        v_rest := 0;
     END IF;
     v_parts := gm.split_target(v_rest, v_w, k.decimals);
     UPDATE gm.target c SET value = v_parts[array_position(v_ids, c.target_id)], how = 'rebalanced', flag = NULL,
@@ -516,7 +514,7 @@ BEGIN
     END LOOP;
 END $$;
 COMMENT ON FUNCTION gm._resplit_children(bigint) IS
-    'Internal: splits a target again over its children (by their current values, exactly), keeping hand-edited children, and so on down; flags the children when the hand-edited ones exceed the parent';
+    'Internal: splits a target again over its children (by their current values, exactly), keeping hand-edited children, and so on down; when the hand-edited children alone exceed the parent the others get 0';
 
 CREATE FUNCTION gm._is_child(p gm.target, c gm.target) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
@@ -900,6 +898,24 @@ LEFT JOIN gm.actual ly ON ly.kpi = a.kpi AND ly.period_kind = a.period_kind
                       AND coalesce(ly.person, '') = coalesce(a.person, '') AND ly.product = a.product;
 COMMENT ON VIEW gm.kpi_result IS
     'Every actual with its target (the gm.target row, else the indicator''s default), direction-aware attainment and light, rank within indicator × period × level × product (1 = best), month-on-month (previous period of the same kind) and year-on-year change';
+COMMENT ON COLUMN gm.kpi_result.kpi IS 'Indicator code (gm.kpi)';
+COMMENT ON COLUMN gm.kpi_result.kpi_name_zh IS 'Indicator name, Chinese';
+COMMENT ON COLUMN gm.kpi_result.kpi_name_en IS 'Indicator name, English';
+COMMENT ON COLUMN gm.kpi_result.unit IS 'Unit of actual and target';
+COMMENT ON COLUMN gm.kpi_result.direction IS 'higher or lower is better';
+COMMENT ON COLUMN gm.kpi_result.kind IS 'result or process indicator';
+COMMENT ON COLUMN gm.kpi_result.period_kind IS 'month, quarter or year';
+COMMENT ON COLUMN gm.kpi_result.period_start IS 'First day of the period';
+COMMENT ON COLUMN gm.kpi_result.level IS 'company, region, grid or person';
+COMMENT ON COLUMN gm.kpi_result.grid_id IS 'Region or grid (a person''s grid); NULL for the company';
+COMMENT ON COLUMN gm.kpi_result.grid_code IS 'Code of the region or grid';
+COMMENT ON COLUMN gm.kpi_result.grid_name IS 'Name of the region or grid';
+COMMENT ON COLUMN gm.kpi_result.person IS 'The person (role name) of a person row';
+COMMENT ON COLUMN gm.kpi_result.product IS 'Product line, '''' for all products';
+COMMENT ON COLUMN gm.kpi_result.actual IS 'The actual (gm.actual.value)';
+COMMENT ON COLUMN gm.kpi_result.previous_actual IS 'The actual of the previous period of the same kind';
+COMMENT ON COLUMN gm.kpi_result.last_year_actual IS 'The actual of the same period a year before';
+COMMENT ON COLUMN gm.kpi_result.source IS 'computed or external';
 COMMENT ON COLUMN gm.kpi_result.target IS 'The target: the gm.target row, else for rates and scores the default of the indicator''s target_param';
 COMMENT ON COLUMN gm.kpi_result.attainment IS 'gm.kpi_attainment: fraction, 1 = on target, direction-aware';
 COMMENT ON COLUMN gm.kpi_result.light IS 'gm.kpi_light with deviation_tolerance: green, yellow, red';
@@ -1670,6 +1686,14 @@ LEFT JOIN gm.grid g ON g.grid_id = cc.grid_id
 GROUP BY c.campaign_id, c.name, cc.grid_id, g.code, g.name, f.assignee;
 COMMENT ON VIEW gm.campaign_result IS
     'Reach and conversion of every campaign per grid and person (the work order''s assignee): customers picked, dispatched, reached (responded), reached by the deadline, converted (a gm.sale with the campaign''s id), rates';
+COMMENT ON COLUMN gm.campaign_result.campaign_id IS 'The campaign';
+COMMENT ON COLUMN gm.campaign_result.campaign_name IS 'Its name';
+COMMENT ON COLUMN gm.campaign_result.grid_id IS 'The customers'' grid when picked';
+COMMENT ON COLUMN gm.campaign_result.grid_code IS 'Code of the grid';
+COMMENT ON COLUMN gm.campaign_result.grid_name IS 'Name of the grid';
+COMMENT ON COLUMN gm.campaign_result.customers IS 'Customers picked';
+COMMENT ON COLUMN gm.campaign_result.dispatched IS 'Customers with a work order';
+COMMENT ON COLUMN gm.campaign_result.reached_in_time IS 'Work orders responded to by the campaign''s deadline';
 COMMENT ON COLUMN gm.campaign_result.person IS 'The assignee of the work orders (NULL: not dispatched or not routed)';
 COMMENT ON COLUMN gm.campaign_result.reached IS 'Work orders responded to';
 COMMENT ON COLUMN gm.campaign_result.converted IS 'Customers with a sale carrying the campaign''s id';
@@ -1704,6 +1728,9 @@ WHERE r.level IN ('region', 'grid') AND r.product = ''
 GROUP BY r.period_kind, r.period_start, r.grid_id, r.grid_code, r.grid_name, r.level, p.code, p.name;
 COMMENT ON VIEW gm.grid_performance IS
     'BI: one row per region or grid × period: revenue, new customers and NPS with target, actual, attainment, light, rank and change, the number of red lights and open alerts, and every indicator in kpis (jsonb)';
+COMMENT ON COLUMN gm.grid_performance.period_kind IS 'month, quarter or year';
+COMMENT ON COLUMN gm.grid_performance.period_start IS 'First day of the period';
+COMMENT ON COLUMN gm.grid_performance.grid_id IS 'The region or grid';
 COMMENT ON COLUMN gm.grid_performance.grid_code IS 'Code of the region or grid';
 COMMENT ON COLUMN gm.grid_performance.grid_name IS 'Name of the region or grid';
 COMMENT ON COLUMN gm.grid_performance.level IS 'region or grid';
@@ -1752,6 +1779,13 @@ FROM (SELECT DISTINCT a.period_kind, a.period_start FROM gm.actual a WHERE a.lev
 CROSS JOIN LATERAL gm.person_performance(p.period_kind, p.period_start) x;
 COMMENT ON VIEW gm.person_performance IS
     'BI: one row per person × grid × period with actuals (gm.person_performance(period_kind, period_start) for every period): scorecard, revenue, commission, 成长之星, open alerts';
+COMMENT ON COLUMN gm.person_performance.period_kind IS 'month, quarter or year';
+COMMENT ON COLUMN gm.person_performance.period_start IS 'First day of the period';
+COMMENT ON COLUMN gm.person_performance.grid_id IS 'The person''s grid';
+COMMENT ON COLUMN gm.person_performance.result_score IS 'Score of the result indicators';
+COMMENT ON COLUMN gm.person_performance.process_score IS 'Score of the process indicators';
+COMMENT ON COLUMN gm.person_performance.collaboration_score IS 'Score of collaboration';
+COMMENT ON COLUMN gm.person_performance.revenue_attainment IS 'Revenue attainment, fraction';
 COMMENT ON COLUMN gm.person_performance.person IS 'The person (role name)';
 COMMENT ON COLUMN gm.person_performance.grid_code IS 'Code of the person''s grid';
 COMMENT ON COLUMN gm.person_performance.grid_name IS 'Name of the person''s grid';
