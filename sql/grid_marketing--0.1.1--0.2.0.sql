@@ -2397,15 +2397,15 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
           FROM gm.grid_member m JOIN g ON g.grid_id = m.grid_id
          WHERE m.duty = ANY ($2) AND m.valid_from <= $1 AND $1 < m.valid_to
            AND NOT EXISTS (SELECT 1 FROM gm.grid c WHERE c.parent_id = m.grid_id AND c.valid_from <= $1 AND $1 < c.valid_to)
-    ), numbered AS (
+    ), numbered AS MATERIALIZED (
         SELECT n.*, (row_number() OVER (ORDER BY n.depth, n.path, n.pkey))::integer AS node FROM nodes n
     )
     SELECT c.node,
-           CASE WHEN c.level = 'company' THEN 0
-                WHEN c.level = 'region' THEN 1
-                ELSE (SELECT p.node FROM numbered p WHERE p.level IN ('region', 'grid') AND p.grid_id = c.parent_grid) END,
+           CASE WHEN c.level = 'company' THEN 0 WHEN c.level = 'region' THEN 1 ELSE p.node END,
            c.level, c.grid_id, c.person, c.depth
-      FROM numbered c ORDER BY c.node
+      FROM numbered c
+      LEFT JOIN numbered p ON c.level IN ('grid', 'person') AND p.level IN ('region', 'grid') AND p.grid_id = c.parent_grid
+     ORDER BY c.node
 $$;
 COMMENT ON FUNCTION gm.target_tree(date, text[]) IS
     'The tree a target splits over on a day: node 1 the company, then regions (grids without parent), the grids below them, and the people of the leaf grids whose duty is one of duties; each node with the position of its parent';
@@ -2489,22 +2489,21 @@ BEGIN
            array_agg(t.grid_id ORDER BY t.node), array_agg(t.person ORDER BY t.node),
            array_agg(greatest(0, coalesce(CASE
                 WHEN weight = 'equal' THEN 1
-                WHEN weight = 'last_actual' THEN (SELECT a.value FROM gm.actual a
-                                                   WHERE a.kpi = k.code AND a.period_kind = split_targets.period_kind
-                                                     AND a.period_start = v_prev AND a.level = t.level
-                                                     AND a.grid_id IS NOT DISTINCT FROM t.grid_id
-                                                     AND a.person IS NOT DISTINCT FROM t.person
-                                                     AND a.product = split_targets.product)
+                WHEN weight = 'last_actual' THEN a.value
                 WHEN t.level = 'person' THEN 1
-                WHEN weight = 'capacity' THEN (SELECT g.capacity FROM gm.grid g WHERE g.grid_id = t.grid_id)
-                ELSE (SELECT (g.attrs ->> weight)::numeric FROM gm.grid g WHERE g.grid_id = t.grid_id) END, 0)) ORDER BY t.node)
+                WHEN weight = 'capacity' THEN g.capacity
+                ELSE (g.attrs ->> weight)::numeric END, 0)) ORDER BY t.node)
       INTO v_parents, v_levels, v_grids, v_people, v_weights
-      FROM gm.target_tree(period_start, duties) t;
+      FROM gm.target_tree(period_start, duties) t
+      LEFT JOIN gm.grid g ON g.grid_id = t.grid_id
+      LEFT JOIN gm.actual a ON weight = 'last_actual' AND a.kpi = k.code AND a.period_kind = split_targets.period_kind
+                           AND a.period_start = v_prev AND a.level = t.level AND coalesce(a.grid_id, 0) = coalesce(t.grid_id, 0)
+                           AND coalesce(a.person, '') = coalesce(t.person, '') AND a.product = split_targets.product;
     v_parts := gm._split_tree(total, v_parents, v_weights, k.decimals);
     INSERT INTO gm.target AS x (kpi, period_kind, period_start, level, grid_id, person, product, value, how, hand_edited, flag)
-    SELECT k.code, split_targets.period_kind, split_targets.period_start, v_levels[i], v_grids[i], v_people[i],
-           split_targets.product, v_parts[i], CASE WHEN i = 1 THEN 'set' ELSE 'split' END, false, NULL
-      FROM generate_subscripts(v_parts, 1) i
+    SELECT k.code, split_targets.period_kind, split_targets.period_start, u.level, u.grid_id, u.person,
+           split_targets.product, u.value, CASE WHEN u.i = 1 THEN 'set' ELSE 'split' END, false, NULL
+      FROM unnest(v_levels, v_grids, v_people, v_parts) WITH ORDINALITY AS u(level, grid_id, person, value, i)
     ON CONFLICT ON CONSTRAINT target_key
     DO UPDATE SET value = EXCLUDED.value, how = EXCLUDED.how, hand_edited = false, flag = NULL,
                   updated_at = pg_catalog.now(), updated_by = gm.actor();
@@ -2513,9 +2512,8 @@ BEGIN
     DELETE FROM gm.target x
      WHERE x.kpi = k.code AND x.period_kind = split_targets.period_kind AND x.period_start = split_targets.period_start
        AND x.product = split_targets.product AND x.level <> 'company'
-       AND NOT EXISTS (SELECT 1 FROM generate_subscripts(v_parts, 1) i
-                        WHERE v_levels[i] = x.level AND v_grids[i] IS NOT DISTINCT FROM x.grid_id
-                          AND v_people[i] IS NOT DISTINCT FROM x.person);
+       AND (x.level, coalesce(x.grid_id, 0), coalesce(x.person, '')) NOT IN        -- a hashed sub-plan
+           (SELECT u.level, coalesce(u.grid_id, 0), coalesce(u.person, '') FROM unnest(v_levels, v_grids, v_people) u(level, grid_id, person));
     RETURN v_n;
 END $$;
 COMMENT ON FUNCTION gm.split_targets(text, text, date, numeric, text, text, text[]) IS
@@ -3182,7 +3180,8 @@ CREATE FUNCTION gm.scorecard_lines(period_kind text, period_start date)
     RETURNS TABLE(person name, grid_id bigint, role_kind text, kpi text, part text, weight numeric, scope text,
                   actual numeric, target numeric, attainment numeric, item_score numeric, contribution numeric)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
-    WITH people AS (SELECT * FROM gm.period_people($1, $2)),
+    WITH people AS (SELECT pp.*, CASE WHEN g.parent_id IS NULL THEN 'region' ELSE 'grid' END AS grid_level
+                      FROM gm.period_people($1, $2) pp JOIN gm.grid g ON g.grid_id = pp.grid_id),
     cap AS (SELECT gm.param('score_attainment_cap') AS v)
     SELECT pp.person, pp.grid_id, pp.role_kind, i.kpi, i.part, i.weight, i.scope, r.actual, r.target, r.attainment,
            round(100 * CASE WHEN r.attainment IS NOT NULL THEN least(r.attainment, cap.v) END, 2),
@@ -3193,11 +3192,11 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
       CROSS JOIN cap
       LEFT JOIN gm.actual a ON a.kpi = i.kpi AND a.period_kind = $1 AND a.period_start = $2 AND a.product = ''
                            AND a.grid_id = pp.grid_id
-                           AND a.level = CASE WHEN i.scope = 'person' THEN 'person' ELSE gm._target_level(pp.grid_id, NULL) END
+                           AND a.level = CASE WHEN i.scope = 'person' THEN 'person' ELSE pp.grid_level END
                            AND coalesce(a.person, '') = CASE WHEN i.scope = 'person' THEN pp.person ELSE '' END
       LEFT JOIN gm.target t ON t.kpi = i.kpi AND t.period_kind = $1 AND t.period_start = $2 AND t.product = ''
                            AND t.grid_id = pp.grid_id
-                           AND t.level = CASE WHEN i.scope = 'person' THEN 'person' ELSE gm._target_level(pp.grid_id, NULL) END
+                           AND t.level = CASE WHEN i.scope = 'person' THEN 'person' ELSE pp.grid_level END
                            AND coalesce(t.person, '') = CASE WHEN i.scope = 'person' THEN pp.person ELSE '' END
       LEFT JOIN gm.parameter dp ON dp.name = k.target_param AND NOT k.additive
       CROSS JOIN LATERAL (SELECT a.value AS actual, coalesce(t.value, dp.value) AS target,
