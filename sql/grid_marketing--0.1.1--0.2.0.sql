@@ -2761,7 +2761,7 @@ COMMENT ON FUNCTION gm._check_open(text, date) IS 'Internal: 55000 when the peri
 
 CREATE FUNCTION gm.compute_actuals(period_kind text, period_start date, kpis text[] DEFAULT NULL)
     RETURNS bigint
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm SET jit = off AS $$
 DECLARE
     v_end date;
     k gm.kpi;

@@ -116,5 +116,5 @@ BEGIN
     END IF;
 END $$;
 DROP TABLE bench.perf_plain;
-TRUNCATE gm.sale, gm.survey, gm.spend, gm.actual, gm.target, gm.alert;
+TRUNCATE gm.sale, gm.survey, gm.spend, gm.actual, gm.target, gm.target_proposal, gm.alert;
 TRUNCATE gm.grid CASCADE;
