@@ -14,5 +14,6 @@ SELECT gm.version() AS grid_marketing_version;
 \ir demo/60_protection.sql
 \ir demo/70_planning.sql
 \ir demo/80_scale_out.sql
+\ir demo/85_performance.sql
 \echo
 \echo '================ end of demo ================'

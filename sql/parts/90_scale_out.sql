@@ -25,7 +25,10 @@ AS $$
                                   'grid_class_history', 'run',
                                   -- addresses (issue #20): the register and the records of runs
                                   'community', 'community_alias', 'community_building', 'community_competitor',
-                                  'placement', 'duplicate_candidate', 'merge_log', 'quality_snapshot']::name[])
+                                  'placement', 'duplicate_candidate', 'merge_log', 'quality_snapshot',
+                                  -- performance (issue #19): the records of sales, targets, actuals, alerts, campaigns
+                                  'sale', 'survey', 'spend', 'target', 'actual', 'period_close', 'target_proposal',
+                                  'alert', 'campaign', 'campaign_customer']::name[])
 $$;
 COMMENT ON FUNCTION gm._config_tables() IS
     'Internal: the configuration tables (dumped tables less the operational records) in registration order, with their user-row condition';

@@ -28,7 +28,7 @@ SELECT isnt_empty($$SELECT 1 FROM pg_catalog.pg_extension e, pg_catalog.unnest(e
 -- operational record: a new dumped table must be placed on one side on purpose
 SELECT is((SELECT string_agg(relname::text, ',' ORDER BY ord) FROM gm._config_tables()),
           'parameter,grid,grid_member,grid_rule,calendar_def,calendar_day,calendar_year,sla_policy,'
-          'followup_event,followup_tier,followup_cadence,followup_setting,division,division_alias,customer_source',
+          'followup_event,followup_tier,followup_cadence,followup_setting,division,division_alias,customer_source,kpi,scorecard_item,commission_rule',
           'configuration tables: every dumped table but the operational records, in registration order');
 
 -- every foreign key of the extension has an index whose leading columns are its referencing
