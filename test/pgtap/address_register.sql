@@ -152,6 +152,13 @@ SELECT is((SELECT customers FROM gm.penetration('ar_cust', 'community', '2025-06
 SELECT is((SELECT count(*)::int FROM gm.penetration('ar_cust', 'region')), 2, 'per region: the region and the communities without grid');
 SELECT is((SELECT count(*)::int FROM gm.penetration_series('ar_cust', 'grid', '2025-01-01', '2026-01-01', '6 months')), 9, 'over time: every step');
 SELECT throws_ok($$SELECT * FROM gm.penetration('ar_cust', 'street')$$, '22023', NULL, 'by street: 22023');
+-- penetration feeds the KPI catalogue (issue #19's indicator 'penetration', fed from outside): doc/address.md
+SELECT lives_ok($$SELECT gm.record_actual('penetration', 'month', '2026-11-01', p.id, NULL, p.penetration)
+                  FROM gm.penetration('ar_cust', 'grid', '2026-11-30') p WHERE p.level = 'grid' AND p.penetration IS NOT NULL$$,
+                'the month''s penetration per grid recorded as actuals of the catalogue''s indicator');
+SELECT is((SELECT count(*)::int FROM gm.actual a WHERE a.kpi = 'penetration' AND a.period_start = '2026-11-01'),
+          (SELECT count(*)::int FROM gm.penetration('ar_cust', 'grid', '2026-11-30') p WHERE p.level = 'grid' AND p.penetration IS NOT NULL),
+          '... one actual per grid');
 
 -- ---------------------------------------------------------------- an ordinary role
 CREATE ROLE gm_addr_reader NOLOGIN;

@@ -2,7 +2,7 @@
 # Scheduled jobs with pg_cron (issue #21; recipe in doc/operations.md, "Scheduled jobs with
 # pg_cron"), printed as TAP lines.  pg_cron must be in shared_preload_libraries, so this script
 # starts a cluster of its own (port GM_CRON_PORT, default 55527, Unix socket in a temporary
-# directory), loads a customer table, schedules the recipe's jobs (the nightly re-assignment and
+# directory), loads a customer table, schedules the recipe's jobs (the nightly re-assignment, alert evaluation and
 # the follow-up planning) every minute instead of nightly, and checks that pg_cron ran each one
 # successfully, that each is visible as a run in gm.run_status, and that they did their work.
 # Waits for the next minute boundary (up to about 75 s).  pg_cron missing is a failure:
@@ -56,16 +56,17 @@ P() { "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$DIR" -p $PORT -U postgres 
 # the recipe's jobs, every minute here (nightly in the recipe)
 P -c "SELECT cron.schedule('gm-reassign', '* * * * *', \$\$CALL gm.reassign('crm.customers', 'geom', 'grid_id', NULL, 'nightly re-assignment')\$\$)" \
   -c "SELECT cron.schedule('gm-plan-followups', '* * * * *', \$\$SELECT gm.plan_followups('crm.customers', date_trunc('month', now() + interval '1 month')::date, (date_trunc('month', now() + interval '2 months') - interval '1 day')::date)\$\$)" \
-  >/dev/null && ok "cron.schedule accepts both jobs" || nok "cron.schedule accepts both jobs"
+  -c "SELECT cron.schedule('gm-evaluate-alerts', '* * * * *', \$\$SELECT count(*) FROM gm.evaluate_alerts('month', date_trunc('month', CURRENT_DATE)::date)\$\$)" \
+  >/dev/null && ok "cron.schedule accepts the three jobs" || nok "cron.schedule accepts the three jobs"
 
 # wait for both jobs to have run once (the next minute boundary, plus the run itself)
 for i in $(seq 1 90); do
   done_jobs=$(P -c "SELECT count(DISTINCT j.jobname) FROM cron.job_run_details d JOIN cron.job j USING (jobid) WHERE d.status IN ('succeeded', 'failed')")
-  [ "$done_jobs" = 2 ] && break
+  [ "$done_jobs" = 3 ] && break
   sleep 1
 done
 check "$(P -c "SELECT string_agg(DISTINCT j.jobname || '=' || d.status, ' ' ORDER BY j.jobname || '=' || d.status) FROM cron.job_run_details d JOIN cron.job j USING (jobid)")" \
-      "gm-plan-followups=succeeded gm-reassign=succeeded" "pg_cron ran both jobs successfully"
+      "gm-evaluate-alerts=succeeded gm-plan-followups=succeeded gm-reassign=succeeded" "pg_cron ran the three jobs successfully"
 check "$(P -c "SELECT string_agg(kind || '=' || state, ' ' ORDER BY kind) FROM (SELECT DISTINCT ON (kind) kind, state FROM gm.run_status
                  WHERE kind IN ('reassign', 'plan_followups') ORDER BY kind, run_id) r")" \
       "plan_followups=done reassign=done" "each job is visible as a run in gm.run_status, done"
@@ -73,6 +74,6 @@ check "$(P -c "SELECT count(*) FROM crm.customers WHERE grid_id IS DISTINCT FROM
       "the re-assignment placed every customer in its grid"
 check "$(P -c "SELECT count(*) > 0 FROM gm.followup WHERE note = 'planned'")" t "the planning created next month's follow-ups"
 check "$(P -c "SELECT count(*) FROM gm.assignment_log WHERE reason = 'nightly re-assignment'")" 200 "the moves are logged with the job's reason"
-P -c "SELECT cron.unschedule('gm-reassign'), cron.unschedule('gm-plan-followups')" >/dev/null \
+P -c "SELECT cron.unschedule('gm-reassign'), cron.unschedule('gm-plan-followups'), cron.unschedule('gm-evaluate-alerts')" >/dev/null \
   && ok "cron.unschedule removes them" || nok "cron.unschedule removes them"
 echo "1..$n"
