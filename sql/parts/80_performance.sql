@@ -161,38 +161,256 @@ SELECT pg_catalog.pg_extension_config_dump('gm.spend_spend_id_seq', '');
 CREATE INDEX spend_day_idx ON gm.spend (day);
 CREATE INDEX spend_grid_idx ON gm.spend (grid_id);
 
+-- Monthly summaries (月汇总) of sales and surveys ---------------------------------------------------
+-- The indicator functions read whole months from these and only the days of part months from the
+-- operational tables.  Statement-level triggers with transition tables keep them in step with
+-- every INSERT, UPDATE, DELETE, COPY and TRUNCATE of gm.sale and gm.survey in the same transaction
+-- (one grouped upsert per statement, keys in order); they are derived and not dumped: a restore
+-- fills them as it loads gm.sale and gm.survey, gm.refresh_summaries() rebuilds them.
+
+CREATE FUNCTION gm._month_floor(day date) RETURNS date
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
+$$ SELECT pg_catalog.date_trunc('month', $1::pg_catalog.timestamp)::pg_catalog.date $$;
+COMMENT ON FUNCTION gm._month_floor(date) IS 'Internal: the first day of the month of a day';
+
+CREATE FUNCTION gm._whole_months(period_from date, period_to date, OUT month_from date, OUT month_to date)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN f < t THEN f ELSE $2 END, CASE WHEN f < t THEN t ELSE $2 END
+      FROM (SELECT CASE WHEN gm._month_floor($1) = $1 THEN $1 ELSE (gm._month_floor($1) + 31)::date END AS f0,
+                   gm._month_floor($2) AS t) x
+      CROSS JOIN LATERAL (SELECT gm._month_floor(x.f0) AS f) y
+$$;
+COMMENT ON FUNCTION gm._whole_months(date, date) IS
+    'Internal: the whole months [month_from, month_to) inside [period_from, period_to) (both period_to when there is none): read from the monthly summaries, the days outside from the operational tables';
+
+CREATE TABLE gm.sale_month (
+    month           date NOT NULL,
+    grid_id         bigint,
+    person          name,
+    product         text NOT NULL,
+    amount          numeric NOT NULL,
+    sales           bigint NOT NULL,
+    new_customers   bigint NOT NULL,
+    campaign_sales  bigint NOT NULL,
+    CONSTRAINT sale_month_key UNIQUE NULLS NOT DISTINCT (month, grid_id, person, product)
+);
+COMMENT ON TABLE gm.sale_month IS
+    'Monthly summary of gm.sale per grid, seller and product, kept in step by triggers on gm.sale (derived: not dumped; gm.refresh_summaries() rebuilds it)';
+COMMENT ON COLUMN gm.sale_month.month IS 'First day of the month of sold_on';
+COMMENT ON COLUMN gm.sale_month.grid_id IS 'gm.sale.grid_id (NULL: no grid)';
+COMMENT ON COLUMN gm.sale_month.person IS 'gm.sale.person (NULL: no person credited)';
+COMMENT ON COLUMN gm.sale_month.product IS 'gm.sale.product';
+COMMENT ON COLUMN gm.sale_month.amount IS 'Sum of the amounts, yuan';
+COMMENT ON COLUMN gm.sale_month.sales IS 'Number of sales';
+COMMENT ON COLUMN gm.sale_month.new_customers IS 'Number of sales that won a new customer';
+COMMENT ON COLUMN gm.sale_month.campaign_sales IS 'Number of sales converting a campaign';
+-- rows whose count fell to zero are removed right after the upsert that emptied them
+CREATE INDEX sale_month_empty_idx ON gm.sale_month (month) WHERE sales = 0;
+
+CREATE TABLE gm.survey_month (
+    month           date NOT NULL,
+    grid_id         bigint,
+    person          name,
+    answers         bigint NOT NULL,
+    nps_answers     bigint NOT NULL,
+    nps_promoters   bigint NOT NULL,
+    nps_detractors  bigint NOT NULL,
+    csat_answers    bigint NOT NULL,
+    csat_satisfied  bigint NOT NULL,
+    CONSTRAINT survey_month_key UNIQUE NULLS NOT DISTINCT (month, grid_id, person)
+);
+COMMENT ON TABLE gm.survey_month IS
+    'Monthly summary of gm.survey per grid and person, kept in step by triggers on gm.survey (derived: not dumped; gm.refresh_summaries() rebuilds it)';
+COMMENT ON COLUMN gm.survey_month.month IS 'First day of the month of answered_on';
+COMMENT ON COLUMN gm.survey_month.grid_id IS 'gm.survey.grid_id';
+COMMENT ON COLUMN gm.survey_month.person IS 'gm.survey.person';
+COMMENT ON COLUMN gm.survey_month.answers IS 'Number of survey rows';
+COMMENT ON COLUMN gm.survey_month.nps_answers IS 'Answers with an NPS score';
+COMMENT ON COLUMN gm.survey_month.nps_promoters IS 'NPS scores 9-10';
+COMMENT ON COLUMN gm.survey_month.nps_detractors IS 'NPS scores 0-6';
+COMMENT ON COLUMN gm.survey_month.csat_answers IS 'Answers with a CSAT score';
+COMMENT ON COLUMN gm.survey_month.csat_satisfied IS 'CSAT scores 4-5';
+CREATE INDEX survey_month_empty_idx ON gm.survey_month (month) WHERE answers = 0;
+
+-- one statement's change, as signed monthly deltas grouped and upserted in key order (concurrent
+-- writers of the same month, grid and person queue on its row; rows emptied are removed)
+CREATE FUNCTION gm._sale_month_apply() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, gm AS $$
+DECLARE
+    v_old constant text := 'SELECT o.sold_on, o.grid_id, o.person, o.product, -o.amount AS amount, -1 AS s, o.new_customer, o.campaign_id FROM gm_old o';
+    v_new constant text := 'SELECT n.sold_on, n.grid_id, n.person, n.product, n.amount, 1 AS s, n.new_customer, n.campaign_id FROM gm_new n';
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM gm.sale_month;   -- not TRUNCATE: the statement may be truncating it too
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'INSERT' THEN        -- the CRM's everyday statement: a static plan, cached per session
+        INSERT INTO gm.sale_month AS m (month, grid_id, person, product, amount, sales, new_customers, campaign_sales)
+        SELECT gm._month_floor(n.sold_on), n.grid_id, n.person, n.product, sum(n.amount), count(*),
+               count(*) FILTER (WHERE n.new_customer), count(*) FILTER (WHERE n.campaign_id IS NOT NULL)
+          FROM gm_new n
+         GROUP BY 1, 2, 3, 4
+         ORDER BY 1, 2, 3, 4
+        ON CONFLICT ON CONSTRAINT sale_month_key DO UPDATE
+           SET amount = m.amount + excluded.amount, sales = m.sales + excluded.sales,
+               new_customers = m.new_customers + excluded.new_customers, campaign_sales = m.campaign_sales + excluded.campaign_sales;
+        RETURN NULL;
+    END IF;
+    EXECUTE format($q$
+        INSERT INTO gm.sale_month AS m (month, grid_id, person, product, amount, sales, new_customers, campaign_sales)
+        SELECT gm._month_floor(d.sold_on), d.grid_id, d.person, d.product, sum(d.amount), sum(d.s),
+               coalesce(sum(d.s) FILTER (WHERE d.new_customer), 0), coalesce(sum(d.s) FILTER (WHERE d.campaign_id IS NOT NULL), 0)
+          FROM (%s) d
+         GROUP BY 1, 2, 3, 4
+        HAVING sum(d.amount) <> 0 OR sum(d.s) <> 0 OR sum(d.s) FILTER (WHERE d.new_customer) <> 0
+            OR sum(d.s) FILTER (WHERE d.campaign_id IS NOT NULL) <> 0
+         ORDER BY 1, 2, 3, 4
+        ON CONFLICT ON CONSTRAINT sale_month_key DO UPDATE
+           SET amount = m.amount + excluded.amount, sales = m.sales + excluded.sales,
+               new_customers = m.new_customers + excluded.new_customers, campaign_sales = m.campaign_sales + excluded.campaign_sales$q$,
+        CASE TG_OP WHEN 'DELETE' THEN v_old ELSE v_old || ' UNION ALL ' || v_new END);
+    DELETE FROM gm.sale_month m WHERE m.sales = 0;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION gm._sale_month_apply() IS 'Internal: trigger keeping gm.sale_month in step with a statement on gm.sale';
+
+CREATE FUNCTION gm._survey_month_apply() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, gm AS $$
+DECLARE
+    v_old constant text := 'SELECT o.answered_on, o.grid_id, o.person, -1 AS s, o.nps_score AS nps, o.csat_score AS csat FROM gm_old o';
+    v_new constant text := 'SELECT n.answered_on, n.grid_id, n.person, 1 AS s, n.nps_score AS nps, n.csat_score AS csat FROM gm_new n';
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM gm.survey_month;
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO gm.survey_month AS m (month, grid_id, person, answers, nps_answers, nps_promoters, nps_detractors, csat_answers, csat_satisfied)
+        SELECT gm._month_floor(n.answered_on), n.grid_id, n.person, count(*), count(n.nps_score),
+               count(*) FILTER (WHERE n.nps_score >= 9), count(*) FILTER (WHERE n.nps_score <= 6),
+               count(n.csat_score), count(*) FILTER (WHERE n.csat_score >= 4)
+          FROM gm_new n
+         GROUP BY 1, 2, 3
+         ORDER BY 1, 2, 3
+        ON CONFLICT ON CONSTRAINT survey_month_key DO UPDATE
+           SET answers = m.answers + excluded.answers, nps_answers = m.nps_answers + excluded.nps_answers,
+               nps_promoters = m.nps_promoters + excluded.nps_promoters, nps_detractors = m.nps_detractors + excluded.nps_detractors,
+               csat_answers = m.csat_answers + excluded.csat_answers, csat_satisfied = m.csat_satisfied + excluded.csat_satisfied;
+        RETURN NULL;
+    END IF;
+    EXECUTE format($q$
+        INSERT INTO gm.survey_month AS m (month, grid_id, person, answers, nps_answers, nps_promoters, nps_detractors, csat_answers, csat_satisfied)
+        SELECT gm._month_floor(d.answered_on), d.grid_id, d.person, sum(d.s),
+               coalesce(sum(d.s) FILTER (WHERE d.nps IS NOT NULL), 0), coalesce(sum(d.s) FILTER (WHERE d.nps >= 9), 0),
+               coalesce(sum(d.s) FILTER (WHERE d.nps <= 6), 0), coalesce(sum(d.s) FILTER (WHERE d.csat IS NOT NULL), 0),
+               coalesce(sum(d.s) FILTER (WHERE d.csat >= 4), 0)
+          FROM (%s) d
+         GROUP BY 1, 2, 3
+        HAVING sum(d.s) <> 0 OR sum(d.s) FILTER (WHERE d.nps IS NOT NULL) <> 0 OR sum(d.s) FILTER (WHERE d.nps >= 9) <> 0
+            OR sum(d.s) FILTER (WHERE d.nps <= 6) <> 0 OR sum(d.s) FILTER (WHERE d.csat IS NOT NULL) <> 0
+            OR sum(d.s) FILTER (WHERE d.csat >= 4) <> 0
+         ORDER BY 1, 2, 3
+        ON CONFLICT ON CONSTRAINT survey_month_key DO UPDATE
+           SET answers = m.answers + excluded.answers, nps_answers = m.nps_answers + excluded.nps_answers,
+               nps_promoters = m.nps_promoters + excluded.nps_promoters, nps_detractors = m.nps_detractors + excluded.nps_detractors,
+               csat_answers = m.csat_answers + excluded.csat_answers, csat_satisfied = m.csat_satisfied + excluded.csat_satisfied$q$,
+        CASE TG_OP WHEN 'DELETE' THEN v_old ELSE v_old || ' UNION ALL ' || v_new END);
+    DELETE FROM gm.survey_month m WHERE m.answers = 0;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION gm._survey_month_apply() IS 'Internal: trigger keeping gm.survey_month in step with a statement on gm.survey';
+
+CREATE TRIGGER sale_month_ins AFTER INSERT ON gm.sale REFERENCING NEW TABLE AS gm_new
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._sale_month_apply();
+CREATE TRIGGER sale_month_upd AFTER UPDATE ON gm.sale REFERENCING OLD TABLE AS gm_old NEW TABLE AS gm_new
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._sale_month_apply();
+CREATE TRIGGER sale_month_del AFTER DELETE ON gm.sale REFERENCING OLD TABLE AS gm_old
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._sale_month_apply();
+CREATE TRIGGER sale_month_trunc AFTER TRUNCATE ON gm.sale
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._sale_month_apply();
+CREATE TRIGGER survey_month_ins AFTER INSERT ON gm.survey REFERENCING NEW TABLE AS gm_new
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._survey_month_apply();
+CREATE TRIGGER survey_month_upd AFTER UPDATE ON gm.survey REFERENCING OLD TABLE AS gm_old NEW TABLE AS gm_new
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._survey_month_apply();
+CREATE TRIGGER survey_month_del AFTER DELETE ON gm.survey REFERENCING OLD TABLE AS gm_old
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._survey_month_apply();
+CREATE TRIGGER survey_month_trunc AFTER TRUNCATE ON gm.survey
+    FOR EACH STATEMENT EXECUTE FUNCTION gm._survey_month_apply();
+
+CREATE FUNCTION gm.refresh_summaries() RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gm AS $$
+DECLARE
+    v_a bigint;
+    v_b bigint;
+BEGIN
+    LOCK TABLE gm.sale, gm.survey IN SHARE MODE;
+    TRUNCATE gm.sale_month, gm.survey_month;
+    INSERT INTO gm.sale_month (month, grid_id, person, product, amount, sales, new_customers, campaign_sales)
+    SELECT gm._month_floor(s.sold_on), s.grid_id, s.person, s.product, sum(s.amount), count(*),
+           count(*) FILTER (WHERE s.new_customer), count(*) FILTER (WHERE s.campaign_id IS NOT NULL)
+      FROM gm.sale s GROUP BY 1, 2, 3, 4;
+    GET DIAGNOSTICS v_a = ROW_COUNT;
+    INSERT INTO gm.survey_month (month, grid_id, person, answers, nps_answers, nps_promoters, nps_detractors, csat_answers, csat_satisfied)
+    SELECT gm._month_floor(v.answered_on), v.grid_id, v.person, count(*), count(v.nps_score),
+           count(*) FILTER (WHERE v.nps_score >= 9), count(*) FILTER (WHERE v.nps_score <= 6),
+           count(v.csat_score), count(*) FILTER (WHERE v.csat_score >= 4)
+      FROM gm.survey v GROUP BY 1, 2, 3;
+    GET DIAGNOSTICS v_b = ROW_COUNT;
+    RETURN v_a + v_b;
+END $$;
+COMMENT ON FUNCTION gm.refresh_summaries() IS
+    'Rebuilds the monthly summaries gm.sale_month and gm.survey_month from gm.sale and gm.survey (after a data-only restore with --disable-triggers, or to check them); returns the summary rows written';
+
 -- One function per computed indicator: (period_from, period_to) -> rows (grid, person, product,
 -- numerator, denominator) at the finest grain; gm.compute_actuals rolls them up.
 
 CREATE FUNCTION gm.actual_revenue(period_from date, period_to date)
     RETURNS TABLE(grid_id bigint, person name, product text, num numeric, den numeric)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
-    SELECT s.grid_id, s.person, s.product, sum(s.amount), NULL::numeric
-      FROM gm.sale s WHERE s.sold_on >= $1 AND s.sold_on < $2
-     GROUP BY s.grid_id, s.person, s.product
+    SELECT x.grid_id, x.person, x.product, sum(x.v), NULL::numeric
+      FROM gm._whole_months($1, $2) w
+      CROSS JOIN LATERAL (
+            SELECT m.grid_id, m.person, m.product, m.amount AS v FROM gm.sale_month m
+             WHERE m.month >= w.month_from AND m.month < w.month_to
+            UNION ALL
+            SELECT s.grid_id, s.person, s.product, s.amount FROM gm.sale s
+             WHERE (s.sold_on >= $1 AND s.sold_on < w.month_from OR s.sold_on >= w.month_to AND s.sold_on < $2)) x
+     GROUP BY x.grid_id, x.person, x.product
 $$;
 COMMENT ON FUNCTION gm.actual_revenue(date, date) IS
-    'Actual of revenue: the amount of gm.sale per grid, seller and product sold in [period_from, period_to)';
+    'Actual of revenue: the amount of gm.sale per grid, seller and product sold in [period_from, period_to) (whole months from gm.sale_month)';
 
 CREATE FUNCTION gm.actual_sales(period_from date, period_to date)
     RETURNS TABLE(grid_id bigint, person name, product text, num numeric, den numeric)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
-    SELECT s.grid_id, s.person, s.product, count(*)::numeric, NULL::numeric
-      FROM gm.sale s WHERE s.sold_on >= $1 AND s.sold_on < $2
-     GROUP BY s.grid_id, s.person, s.product
+    SELECT x.grid_id, x.person, x.product, sum(x.v), NULL::numeric
+      FROM gm._whole_months($1, $2) w
+      CROSS JOIN LATERAL (
+            SELECT m.grid_id, m.person, m.product, m.sales::numeric AS v FROM gm.sale_month m
+             WHERE m.month >= w.month_from AND m.month < w.month_to
+            UNION ALL
+            SELECT s.grid_id, s.person, s.product, 1::numeric FROM gm.sale s
+             WHERE (s.sold_on >= $1 AND s.sold_on < w.month_from OR s.sold_on >= w.month_to AND s.sold_on < $2)) x
+     GROUP BY x.grid_id, x.person, x.product
 $$;
 COMMENT ON FUNCTION gm.actual_sales(date, date) IS
-    'Actual of sales: the number of gm.sale rows per grid, seller and product in [period_from, period_to)';
+    'Actual of sales: the number of gm.sale rows per grid, seller and product in [period_from, period_to) (whole months from gm.sale_month)';
 
 CREATE FUNCTION gm.actual_new_customers(period_from date, period_to date)
     RETURNS TABLE(grid_id bigint, person name, product text, num numeric, den numeric)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
-    SELECT s.grid_id, s.person, s.product, count(*)::numeric, NULL::numeric
-      FROM gm.sale s WHERE s.sold_on >= $1 AND s.sold_on < $2 AND s.new_customer
-     GROUP BY s.grid_id, s.person, s.product
+    SELECT x.grid_id, x.person, x.product, sum(x.v), NULL::numeric
+      FROM gm._whole_months($1, $2) w
+      CROSS JOIN LATERAL (
+            SELECT m.grid_id, m.person, m.product, m.new_customers::numeric AS v FROM gm.sale_month m
+             WHERE m.month >= w.month_from AND m.month < w.month_to AND m.new_customers::numeric > 0
+            UNION ALL
+            SELECT s.grid_id, s.person, s.product, 1::numeric FROM gm.sale s
+             WHERE (s.sold_on >= $1 AND s.sold_on < w.month_from OR s.sold_on >= w.month_to AND s.sold_on < $2) AND s.new_customer) x
+     GROUP BY x.grid_id, x.person, x.product
 $$;
 COMMENT ON FUNCTION gm.actual_new_customers(date, date) IS
-    'Actual of new_customers: sales that won a new customer, per grid, seller and product in [period_from, period_to)';
+    'Actual of new_customers: sales that won a new customer, per grid, seller and product in [period_from, period_to) (whole months from gm.sale_month)';
 
 CREATE FUNCTION gm.actual_spend(period_from date, period_to date)
     RETURNS TABLE(grid_id bigint, person name, product text, num numeric, den numeric)
@@ -208,9 +426,15 @@ CREATE FUNCTION gm.actual_cac(period_from date, period_to date)
     RETURNS TABLE(grid_id bigint, person name, product text, num numeric, den numeric)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
     SELECT x.grid_id, NULL::name, NULL::text, sum(x.spent), sum(x.won)
-      FROM (SELECT p.grid_id, p.amount AS spent, 0 AS won FROM gm.spend p WHERE p.day >= $1 AND p.day < $2
+      FROM gm._whole_months($1, $2) w
+      CROSS JOIN LATERAL (
+            SELECT p.grid_id, p.amount AS spent, 0 AS won FROM gm.spend p WHERE p.day >= $1 AND p.day < $2
             UNION ALL
-            SELECT s.grid_id, 0, 1 FROM gm.sale s WHERE s.sold_on >= $1 AND s.sold_on < $2 AND s.new_customer) x
+            SELECT m.grid_id, 0, m.new_customers FROM gm.sale_month m
+             WHERE m.month >= w.month_from AND m.month < w.month_to AND m.new_customers > 0
+            UNION ALL
+            SELECT s.grid_id, 0, 1 FROM gm.sale s
+             WHERE (s.sold_on >= $1 AND s.sold_on < w.month_from OR s.sold_on >= w.month_to AND s.sold_on < $2) AND s.new_customer) x
      GROUP BY x.grid_id
 $$;
 COMMENT ON FUNCTION gm.actual_cac(date, date) IS
@@ -220,9 +444,14 @@ CREATE FUNCTION gm.actual_roi(period_from date, period_to date)
     RETURNS TABLE(grid_id bigint, person name, product text, num numeric, den numeric)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
     SELECT x.grid_id, NULL::name, NULL::text, sum(x.revenue) - sum(x.cost), sum(x.cost)
-      FROM (SELECT p.grid_id, 0 AS revenue, p.amount AS cost FROM gm.spend p WHERE p.day >= $1 AND p.day < $2
+      FROM gm._whole_months($1, $2) w
+      CROSS JOIN LATERAL (
+            SELECT p.grid_id, 0 AS revenue, p.amount AS cost FROM gm.spend p WHERE p.day >= $1 AND p.day < $2
             UNION ALL
-            SELECT s.grid_id, s.amount, 0 FROM gm.sale s WHERE s.sold_on >= $1 AND s.sold_on < $2) x
+            SELECT m.grid_id, m.amount, 0 FROM gm.sale_month m WHERE m.month >= w.month_from AND m.month < w.month_to
+            UNION ALL
+            SELECT s.grid_id, s.amount, 0 FROM gm.sale s
+             WHERE s.sold_on >= $1 AND s.sold_on < w.month_from OR s.sold_on >= w.month_to AND s.sold_on < $2) x
      GROUP BY x.grid_id
 $$;
 COMMENT ON FUNCTION gm.actual_roi(date, date) IS
@@ -231,24 +460,36 @@ COMMENT ON FUNCTION gm.actual_roi(date, date) IS
 CREATE FUNCTION gm.actual_nps(period_from date, period_to date)
     RETURNS TABLE(grid_id bigint, person name, product text, num numeric, den numeric)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
-    SELECT v.grid_id, v.person, NULL::text,
-           100 * (count(*) FILTER (WHERE v.nps_score >= 9) - count(*) FILTER (WHERE v.nps_score <= 6))::numeric,
-           count(*)::numeric
-      FROM gm.survey v WHERE v.answered_on >= $1 AND v.answered_on < $2 AND v.nps_score IS NOT NULL
-     GROUP BY v.grid_id, v.person
+    SELECT x.grid_id, x.person, NULL::text, 100 * sum(x.pro - x.det)::numeric, sum(x.n)::numeric
+      FROM gm._whole_months($1, $2) w
+      CROSS JOIN LATERAL (
+            SELECT m.grid_id, m.person, m.nps_promoters AS pro, m.nps_detractors AS det, m.nps_answers AS n FROM gm.survey_month m
+             WHERE m.month >= w.month_from AND m.month < w.month_to AND m.nps_answers > 0
+            UNION ALL
+            SELECT v.grid_id, v.person, (v.nps_score >= 9)::int, (v.nps_score <= 6)::int, 1 FROM gm.survey v
+             WHERE (v.answered_on >= $1 AND v.answered_on < w.month_from OR v.answered_on >= w.month_to AND v.answered_on < $2)
+               AND v.nps_score IS NOT NULL) x
+     GROUP BY x.grid_id, x.person
 $$;
 COMMENT ON FUNCTION gm.actual_nps(date, date) IS
-    'Actual of nps: 100 × (promoters 9-10 − detractors 0-6) / answers of gm.survey in [period_from, period_to) (as gm.nps)';
+    'Actual of nps: 100 × (promoters 9-10 − detractors 0-6) / answers of gm.survey in [period_from, period_to) (as gm.nps; whole months from gm.survey_month)';
 
 CREATE FUNCTION gm.actual_csat(period_from date, period_to date)
     RETURNS TABLE(grid_id bigint, person name, product text, num numeric, den numeric)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
-    SELECT v.grid_id, v.person, NULL::text, 100 * count(*) FILTER (WHERE v.csat_score >= 4)::numeric, count(*)::numeric
-      FROM gm.survey v WHERE v.answered_on >= $1 AND v.answered_on < $2 AND v.csat_score IS NOT NULL
-     GROUP BY v.grid_id, v.person
+    SELECT x.grid_id, x.person, NULL::text, 100 * sum(x.hi)::numeric, sum(x.n)::numeric
+      FROM gm._whole_months($1, $2) w
+      CROSS JOIN LATERAL (
+            SELECT m.grid_id, m.person, m.csat_satisfied AS hi, m.csat_answers AS n FROM gm.survey_month m
+             WHERE m.month >= w.month_from AND m.month < w.month_to AND m.csat_answers > 0
+            UNION ALL
+            SELECT v.grid_id, v.person, (v.csat_score >= 4)::int, 1 FROM gm.survey v
+             WHERE (v.answered_on >= $1 AND v.answered_on < w.month_from OR v.answered_on >= w.month_to AND v.answered_on < $2)
+               AND v.csat_score IS NOT NULL) x
+     GROUP BY x.grid_id, x.person
 $$;
 COMMENT ON FUNCTION gm.actual_csat(date, date) IS
-    'Actual of csat: percent of 4-5 answers on the 5-point scale of gm.survey in [period_from, period_to) (as gm.csat)';
+    'Actual of csat: percent of 4-5 answers on the 5-point scale of gm.survey in [period_from, period_to) (as gm.csat; whole months from gm.survey_month)';
 
 CREATE FUNCTION gm.actual_ontime_rate(period_from date, period_to date)
     RETURNS TABLE(grid_id bigint, person name, product text, num numeric, den numeric)
@@ -276,12 +517,18 @@ COMMENT ON FUNCTION gm.actual_response_hours(date, date) IS
 CREATE FUNCTION gm.actual_campaign_conversions(period_from date, period_to date)
     RETURNS TABLE(grid_id bigint, person name, product text, num numeric, den numeric)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
-    SELECT s.grid_id, s.person, s.product, count(*)::numeric, NULL::numeric
-      FROM gm.sale s WHERE s.sold_on >= $1 AND s.sold_on < $2 AND s.campaign_id IS NOT NULL
-     GROUP BY s.grid_id, s.person, s.product
+    SELECT x.grid_id, x.person, x.product, sum(x.v), NULL::numeric
+      FROM gm._whole_months($1, $2) w
+      CROSS JOIN LATERAL (
+            SELECT m.grid_id, m.person, m.product, m.campaign_sales::numeric AS v FROM gm.sale_month m
+             WHERE m.month >= w.month_from AND m.month < w.month_to AND m.campaign_sales::numeric > 0
+            UNION ALL
+            SELECT s.grid_id, s.person, s.product, 1::numeric FROM gm.sale s
+             WHERE (s.sold_on >= $1 AND s.sold_on < w.month_from OR s.sold_on >= w.month_to AND s.sold_on < $2) AND s.campaign_id IS NOT NULL) x
+     GROUP BY x.grid_id, x.person, x.product
 $$;
 COMMENT ON FUNCTION gm.actual_campaign_conversions(date, date) IS
-    'Actual of campaign_conversions: sales converting a campaign (gm.sale.campaign_id) in [period_from, period_to)';
+    'Actual of campaign_conversions: sales converting a campaign (gm.sale.campaign_id) in [period_from, period_to) (whole months from gm.sale_month)';
 
 INSERT INTO gm.kpi(code, name_zh, name_en, unit, direction, kind, feed, actual_fn, additive, decimals, target_param, note, origin) VALUES
     ('revenue',        '销售额',         'revenue',                  'yuan',      'higher', 'result',  'computed', 'gm.actual_revenue', true, 2, NULL, 'seed 000 §3.4: sales target per grid and person', 'shipped'),
@@ -670,7 +917,8 @@ CREATE TABLE gm.actual (
     recorded_by  name NOT NULL DEFAULT gm.actor(),
     CHECK ((level = 'company') = (grid_id IS NULL)),
     CHECK ((level = 'person') = (person IS NOT NULL)),
-    CONSTRAINT actual_key UNIQUE NULLS NOT DISTINCT (kpi, period_kind, period_start, level, grid_id, person, product)
+    -- period and grid first: the key's comparisons are settled on integers, not on the text codes
+    CONSTRAINT actual_key UNIQUE NULLS NOT DISTINCT (period_start, grid_id, person, kpi, period_kind, level, product)
 );
 COMMENT ON TABLE gm.actual IS
     'Actuals (实际值) per indicator × period × level (company, region, grid, person) × product: computed by gm.compute_actuals from the operational tables, or recorded from outside by gm.record_actual; a closed period''s rows never change';
@@ -687,7 +935,6 @@ COMMENT ON COLUMN gm.actual.value IS 'The actual: num for additive indicators, n
 COMMENT ON COLUMN gm.actual.source IS 'computed (gm.compute_actuals) or external (gm.record_actual)';
 COMMENT ON COLUMN gm.actual.recorded_by IS 'The acting person (gm.actor()) who computed or recorded it';
 SELECT pg_catalog.pg_extension_config_dump('gm.actual', '');
-CREATE INDEX actual_grid_idx ON gm.actual (grid_id);
 
 CREATE TABLE gm.period_close (
     period_kind  text NOT NULL CHECK (period_kind IN ('month', 'quarter', 'year')),
@@ -719,6 +966,8 @@ DECLARE
     k gm.kpi;
     v_n bigint := 0;
     v_c bigint;
+    v_w bigint;
+    v_written bigint := 0;
 BEGIN
     IF period_kind IS NULL OR period_start IS NULL THEN
         RAISE EXCEPTION 'gm.compute_actuals: period_kind and period_start must not be NULL' USING ERRCODE = '22004';
@@ -728,10 +977,12 @@ BEGIN
     IF kpis IS NOT NULL THEN
         PERFORM gm._check_kpi(c) FROM unnest(kpis) c;
     END IF;
+    -- one computation of a period at a time (a second one waits, then sees the first's rows)
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('gm.compute_actuals'), pg_catalog.hashtext(period_kind || ' ' || period_start));
     FOR k IN SELECT * FROM gm.kpi x WHERE x.feed = 'computed' AND x.enabled AND (kpis IS NULL OR x.code = ANY (kpis))
              ORDER BY x.code LOOP
-        DELETE FROM gm.actual a WHERE a.kpi = k.code AND a.period_kind = compute_actuals.period_kind
-                                  AND a.period_start = compute_actuals.period_start;
+        -- a merge: rows whose figures did not change are left as they are (no write, no WAL, no
+        -- foreign-key check), changed ones updated, new ones inserted, vanished ones deleted
         EXECUTE format($q$
             WITH raw AS MATERIALIZED (
                 SELECT r.grid_id, r.person, coalesce(r.product, '') AS product, r.num, r.den FROM %s($1, $2) r
@@ -742,29 +993,55 @@ BEGIN
             ), up AS (
                 SELECT c.ancestor_id, c.grid_id FROM gm.grid_closure c
                  WHERE c.grid_id IN (SELECT DISTINCT f.grid_id FROM fine f WHERE f.grid_id IS NOT NULL)
-            ), lv AS (
-                SELECT 'person'::text AS level, f.grid_id, f.person, f.product, sum(f.num) AS num, sum(f.den) AS den
+            ), lv AS MATERIALIZED (
+                SELECT 'person'::text AS level, f.grid_id, f.person, f.product, f.num, f.den
                   FROM fine f WHERE f.person IS NOT NULL AND f.grid_id IS NOT NULL
-                 GROUP BY f.grid_id, f.person, f.product
                 UNION ALL
                 SELECT CASE WHEN g.parent_id IS NULL THEN 'region' ELSE 'grid' END, u.ancestor_id, NULL, f.product, sum(f.num), sum(f.den)
                   FROM fine f JOIN up u ON u.grid_id = f.grid_id JOIN gm.grid g ON g.grid_id = u.ancestor_id
                  GROUP BY g.parent_id IS NULL, u.ancestor_id, f.product
                 UNION ALL
                 SELECT 'company', NULL, NULL, f.product, sum(f.num), sum(f.den) FROM fine f GROUP BY f.product
+            ), cur AS MATERIALIZED (
+                SELECT a.ctid AS tid, a.level, a.grid_id, a.person, a.product, a.num, a.den, a.value, a.source
+                  FROM gm.actual a WHERE a.period_start = $1 AND a.kpi = $3 AND a.period_kind = $4
+            ), d AS MATERIALIZED (
+                SELECT c.tid, lv.level, lv.grid_id, lv.person, lv.product, lv.num, lv.den,
+                       CASE WHEN $5 THEN lv.num ELSE lv.num / nullif(lv.den, 0) END AS value
+                  FROM lv FULL JOIN cur c
+                    ON c.level COLLATE "C" = lv.level COLLATE "C" AND coalesce(c.grid_id, 0) = coalesce(lv.grid_id, 0)
+                   AND coalesce(c.person, '') = coalesce(lv.person, '') AND c.product COLLATE "C" = lv.product COLLATE "C"
+                 WHERE c.tid IS NULL OR lv.level IS NULL
+                    OR (c.num, c.den, c.value, c.source) IS DISTINCT FROM (lv.num, lv.den, CASE WHEN $5 THEN lv.num ELSE lv.num / nullif(lv.den, 0) END, 'computed')
+            ), ins AS (
+                INSERT INTO gm.actual (kpi, period_kind, period_start, level, grid_id, person, product, num, den, value, source)
+                SELECT $3, $4, $1, d.level, d.grid_id, d.person, d.product, d.num, d.den, d.value, 'computed'
+                  FROM d WHERE d.tid IS NULL
+                RETURNING 1
+            ), upd AS (
+                UPDATE gm.actual a SET num = d.num, den = d.den, value = d.value, source = 'computed',
+                                       recorded_at = pg_catalog.now(), recorded_by = gm.actor()
+                  FROM d
+                 WHERE a.period_start = $1 AND a.kpi = $3 AND a.period_kind = $4
+                   AND a.ctid = d.tid AND d.level IS NOT NULL
+                RETURNING 1
+            ), del AS (
+                DELETE FROM gm.actual a USING d
+                 WHERE a.period_start = $1 AND a.kpi = $3 AND a.period_kind = $4
+                   AND a.ctid = d.tid AND d.level IS NULL
+                RETURNING 1
             )
-            INSERT INTO gm.actual(kpi, period_kind, period_start, level, grid_id, person, product, num, den, value, source)
-            SELECT $3, $4, $1, lv.level, lv.grid_id, lv.person, lv.product, lv.num, lv.den,
-                   CASE WHEN $5 THEN lv.num ELSE lv.num / nullif(lv.den, 0) END, 'computed'
-              FROM lv$q$, k.actual_fn)
+            SELECT (SELECT count(*) FROM lv), (SELECT count(*) FROM ins) + (SELECT count(*) FROM upd) + (SELECT count(*) FROM del)$q$, k.actual_fn)
+        INTO v_c, v_w
         USING compute_actuals.period_start, v_end, k.code, compute_actuals.period_kind, k.additive;
-        GET DIAGNOSTICS v_c = ROW_COUNT;
         v_n := v_n + v_c;
+        v_written := v_written + v_w;
     END LOOP;
+    RAISE DEBUG 'gm.compute_actuals(%, %): % rows, % written', period_kind, period_start, v_n, v_written;
     RETURN v_n;
 END $$;
 COMMENT ON FUNCTION gm.compute_actuals(text, date, text[]) IS
-    'Computes the actuals of the computed indicators (all enabled ones, or those named) for a period from their functions, at person, grid, region and company level, per product and for all products, replacing the period''s former computed rows; a closed period: 55000; returns the rows written';
+    'Computes the actuals of the computed indicators (all enabled ones, or those named) for a period from their functions, at person, grid, region and company level, per product and for all products, as a merge with the period''s former rows (unchanged rows are not rewritten and keep recorded_at, changed ones are updated, vanished ones deleted); a closed period: 55000; returns the rows of the period''s actuals';
 
 CREATE FUNCTION gm.record_actual(kpi text, period_kind text, period_start date, grid_id bigint, person name,
                                  value numeric, product text DEFAULT '')
@@ -1119,11 +1396,18 @@ COMMENT ON FUNCTION gm.role_kind(text, bigint) IS
 -- the people of a period: members valid on any day of it, with their grid and scorecard role
 CREATE FUNCTION gm.period_people(period_kind text, period_start date)
     RETURNS TABLE(person name, grid_id bigint, duty text, role_kind text)
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
-    SELECT DISTINCT ON (m.role_name, m.grid_id) m.role_name, m.grid_id, m.duty, gm.role_kind(m.duty, m.grid_id)
-      FROM gm.grid_member m
-     WHERE m.valid_from < gm.period_end($1, $2) AND $2 < m.valid_to
-     ORDER BY m.role_name, m.grid_id, m.valid_from DESC
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 5000 SET search_path = pg_catalog, gm AS $$
+    -- gm.role_kind, written out as a join
+    SELECT m.role_name, m.grid_id, m.duty,
+           CASE WHEN m.duty = 'manager' THEN CASE WHEN g.parent_id IS NULL THEN 'region_manager' ELSE 'grid_manager' END
+                WHEN m.duty = 'marketer' THEN 'account_manager'
+                WHEN m.duty = 'community' THEN 'community_manager'
+                ELSE m.duty END
+      FROM (SELECT DISTINCT ON (m.role_name, m.grid_id) m.role_name, m.grid_id, m.duty
+              FROM gm.grid_member m
+             WHERE m.valid_from < gm.period_end($1, $2) AND $2 < m.valid_to
+             ORDER BY m.role_name, m.grid_id, m.valid_from DESC) m
+      LEFT JOIN gm.grid g ON g.grid_id = m.grid_id
 $$;
 COMMENT ON FUNCTION gm.period_people(text, date) IS
     'The grid team members of a period (valid on any of its days), each with the grid, the duty and the scorecard role';
@@ -1132,27 +1416,41 @@ CREATE FUNCTION gm.scorecard_lines(period_kind text, period_start date)
     RETURNS TABLE(person name, grid_id bigint, role_kind text, kpi text, part text, weight numeric, scope text,
                   actual numeric, target numeric, attainment numeric, item_score numeric, contribution numeric)
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
-    WITH people AS (SELECT pp.*, CASE WHEN g.parent_id IS NULL THEN 'region' ELSE 'grid' END AS grid_level
-                      FROM gm.period_people($1, $2) pp JOIN gm.grid g ON g.grid_id = pp.grid_id),
-    cap AS (SELECT gm.param('score_attainment_cap') AS v)
-    SELECT pp.person, pp.grid_id, pp.role_kind, i.kpi, i.part, i.weight, i.scope, r.actual, r.target, r.attainment,
+    -- every line wanted, with the key of the actual and target it reads; then the period's
+    -- actuals and targets are hash-joined on those keys (codes compared bytewise)
+    WITH want AS MATERIALIZED (
+        SELECT pp.person, pp.grid_id, pp.role_kind, i.kpi, i.part, i.weight, i.scope, k.direction, k.additive, k.target_param,
+               CASE WHEN i.scope = 'person' THEN 'person' WHEN g.parent_id IS NULL THEN 'region' ELSE 'grid' END AS level,
+               CASE WHEN i.scope = 'person' THEN pp.person ELSE ''::name END AS person_key
+          FROM gm.period_people($1, $2) pp
+          JOIN gm.grid g ON g.grid_id = pp.grid_id
+          JOIN gm.scorecard_item i ON i.role_kind = pp.role_kind
+          JOIN gm.kpi k ON k.code = i.kpi AND k.enabled
+    ), act AS MATERIALIZED (
+        SELECT a.kpi, a.level, a.grid_id, coalesce(a.person, ''::name) AS person_key, a.value FROM gm.actual a
+         WHERE a.period_start = $2 AND a.period_kind = $1 AND a.product = '' AND a.grid_id IS NOT NULL
+    ), tgt AS MATERIALIZED (
+        SELECT t.kpi, t.level, t.grid_id, coalesce(t.person, ''::name) AS person_key, t.value FROM gm.target t
+         WHERE t.period_start = $2 AND t.period_kind = $1 AND t.product = '' AND t.grid_id IS NOT NULL
+    ), cap AS (SELECT gm.param('score_attainment_cap') AS v)
+    SELECT w.person, w.grid_id, w.role_kind, w.kpi, w.part, w.weight, w.scope, r.actual, r.target, r.attainment,
            round(100 * CASE WHEN r.attainment IS NOT NULL THEN least(r.attainment, cap.v) END, 2),
-           round(i.weight * 100 * CASE WHEN r.attainment IS NOT NULL THEN least(r.attainment, cap.v) ELSE 0 END, 4)
-      FROM people pp
-      JOIN gm.scorecard_item i ON i.role_kind = pp.role_kind
-      JOIN gm.kpi k ON k.code = i.kpi AND k.enabled
+           round(w.weight * 100 * CASE WHEN r.attainment IS NOT NULL THEN least(r.attainment, cap.v) ELSE 0 END, 4)
+      FROM want w
       CROSS JOIN cap
-      LEFT JOIN gm.actual a ON a.kpi = i.kpi AND a.period_kind = $1 AND a.period_start = $2 AND a.product = ''
-                           AND a.grid_id = pp.grid_id
-                           AND a.level = CASE WHEN i.scope = 'person' THEN 'person' ELSE pp.grid_level END
-                           AND coalesce(a.person, '') = CASE WHEN i.scope = 'person' THEN pp.person ELSE '' END
-      LEFT JOIN gm.target t ON t.kpi = i.kpi AND t.period_kind = $1 AND t.period_start = $2 AND t.product = ''
-                           AND t.grid_id = pp.grid_id
-                           AND t.level = CASE WHEN i.scope = 'person' THEN 'person' ELSE pp.grid_level END
-                           AND coalesce(t.person, '') = CASE WHEN i.scope = 'person' THEN pp.person ELSE '' END
-      LEFT JOIN gm.parameter dp ON dp.name = k.target_param AND NOT k.additive
-      CROSS JOIN LATERAL (SELECT a.value AS actual, coalesce(t.value, dp.value) AS target,
-                                 gm.kpi_attainment(k.direction, a.value, coalesce(t.value, dp.value)) AS attainment) r
+      LEFT JOIN act a ON a.kpi COLLATE "C" = w.kpi COLLATE "C" AND a.level COLLATE "C" = w.level COLLATE "C"
+                     AND a.grid_id = w.grid_id AND a.person_key = w.person_key
+      LEFT JOIN tgt t ON t.kpi COLLATE "C" = w.kpi COLLATE "C" AND t.level COLLATE "C" = w.level COLLATE "C"
+                     AND t.grid_id = w.grid_id AND t.person_key = w.person_key
+      LEFT JOIN gm.parameter dp ON dp.name = w.target_param AND NOT w.additive
+      CROSS JOIN LATERAL (SELECT a.value AS actual, coalesce(t.value, dp.value) AS target) v
+      -- gm.kpi_attainment, written out (it is called only for the values it rejects, to raise its error)
+      CROSS JOIN LATERAL (SELECT v.actual, v.target,
+                                 CASE WHEN v.target < 0 OR v.target = 'NaN'::numeric OR v.actual = 'NaN'::numeric
+                                           THEN gm.kpi_attainment(w.direction, v.actual, v.target)
+                                      WHEN v.actual IS NULL OR v.target IS NULL OR v.target = 0 THEN NULL
+                                      WHEN w.direction = 'higher' THEN v.actual / v.target
+                                      ELSE greatest(0, 2 - v.actual / v.target) END AS attainment) r
 $$;
 COMMENT ON FUNCTION gm.scorecard_lines(text, date) IS
     'The lines of every person''s scorecard for a period: each item of their role with the actual and target used (their own or their grid''s), attainment, item score 100 × min(attainment, score_attainment_cap) and contribution weight × item score (0 without actual or target)';
@@ -1838,6 +2136,16 @@ CREATE POLICY gm_grid_scope ON gm.spend AS PERMISSIVE FOR SELECT TO PUBLIC
     USING (grid_id OPERATOR(pg_catalog.=) ANY ((SELECT gm.my_grids())::pg_catalog.int8[]) OR (SELECT gm._grid_admin()));
 CREATE POLICY gm_write ON gm.spend AS PERMISSIVE FOR INSERT TO gm_app, gm_admin WITH CHECK (true);
 CREATE POLICY gm_admin_all ON gm.spend AS PERMISSIVE FOR ALL TO gm_admin USING (true) WITH CHECK (true);
+-- the monthly summaries: read like the tables they summarise, written only by their triggers
+GRANT SELECT ON gm.sale_month, gm.survey_month TO PUBLIC;
+ALTER TABLE gm.sale_month ENABLE ROW LEVEL SECURITY;
+CREATE POLICY gm_grid_scope ON gm.sale_month AS PERMISSIVE FOR SELECT TO PUBLIC
+    USING (grid_id OPERATOR(pg_catalog.=) ANY ((SELECT gm.my_grids())::pg_catalog.int8[]) OR (SELECT gm._grid_admin()));
+ALTER TABLE gm.survey_month ENABLE ROW LEVEL SECURITY;
+CREATE POLICY gm_grid_scope ON gm.survey_month AS PERMISSIVE FOR SELECT TO PUBLIC
+    USING (grid_id OPERATOR(pg_catalog.=) ANY ((SELECT gm.my_grids())::pg_catalog.int8[]) OR (SELECT gm._grid_admin()));
+REVOKE ALL ON FUNCTION gm.refresh_summaries(), gm._sale_month_apply(), gm._survey_month_apply() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION gm.refresh_summaries() TO gm_admin;
 ALTER VIEW gm.kpi_result SET (security_invoker = true);
 ALTER VIEW gm.grid_performance SET (security_invoker = true);
 ALTER VIEW gm.campaign_result SET (security_invoker = true);
