@@ -960,14 +960,16 @@ COMMENT ON FUNCTION gm._check_open(text, date) IS 'Internal: 55000 when the peri
 
 CREATE FUNCTION gm.compute_actuals(period_kind text, period_start date, kpis text[] DEFAULT NULL)
     RETURNS bigint
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm SET jit = off AS $$
+-- the CTEs' row counts are unknown to the planner: it would sort tens of thousands of rows on
+-- text keys for merge joins and group aggregates; hash them in memory instead (one period's rows)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm SET jit = off
+    SET work_mem = '64MB' SET enable_mergejoin = off AS $$
 DECLARE
     v_end date;
-    k gm.kpi;
-    v_n bigint := 0;
-    v_c bigint;
-    v_w bigint;
-    v_written bigint := 0;
+    v_codes text[];
+    v_raw text;
+    v_n bigint;
+    v_written bigint;
 BEGIN
     IF period_kind IS NULL OR period_start IS NULL THEN
         RAISE EXCEPTION 'gm.compute_actuals: period_kind and period_start must not be NULL' USING ERRCODE = '22004';
@@ -979,64 +981,69 @@ BEGIN
     END IF;
     -- one computation of a period at a time (a second one waits, then sees the first's rows)
     PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('gm.compute_actuals'), pg_catalog.hashtext(period_kind || ' ' || period_start));
-    FOR k IN SELECT * FROM gm.kpi x WHERE x.feed = 'computed' AND x.enabled AND (kpis IS NULL OR x.code = ANY (kpis))
-             ORDER BY x.code LOOP
-        -- a merge: rows whose figures did not change are left as they are (no write, no WAL, no
-        -- foreign-key check), changed ones updated, new ones inserted, vanished ones deleted
-        EXECUTE format($q$
-            WITH raw AS MATERIALIZED (
-                SELECT r.grid_id, r.person, coalesce(r.product, '') AS product, r.num, r.den FROM %s($1, $2) r
-            ), fine AS (
-                SELECT raw.grid_id, raw.person, p.product, sum(raw.num) AS num, sum(raw.den) AS den
-                  FROM raw CROSS JOIN LATERAL (SELECT ''::text UNION ALL SELECT raw.product WHERE raw.product <> '') p(product)
-                 GROUP BY raw.grid_id, raw.person, p.product
-            ), up AS (
-                SELECT c.ancestor_id, c.grid_id FROM gm.grid_closure c
-                 WHERE c.grid_id IN (SELECT DISTINCT f.grid_id FROM fine f WHERE f.grid_id IS NOT NULL)
-            ), lv AS MATERIALIZED (
-                SELECT 'person'::text AS level, f.grid_id, f.person, f.product, f.num, f.den
-                  FROM fine f WHERE f.person IS NOT NULL AND f.grid_id IS NOT NULL
-                UNION ALL
-                SELECT CASE WHEN g.parent_id IS NULL THEN 'region' ELSE 'grid' END, u.ancestor_id, NULL, f.product, sum(f.num), sum(f.den)
-                  FROM fine f JOIN up u ON u.grid_id = f.grid_id JOIN gm.grid g ON g.grid_id = u.ancestor_id
-                 GROUP BY g.parent_id IS NULL, u.ancestor_id, f.product
-                UNION ALL
-                SELECT 'company', NULL, NULL, f.product, sum(f.num), sum(f.den) FROM fine f GROUP BY f.product
-            ), cur AS MATERIALIZED (
-                SELECT a.ctid AS tid, a.level, a.grid_id, a.person, a.product, a.num, a.den, a.value, a.source
-                  FROM gm.actual a WHERE a.period_start = $1 AND a.kpi = $3 AND a.period_kind = $4
-            ), d AS MATERIALIZED (
-                SELECT c.tid, lv.level, lv.grid_id, lv.person, lv.product, lv.num, lv.den,
-                       CASE WHEN $5 THEN lv.num ELSE lv.num / nullif(lv.den, 0) END AS value
-                  FROM lv FULL JOIN cur c
-                    ON c.level COLLATE "C" = lv.level COLLATE "C" AND coalesce(c.grid_id, 0) = coalesce(lv.grid_id, 0)
-                   AND coalesce(c.person, '') = coalesce(lv.person, '') AND c.product COLLATE "C" = lv.product COLLATE "C"
-                 WHERE c.tid IS NULL OR lv.level IS NULL
-                    OR (c.num, c.den, c.value, c.source) IS DISTINCT FROM (lv.num, lv.den, CASE WHEN $5 THEN lv.num ELSE lv.num / nullif(lv.den, 0) END, 'computed')
-            ), ins AS (
-                INSERT INTO gm.actual (kpi, period_kind, period_start, level, grid_id, person, product, num, den, value, source)
-                SELECT $3, $4, $1, d.level, d.grid_id, d.person, d.product, d.num, d.den, d.value, 'computed'
-                  FROM d WHERE d.tid IS NULL
-                RETURNING 1
-            ), upd AS (
-                UPDATE gm.actual a SET num = d.num, den = d.den, value = d.value, source = 'computed',
-                                       recorded_at = pg_catalog.now(), recorded_by = gm.actor()
-                  FROM d
-                 WHERE a.period_start = $1 AND a.kpi = $3 AND a.period_kind = $4
-                   AND a.ctid = d.tid AND d.level IS NOT NULL
-                RETURNING 1
-            ), del AS (
-                DELETE FROM gm.actual a USING d
-                 WHERE a.period_start = $1 AND a.kpi = $3 AND a.period_kind = $4
-                   AND a.ctid = d.tid AND d.level IS NULL
-                RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM lv), (SELECT count(*) FROM ins) + (SELECT count(*) FROM upd) + (SELECT count(*) FROM del)$q$, k.actual_fn)
-        INTO v_c, v_w
-        USING compute_actuals.period_start, v_end, k.code, compute_actuals.period_kind, k.additive;
-        v_n := v_n + v_c;
-        v_written := v_written + v_w;
-    END LOOP;
+    -- the indicators' rows, one branch per indicator function, all rolled up and merged at once
+    SELECT array_agg(x.code ORDER BY x.code),
+           string_agg(format('SELECT %L::text AS kpi, %L::boolean AS additive, r.grid_id, r.person, coalesce(r.product, '''') AS product, r.num, r.den FROM %s($1, $2) r',
+                             x.code, x.additive, x.actual_fn), ' UNION ALL ' ORDER BY x.code)
+      INTO v_codes, v_raw
+      FROM gm.kpi x WHERE x.feed = 'computed' AND x.enabled AND (kpis IS NULL OR x.code = ANY (kpis));
+    IF v_codes IS NULL THEN
+        RETURN 0;
+    END IF;
+    -- a merge: rows whose figures did not change are left as they are (no write, no WAL, no
+    -- foreign-key check), changed ones updated, new ones inserted, vanished ones deleted
+    EXECUTE format($q$
+        WITH raw AS MATERIALIZED (%s
+        ), fine AS (
+            SELECT raw.kpi, raw.additive, raw.grid_id, raw.person, p.product, sum(raw.num) AS num, sum(raw.den) AS den
+              FROM raw CROSS JOIN LATERAL (SELECT ''::text UNION ALL SELECT raw.product WHERE raw.product <> '') p(product)
+             GROUP BY raw.kpi, raw.additive, raw.grid_id, raw.person, p.product
+        ), up AS (
+            SELECT c.ancestor_id, c.grid_id FROM gm.grid_closure c
+             WHERE c.grid_id IN (SELECT DISTINCT f.grid_id FROM fine f WHERE f.grid_id IS NOT NULL)
+        ), lv AS MATERIALIZED (
+            SELECT f.kpi, f.additive, 'person'::text AS level, f.grid_id, f.person, f.product, f.num, f.den
+              FROM fine f WHERE f.person IS NOT NULL AND f.grid_id IS NOT NULL
+            UNION ALL
+            SELECT f.kpi, f.additive, CASE WHEN g.parent_id IS NULL THEN 'region' ELSE 'grid' END, u.ancestor_id, NULL, f.product, sum(f.num), sum(f.den)
+              FROM fine f JOIN up u ON u.grid_id = f.grid_id JOIN gm.grid g ON g.grid_id = u.ancestor_id
+             GROUP BY f.kpi, f.additive, g.parent_id IS NULL, u.ancestor_id, f.product
+            UNION ALL
+            SELECT f.kpi, f.additive, 'company', NULL, NULL, f.product, sum(f.num), sum(f.den) FROM fine f GROUP BY f.kpi, f.additive, f.product
+        ), cur AS MATERIALIZED (
+            SELECT a.ctid AS tid, a.kpi, a.level, a.grid_id, a.person, a.product, a.num, a.den, a.value, a.source
+              FROM gm.actual a WHERE a.period_start = $1 AND a.period_kind = $4 AND a.kpi = ANY ($3)
+        ), d AS MATERIALIZED (
+            SELECT c.tid, lv.kpi, lv.level, lv.grid_id, lv.person, lv.product, lv.num, lv.den,
+                   CASE WHEN lv.additive THEN lv.num ELSE lv.num / nullif(lv.den, 0) END AS value
+              FROM lv FULL JOIN cur c
+                ON c.kpi COLLATE "C" = lv.kpi COLLATE "C" AND c.level COLLATE "C" = lv.level COLLATE "C"
+               AND coalesce(c.grid_id, 0) = coalesce(lv.grid_id, 0)
+               AND coalesce(c.person, '') = coalesce(lv.person, '') AND c.product COLLATE "C" = lv.product COLLATE "C"
+             WHERE c.tid IS NULL OR lv.level IS NULL
+                OR (c.num, c.den, c.value, c.source) IS DISTINCT FROM
+                   (lv.num, lv.den, CASE WHEN lv.additive THEN lv.num ELSE lv.num / nullif(lv.den, 0) END, 'computed')
+        ), ins AS (
+            INSERT INTO gm.actual (kpi, period_kind, period_start, level, grid_id, person, product, num, den, value, source)
+            SELECT d.kpi, $4, $1, d.level, d.grid_id, d.person, d.product, d.num, d.den, d.value, 'computed'
+              FROM d WHERE d.tid IS NULL
+            RETURNING 1
+        ), upd AS (
+            UPDATE gm.actual a SET num = d.num, den = d.den, value = d.value, source = 'computed',
+                                   recorded_at = pg_catalog.now(), recorded_by = gm.actor()
+              FROM d
+             WHERE a.period_start = $1 AND a.period_kind = $4 AND a.kpi = ANY ($3)
+               AND a.ctid = d.tid AND d.level IS NOT NULL
+            RETURNING 1
+        ), del AS (
+            DELETE FROM gm.actual a USING d
+             WHERE a.period_start = $1 AND a.period_kind = $4 AND a.kpi = ANY ($3)
+               AND a.ctid = d.tid AND d.level IS NULL
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM lv), (SELECT count(*) FROM ins) + (SELECT count(*) FROM upd) + (SELECT count(*) FROM del)$q$, v_raw)
+    INTO v_n, v_written
+    USING compute_actuals.period_start, v_end, v_codes, compute_actuals.period_kind;
     RAISE DEBUG 'gm.compute_actuals(%, %): % rows, % written', period_kind, period_start, v_n, v_written;
     RETURN v_n;
 END $$;
@@ -1415,7 +1422,7 @@ COMMENT ON FUNCTION gm.period_people(text, date) IS
 CREATE FUNCTION gm.scorecard_lines(period_kind text, period_start date)
     RETURNS TABLE(person name, grid_id bigint, role_kind text, kpi text, part text, weight numeric, scope text,
                   actual numeric, target numeric, attainment numeric, item_score numeric, contribution numeric)
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm SET enable_mergejoin = off AS $$
     -- every line wanted, with the key of the actual and target it reads; then the period's
     -- actuals and targets are hash-joined on those keys (codes compared bytewise)
     WITH want AS MATERIALIZED (
