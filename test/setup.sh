@@ -183,6 +183,8 @@ run_bench() {
     PGBIN=$PGBIN BENCH_DB=gm_bench bash "$f" || echo "bench $(basename "$f") failed"
   done
   psqlx -d gm_bench -P pager=off -c "SELECT * FROM bench.report()"
+  psql -X -q -At -d gm_bench -c "SELECT * FROM bench.report_md()" > "$TOP/bench-report.md" \
+    && say "wrote $TOP/bench-report.md (tools/readme_bench.sh puts it into README.md)"
 }
 
 # ---------------------------------------------------------------- long stress run

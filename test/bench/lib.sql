@@ -6,18 +6,34 @@
 CREATE SCHEMA IF NOT EXISTS bench;
 CREATE TABLE IF NOT EXISTS bench.result (
     name text, baseline text, baseline_ms numeric, gm_ms numeric, ratio numeric, goal text, met boolean,
-    at timestamptz DEFAULT clock_timestamp());
+    at timestamptz DEFAULT clock_timestamp(), baseline_peak_mb numeric, gm_peak_mb numeric);
+
+-- The backend's peak memory during a statement: Linux's peak resident set (VmHWM of
+-- /proc/self/status) is reset to the current resident set (/proc/self/clear_refs, 5) just
+-- before the statement, and its growth read just after.  Measured on the last (warm) run, the
+-- growth is the statement's own memory: work_mem for hashes and sorts, caches, result sets, and
+-- shared buffers touched for the first time; parallel workers' memory is not included.
+CREATE OR REPLACE FUNCTION bench.rss_kb(field text) RETURNS numeric LANGUAGE sql AS $$
+    SELECT (regexp_match(pg_read_file('/proc/self/status'), field || ':\s+(\d+) kB'))[1]::numeric
+$$;
+CREATE OR REPLACE FUNCTION bench.peak_reset() RETURNS numeric LANGUAGE plpgsql AS $$
+BEGIN
+  COPY (SELECT 5) TO '/proc/self/clear_refs';
+  RETURN bench.rss_kb('VmRSS');
+END $$;
 
 CREATE OR REPLACE FUNCTION bench.time_ms(sql text, reps int DEFAULT 3) RETURNS numeric
 LANGUAGE plpgsql AS $$
-DECLARE best numeric := NULL; t0 timestamptz; ms numeric;
+DECLARE best numeric := NULL; t0 timestamptz; ms numeric; rss0 numeric;
 BEGIN
   FOR i IN 1..reps LOOP
+    IF i = reps THEN rss0 := bench.peak_reset(); END IF;
     t0 := clock_timestamp();
     EXECUTE sql;
     ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
     best := least(coalesce(best, ms), ms);
   END LOOP;
+  PERFORM set_config('bench.peak_mb', round(greatest(bench.rss_kb('VmHWM') - rss0, 0) / 1024, 1)::text, false);
   RETURN round(best, 1);
 END $$;
 
@@ -27,15 +43,16 @@ CREATE OR REPLACE FUNCTION bench.compare(name text, baseline_sql text, gm_sql te
                                          kind text DEFAULT 'speedup', reps int DEFAULT 3,
                                          baseline_label text DEFAULT 'stock SQL')
 RETURNS numeric LANGUAGE plpgsql AS $$
-DECLARE b numeric; g numeric; r numeric;
+DECLARE b numeric; g numeric; r numeric; bp numeric;
 BEGIN
   b := bench.time_ms(baseline_sql, reps);
+  bp := current_setting('bench.peak_mb')::numeric;
   g := bench.time_ms(gm_sql, reps);
   r := CASE WHEN kind = 'cost' THEN round(g / nullif(b, 0), 2) ELSE round(b / nullif(g, 0), 1) END;
-  INSERT INTO bench.result(name, baseline, baseline_ms, gm_ms, ratio, goal, met)
+  INSERT INTO bench.result(name, baseline, baseline_ms, gm_ms, ratio, goal, met, baseline_peak_mb, gm_peak_mb)
   VALUES (name, baseline_label, b, g, r,
           CASE WHEN kind = 'cost' THEN '<= ' || goal || 'x cost' ELSE '>= ' || goal || 'x faster' END,
-          CASE WHEN kind = 'cost' THEN r <= goal ELSE r >= goal END);
+          CASE WHEN kind = 'cost' THEN r <= goal ELSE r >= goal END, bp, current_setting('bench.peak_mb')::numeric);
   RETURN r;
 END $$;
 
@@ -45,9 +62,24 @@ RETURNS numeric LANGUAGE plpgsql AS $$
 DECLARE g numeric;
 BEGIN
   g := bench.time_ms(gm_sql, reps);
-  INSERT INTO bench.result(name, baseline, gm_ms, goal, met) VALUES (name, '-', g, '< ' || goal_ms || ' ms', g < goal_ms);
+  INSERT INTO bench.result(name, baseline, gm_ms, goal, met, gm_peak_mb)
+  VALUES (name, '-', g, '< ' || goal_ms || ' ms', g < goal_ms, current_setting('bench.peak_mb')::numeric);
   RETURN g;
 END $$;
 
-CREATE OR REPLACE FUNCTION bench.report() RETURNS TABLE(benchmark text, baseline text, baseline_ms numeric, gm_ms numeric, ratio numeric, goal text, met boolean)
-LANGUAGE sql AS $$ SELECT name, baseline, baseline_ms, gm_ms, ratio, goal, met FROM bench.result ORDER BY at $$;
+DROP FUNCTION IF EXISTS bench.report();
+CREATE OR REPLACE FUNCTION bench.report() RETURNS TABLE(benchmark text, baseline text, baseline_ms numeric, gm_ms numeric, ratio numeric, goal text, met boolean,
+                                                       baseline_peak_mb numeric, gm_peak_mb numeric)
+LANGUAGE sql AS $$ SELECT name, baseline, baseline_ms, gm_ms, ratio, goal, met, baseline_peak_mb, gm_peak_mb FROM bench.result ORDER BY at $$;
+
+-- the report as a Markdown table (make bench writes it to bench-report.md; tools/readme_bench.sh
+-- puts it into README.md)
+CREATE OR REPLACE FUNCTION bench.report_md() RETURNS SETOF text LANGUAGE sql AS $$
+    SELECT '| benchmark | baseline | baseline ms | grid_marketing ms | ratio | goal | met | peak MB (baseline / gm) |'
+    UNION ALL SELECT '| --- | --- | ---: | ---: | ---: | --- | --- | ---: |'
+    UNION ALL (SELECT format('| %s | %s | %s | %s | %s | %s | %s | %s |', replace(name, '|', '/'), baseline,
+                             coalesce(baseline_ms::text, ''), gm_ms, coalesce(ratio::text || 'x', ''), goal,
+                             CASE WHEN met THEN 'yes' ELSE '**no**' END,
+                             coalesce(baseline_peak_mb::text || ' / ', '') || coalesce(gm_peak_mb::text, ''))
+                 FROM bench.result ORDER BY at)
+$$;
