@@ -935,6 +935,9 @@ COMMENT ON COLUMN gm.actual.value IS 'The actual: num for additive indicators, n
 COMMENT ON COLUMN gm.actual.source IS 'computed (gm.compute_actuals) or external (gm.record_actual)';
 COMMENT ON COLUMN gm.actual.recorded_by IS 'The acting person (gm.actor()) who computed or recorded it';
 SELECT pg_catalog.pg_extension_config_dump('gm.actual', '');
+-- the foreign keys' columns (deleting a grid or an indicator finds its actuals by index)
+CREATE INDEX actual_grid_idx ON gm.actual (grid_id);
+CREATE INDEX actual_kpi_idx ON gm.actual (kpi);
 
 CREATE TABLE gm.period_close (
     period_kind  text NOT NULL CHECK (period_kind IN ('month', 'quarter', 'year')),
