@@ -1,7 +1,8 @@
 #!/bin/bash
 # Scale-out benchmark (make bench): the same data on one server and on a coordinator with two
 # postgres_fdw shards on this machine.  Reports rows/s for assignment, RFM scoring and NPS by
-# grid, both ways, and the share of rows that never left the shards.  Adds its rows to
+# grid, both ways, and the share of rows that never left the shards; then assignment where the
+# data lives: at load on each shard, and re-assignment after a boundary move on both at once.  Adds its rows to
 # bench.result in $BENCH_DB.
 set -u
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -63,4 +64,39 @@ for what in "rfm_score|SELECT count(*) FROM sc WHERE gm.rfm_score(r, f, m, '$brk
   moved=$(q -c "SET enable_partitionwise_aggregate = on" -c "EXPLAIN (ANALYZE, VERBOSE, COSTS OFF) $sql" | grep 'Foreign Scan' | sed -n 's/.* rows=\([0-9]*\) loops=\([0-9]*\).*/\1*\2/p' | paste -sd+ | bc)
   q -c "INSERT INTO bench.result(name, baseline, gm_ms, goal) VALUES ('$name: share of rows kept on the shards ' || round(100.0 * (1 - ${moved:-0}::numeric / $N), 1) || '%', '-', NULL, 'report')" >/dev/null
 done
+
+# assignment where the data lives (issue 22): customers tracked by gm.track_assignment, assigned
+# at load on their own server; after a boundary move is pushed, re-assigned by gm.reassign on
+# each shard at once.  One server does all N; each shard does its half, both at the same time.
+ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+CA="id int PRIMARY KEY, region int NOT NULL, geom geometry NOT NULL, grid_id bigint"
+q -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS ca_local" -c "CREATE TABLE ca_local ($CA)" -c "SELECT gm.track_assignment('ca_local', 'grid_id', 'geom')" >/dev/null
+for s in 1 2; do sq $s -c "SET client_min_messages = warning" -c "CREATE TABLE ca ($CA)" -c "SELECT gm.track_assignment('ca', 'grid_id', 'geom')" >/dev/null; done
+q -c "COPY (SELECT id, region, geom FROM sc_local) TO '$DIR/all.copy'" -c "COPY (SELECT id, region, geom FROM sc_local WHERE region = 1) TO '$DIR/r1.copy'" \
+  -c "COPY (SELECT id, region, geom FROM sc_local WHERE region = 2) TO '$DIR/r2.copy'" >/dev/null
+t=$(date +%s%N); q -c "COPY ca_local(id, region, geom) FROM '$DIR/all.copy'" >/dev/null; one=$(ms $t)
+t=$(date +%s%N)
+sq 1 -c "COPY ca(id, region, geom) FROM '$DIR/r1.copy'" >/dev/null & p1=$!
+sq 2 -c "COPY ca(id, region, geom) FROM '$DIR/r2.copy'" >/dev/null & p2=$!
+wait $p1 $p2; two=$(ms $t)
+ok=$(( $(sq 1 -c "SELECT count(*) FROM ca WHERE grid_id IS NOT NULL") + $(sq 2 -c "SELECT count(*) FROM ca WHERE grid_id IS NOT NULL") ))
+q -c "INSERT INTO bench.result(name, baseline, baseline_ms, gm_ms, ratio, goal, met)
+      VALUES ('assign at load, $N customers (COPY into a tracked table): one server vs 2 shards loading their halves at once ($ok assigned on the shards)',
+              'one server', $one, $two, round($one::numeric / nullif($two, 0), 2), 'report: one server / sharded', NULL)" >/dev/null
+# a boundary moves: the first column of cells takes x in [1000, 1500) from the second
+q -c "UPDATE gm.grid SET geom = ST_Multi(ST_MakeEnvelope(0, ST_YMin(geom), 1500, ST_YMax(geom))) WHERE code LIKE 'SC0\_%'" \
+  -c "UPDATE gm.grid SET geom = ST_Multi(ST_MakeEnvelope(1500, ST_YMin(geom), 2000, ST_YMax(geom))) WHERE code LIKE 'SC1\_%'" \
+  -c "SELECT * FROM gm.push_config('bshard1')" -c "SELECT * FROM gm.push_config('bshard2')" >/dev/null
+t=$(date +%s%N); q -c "CALL gm.reassign('ca_local', 'geom', 'grid_id')" >/dev/null 2>&1; one=$(ms $t)
+t=$(date +%s%N)
+sq 1 -c "CALL gm.reassign('ca', 'geom', 'grid_id')" >/dev/null 2>&1 & p1=$!
+sq 2 -c "CALL gm.reassign('ca', 'geom', 'grid_id')" >/dev/null 2>&1 & p2=$!
+wait $p1 $p2; two=$(ms $t)
+moved=$(( $(sq 1 -c "SELECT count(*) FROM gm.assignment_log WHERE reason = 'boundary change'") + $(sq 2 -c "SELECT count(*) FROM gm.assignment_log WHERE reason = 'boundary change'") ))
+q -c "INSERT INTO bench.result(name, baseline, baseline_ms, gm_ms, ratio, goal, met)
+      VALUES ('re-assign $N customers after a boundary move (gm.reassign): one server vs both shards at once ($moved moved on the shards, ' ||
+              (SELECT count(*) FROM gm.assignment_log WHERE reason = 'boundary change') || ' on one server)',
+              'one server', $one, $two, round($one::numeric / nullif($two, 0), 2), 'report: one server / sharded', NULL)" >/dev/null
+q -c "SELECT gm.untrack_assignment('ca_local')" -c "DROP TABLE ca_local" >/dev/null
+
 q -c "SET client_min_messages = warning" -c "DROP TABLE sc, sc_local CASCADE" -c "DROP SERVER bshard1, bshard2 CASCADE" -c "DELETE FROM gm.grid WHERE code LIKE 'SC%'" >/dev/null
