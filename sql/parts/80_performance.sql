@@ -1415,7 +1415,7 @@ LANGUAGE sql STABLE PARALLEL SAFE ROWS 5000 SET search_path = pg_catalog, gm AS 
                 ELSE m.duty END
       FROM (SELECT DISTINCT ON (m.role_name, m.grid_id) m.role_name, m.grid_id, m.duty
               FROM gm.grid_member m
-             WHERE m.valid_from < gm.period_end($1, $2) AND $2 < m.valid_to
+             WHERE m.valid_from < (SELECT gm.period_end($1, $2)) AND $2 < m.valid_to   -- the end once, not per member
              ORDER BY m.role_name, m.grid_id, m.valid_from DESC) m
       LEFT JOIN gm.grid g ON g.grid_id = m.grid_id
 $$;
