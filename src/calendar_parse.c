@@ -551,7 +551,7 @@ day_error(const CalException *e, bool twice)
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type gm.calendar: day %s is given twice", b.data)));
 	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("working day %s has no windows and the calendar has no working hours to lend it", b.data),
 			 errhint("Give the day its own windows, e.g. 2026-02-14@09:00-18:00.")));
 }

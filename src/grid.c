@@ -1112,7 +1112,7 @@ gm_assign_grid_near(PG_FUNCTION_ARGS)
 		maxd = PG_GETARG_FLOAT8(1);
 		if (isnan(maxd) || maxd < 0)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("max_distance must be a non-negative number, not %g", maxd)));
 	}
 	else

@@ -108,7 +108,7 @@ gm_set_actor(PG_FUNCTION_ARGS)
 
 	if (person[0] == '\0')
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_ZERO_LENGTH_CHARACTER_STRING),
 				 errmsg("the acting person must not be empty")));
 	if (IsInParallelMode())
 		ereport(ERROR,

@@ -197,7 +197,7 @@ LANGUAGE plpgsql PARALLEL UNSAFE AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM gm.grid g WHERE g.grid_id = NEW.grid_id AND g.kind = 'logical') THEN
         RAISE EXCEPTION 'rule target grid % is not a logical grid', NEW.grid_id
-            USING ERRCODE = '22023', HINT = 'Rules point at grids of kind ''logical''.';
+            USING ERRCODE = '23514', HINT = 'Rules point at grids of kind ''logical''.';
     END IF;
     RETURN NEW;
 END $$;
@@ -318,7 +318,7 @@ BEGIN
       FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
      WHERE i.indrelid = tbl AND i.indisprimary AND i.indnatts = 1;
     IF key_column IS NULL THEN
-        RAISE EXCEPTION 'table % needs a single-column primary key', tbl USING ERRCODE = '22023';
+        RAISE EXCEPTION 'table % needs a single-column primary key', tbl USING ERRCODE = '55000';
     END IF;
     IF geom_column IS NOT NULL AND NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_attribute a
@@ -417,7 +417,7 @@ BEGIN
         RAISE EXCEPTION 'gm.reassign: tbl, geom_column and grid_column must not be NULL' USING ERRCODE = '22004';
     END IF;
     IF v_batch < 1 THEN
-        RAISE EXCEPTION 'gm.reassign: batch_size must be positive, not %', v_batch USING ERRCODE = '22023';
+        RAISE EXCEPTION 'gm.reassign: batch_size must be positive, not %', v_batch USING ERRCODE = '22003';
     END IF;
     c := gm._assignment_columns(tbl, grid_column, geom_column);
     -- a table with the history triggers of gm.track_assignment logs its own changes

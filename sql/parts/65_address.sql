@@ -558,7 +558,7 @@ DECLARE
 BEGIN
     src := gm._customer_source(tbl, 'address_column');
     IF v_batch < 1 THEN
-        RAISE EXCEPTION 'gm.place_customers: batch_size must be positive, not %', v_batch USING ERRCODE = '22023';
+        RAISE EXCEPTION 'gm.place_customers: batch_size must be positive, not %', v_batch USING ERRCODE = '22003';
     END IF;
     SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) INTO key_type FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = tbl AND a.attname = src.key_column;
