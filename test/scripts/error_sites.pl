@@ -35,9 +35,10 @@ $byname{trigger_protocol_violated} = '39P01';
 sub oneline { my $s = shift; $s =~ s/\s+/ /g; return $s; }
 
 sub message {               # the first string literal of a site, shortened
-    my $s = shift;
-    my ($m) = $s =~ /"((?:[^"\\]|\\.)*)"/;
-    ($m) = $s =~ /'((?:[^']|'')*)'/ if !defined $m;
+    my ($s, $sql) = @_;
+    my $m;
+    if ($sql) { ($m) = $s =~ /'((?:[^']|'')*)'/; $m =~ s/''/'/g if defined $m; }
+    else { ($m) = $s =~ /"((?:[^"\\]|\\.)*)"/; $m =~ s/\\"/"/g if defined $m; }
     $m = '' if !defined $m;
     $m = substr($m, 0, 60);
     return $m;
@@ -88,7 +89,7 @@ for my $file (@ARGV) {
             my $fn = '-';
             for my $s (@starts) { last if $s->[0] > $pos; $fn = $s->[1]; }
             my $line = 1 + (substr($text, 0, $pos) =~ tr/\n//);
-            print join("\t", $file, $fn, $code, $line, oneline(message($call))), "\n";
+            print join("\t", $file, $fn, $code, $line, oneline(message($call, 0))), "\n";
         }
     } else {
         # SQL: blank out -- comments (outside string literals is good enough here: no part
@@ -126,7 +127,7 @@ for my $file (@ARGV) {
             my $fn = '-';
             for my $s (@starts) { last if $s->[0] > $pos; $fn = $s->[1]; }
             my $line = 1 + (substr($text, 0, $pos) =~ tr/\n//);
-            print join("\t", $file, $fn, $code, $line, oneline(message($stmt))), "\n";
+            print join("\t", $file, $fn, $code, $line, oneline(message($stmt, 1))), "\n";
         }
     }
 }
