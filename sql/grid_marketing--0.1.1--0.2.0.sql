@@ -9123,7 +9123,8 @@ BEGIN
       FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
      WHERE i.indrelid = tbl AND i.indisprimary AND i.indnatts = 1;
     IF key_column IS NULL THEN
-        RAISE EXCEPTION 'table % needs a single-column primary key', tbl USING ERRCODE = '55000';
+        RAISE EXCEPTION 'table % needs a single-column primary key', tbl USING ERRCODE = '55000',
+            HINT = 'Add a single-column primary key (e.g. an identity column) to the table.';
     END IF;
     IF geom_column IS NOT NULL AND NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_attribute a
@@ -9277,7 +9278,8 @@ BEGIN
         PERFORM gm._calendar_must_exist(based_on);
         IF EXISTS (SELECT FROM gm._calendar_chain(based_on) c WHERE c.name = create_calendar.name) THEN
             RAISE EXCEPTION 'calendar "%" cannot be based on "%": that would make a cycle', name, based_on
-                USING ERRCODE = '42P17';
+                USING ERRCODE = '42P17',
+                HINT = 'Choose a base calendar that is not itself based on this one.';
         END IF;
     END IF;
     hours := gm.normalize_working_hours(working_hours);
@@ -9312,6 +9314,31 @@ BEGIN
         PERFORM gm._cn_unedit(NULL);
     END IF;
 END $$;
+CREATE OR REPLACE FUNCTION gm.set_calendar_day(calendar text, day date, is_workday boolean, note text DEFAULT NULL,
+                                    working_hours text DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
+DECLARE w text;
+BEGIN
+    PERFORM gm._calendar_must_exist(calendar);
+    IF day IS NULL OR is_workday IS NULL THEN
+        RAISE EXCEPTION 'day and is_workday must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF NOT pg_catalog.isfinite(day) THEN
+        RAISE EXCEPTION 'calendar day must be finite, not %', day USING ERRCODE = '22008';
+    END IF;
+    IF working_hours IS NOT NULL AND NOT is_workday THEN
+        RAISE EXCEPTION 'a closed day (%) cannot have working hours', day USING ERRCODE = '22023',
+            HINT = 'Working hours belong to working days: pass is_workday true, or no hours.';
+    END IF;
+    w := gm._normalize_windows(working_hours);
+    INSERT INTO gm.calendar_day AS c (calendar, day, is_workday, note, working_hours)
+    VALUES (calendar, day, is_workday, note, w)
+    ON CONFLICT ON CONSTRAINT calendar_day_pkey DO UPDATE
+        SET is_workday = excluded.is_workday, note = excluded.note, working_hours = excluded.working_hours;
+    -- the calendar must still compile (e.g. a working day on a calendar without hours needs its own)
+    PERFORM gm.calendar_in(gm._calendar_text(calendar)::cstring);
+END $$;
 CREATE OR REPLACE FUNCTION gm.import_calendar_ics(calendar text, ics text) RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
 #variable_conflict use_variable
@@ -9321,7 +9348,8 @@ BEGIN
     IF EXISTS (SELECT FROM gm.ics_days(ics) x GROUP BY x.day HAVING count(DISTINCT x.is_workday) > 1) THEN
         RAISE EXCEPTION 'the iCalendar text makes % both a working day and a day off',
             (SELECT min(x.day) FROM gm.ics_days(ics) x GROUP BY x.day HAVING count(DISTINCT x.is_workday) > 1)
-            USING ERRCODE = '22000';
+            USING ERRCODE = '22000',
+            HINT = 'Keep one of the two events of that day.';
     END IF;
     INSERT INTO gm.calendar_day AS c (calendar, day, is_workday, note)
     SELECT DISTINCT ON (x.day) calendar, x.day, x.is_workday, x.name FROM gm.ics_days(ics) x ORDER BY x.day
@@ -9350,7 +9378,8 @@ BEGIN
     make_up_days := coalesce(make_up_days, '{}');
     IF holiday_names IS NOT NULL AND pg_catalog.cardinality(holiday_names) <> pg_catalog.cardinality(holidays) THEN
         RAISE EXCEPTION 'holiday_names has % names for % holiday ranges',
-            pg_catalog.cardinality(holiday_names), pg_catalog.cardinality(holidays) USING ERRCODE = '2202E';
+            pg_catalog.cardinality(holiday_names), pg_catalog.cardinality(holidays) USING ERRCODE = '2202E',
+            HINT = 'Give one name per holiday range, in the same order.';
     END IF;
     IF EXISTS (SELECT FROM pg_catalog.unnest(holidays) r WHERE r IS NULL OR pg_catalog.isempty(r)
                OR pg_catalog.lower_inf(r) OR pg_catalog.upper_inf(r))
@@ -9365,7 +9394,8 @@ BEGIN
     END IF;
     IF known IS NOT NULL AND year <> pg_catalog.upper(known) AND year <> pg_catalog.lower(known) - 1 THEN
         RAISE EXCEPTION 'calendar "%" has official data for % to %: a notice for % would leave a gap',
-            calendar, pg_catalog.lower(known), pg_catalog.upper(known) - 1, year USING ERRCODE = '55000';
+            calendar, pg_catalog.lower(known), pg_catalog.upper(known) - 1, year USING ERRCODE = '55000',
+            HINT = 'Apply the notices of the years in between first.';
     END IF;
     SELECT r INTO bad FROM pg_catalog.unnest(holidays) r WHERE pg_catalog.lower(r) < lo OR pg_catalog.upper(r) - 1 > hi;
     IF FOUND THEN
@@ -9379,15 +9409,18 @@ BEGIN
     FROM pg_catalog.unnest(holidays) WITH ORDINALITY a(r, i)
     JOIN pg_catalog.unnest(holidays) WITH ORDINALITY b(r, i) ON a.i < b.i AND a.r && b.r LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'holiday ranges % and % overlap', bad.r1, bad.r2 USING ERRCODE = '23P01';
+        RAISE EXCEPTION 'holiday ranges % and % overlap', bad.r1, bad.r2 USING ERRCODE = '23P01',
+            HINT = 'Merge the overlapping ranges into one.';
     END IF;
     SELECT d, r INTO bad FROM pg_catalog.unnest(make_up_days) d JOIN pg_catalog.unnest(holidays) r ON d <@ r LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'make-up day % lies inside the holiday %', bad.d, bad.r USING ERRCODE = '22000';
+        RAISE EXCEPTION 'make-up day % lies inside the holiday %', bad.d, bad.r USING ERRCODE = '22000',
+            HINT = 'A make-up day is a working weekend day outside the holidays: correct the day or the range.';
     END IF;
     SELECT d INTO bad FROM pg_catalog.unnest(make_up_days) d GROUP BY d HAVING count(*) > 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'make-up day % is given twice', bad.d USING ERRCODE = '23505';
+        RAISE EXCEPTION 'make-up day % is given twice', bad.d USING ERRCODE = '23505',
+            HINT = 'List each make-up day once.';
     END IF;
     CREATE TEMP TABLE IF NOT EXISTS gm_notice_tmp (day date, is_workday boolean, holiday text) ON COMMIT DROP;
     TRUNCATE pg_temp.gm_notice_tmp;
@@ -9405,7 +9438,8 @@ BEGIN
     JOIN gm.calendar_days(calendar) e ON e.day = t.day AND e.is_workday <> t.is_workday LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'the notice contradicts calendar "%": % is already a %', calendar, bad.day,
-            CASE WHEN bad.was THEN 'working day' ELSE 'day off' END USING ERRCODE = '55000';
+            CASE WHEN bad.was THEN 'working day' ELSE 'day off' END USING ERRCODE = '55000',
+            HINT = 'Correct the notice, or change the day first with gm.set_calendar_day.';
     END IF;
     INSERT INTO gm.calendar_day AS c (calendar, day, is_workday, note, holiday, notice)
     SELECT calendar, t.day, t.is_workday,
@@ -9433,7 +9467,8 @@ BEGIN
     IF EXISTS (SELECT FROM gm.ics_days(ics) x GROUP BY x.day HAVING count(DISTINCT x.is_workday) > 1) THEN
         RAISE EXCEPTION 'the iCalendar text makes % both a working day and a day off',
             (SELECT min(x.day) FROM gm.ics_days(ics) x GROUP BY x.day HAVING count(DISTINCT x.is_workday) > 1)
-            USING ERRCODE = '22000';
+            USING ERRCODE = '22000',
+            HINT = 'Keep one of the two events of that day.';
     END IF;
     -- consecutive days off with the same name form one holiday range
     SELECT pg_catalog.array_agg(pg_catalog.daterange(s.a, s.b, '[]') ORDER BY s.a), pg_catalog.array_agg(s.name ORDER BY s.a)
@@ -9522,7 +9557,8 @@ CREATE OR REPLACE FUNCTION gm.split_target_by(total numeric, keys bigint[], weig
 AS $$
 BEGIN
     IF cardinality(keys) <> cardinality(weights) THEN
-        RAISE EXCEPTION '% keys but % weights', cardinality(keys), cardinality(weights) USING ERRCODE = '2202E';
+        RAISE EXCEPTION '% keys but % weights', cardinality(keys), cardinality(weights) USING ERRCODE = '2202E',
+            HINT = 'Give one weight per key, in the same order.';
     END IF;
     RETURN QUERY
         SELECT k.key, p.value
@@ -9605,7 +9641,8 @@ CREATE OR REPLACE FUNCTION gm.rollup_actuals(grid_ids bigint[], actuals numeric[
 AS $$
 BEGIN
     IF cardinality(grid_ids) <> cardinality(actuals) THEN
-        RAISE EXCEPTION '% grid ids but % actuals', cardinality(grid_ids), cardinality(actuals) USING ERRCODE = '2202E';
+        RAISE EXCEPTION '% grid ids but % actuals', cardinality(grid_ids), cardinality(actuals) USING ERRCODE = '2202E',
+            HINT = 'Give one actual per grid id, in the same order.';
     END IF;
     RETURN QUERY
         SELECT c.ancestor_id, sum(a.v)
@@ -9971,6 +10008,89 @@ BEGIN
     PERFORM gm._run_finish(v_run);
     RETURN v_total;
 END $$;
+CREATE OR REPLACE FUNCTION gm.create_masked_view(src regclass, view_name text, masks jsonb,
+                                      grantee regrole DEFAULT NULL, security_invoker boolean DEFAULT false)
+    RETURNS regclass
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    parts   text[];
+    target  text;
+    cols    text := '';
+    col     record;
+    kind    text;
+    expr    text;
+    unknown text;
+    result  regclass;
+BEGIN
+    IF masks IS NULL OR pg_catalog.jsonb_typeof(masks) <> 'object' THEN
+        RAISE EXCEPTION 'gm.create_masked_view: masks must be a JSON object {"column": "kind"}, not %', masks
+            USING ERRCODE = '22023';
+    END IF;
+    -- a kind that is not a JSON string (null, a number, ...) must not leave its column unmasked
+    SELECT e.key INTO unknown FROM pg_catalog.jsonb_each(masks) e
+    WHERE pg_catalog.jsonb_typeof(e.value) <> 'string' LIMIT 1;
+    IF unknown IS NOT NULL THEN
+        RAISE EXCEPTION 'gm.create_masked_view: the masking kind of column "%" must be a string, not %', unknown, masks -> unknown
+            USING ERRCODE = '22023', HINT = 'Kinds: phone, id, bank_card, name, address, null, omit.';
+    END IF;
+    SELECT k INTO unknown FROM pg_catalog.jsonb_object_keys(masks) k
+    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                      WHERE a.attrelid = src AND a.attname = k AND a.attnum > 0 AND NOT a.attisdropped)
+    LIMIT 1;
+    IF unknown IS NOT NULL THEN
+        RAISE EXCEPTION 'gm.create_masked_view: column "%" of % does not exist', unknown, src USING ERRCODE = '42703';
+    END IF;
+    parts := pg_catalog.parse_ident(view_name);
+    IF pg_catalog.cardinality(parts) = 1 THEN
+        SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(parts[1]) INTO target
+        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = src;
+    ELSIF pg_catalog.cardinality(parts) = 2 THEN
+        target := pg_catalog.quote_ident(parts[1]) || '.' || pg_catalog.quote_ident(parts[2]);
+    ELSE
+        RAISE EXCEPTION 'gm.create_masked_view: invalid view name "%"', view_name USING ERRCODE = '42602';
+    END IF;
+    FOR col IN SELECT a.attname, a.atttypid::pg_catalog.regtype AS typ FROM pg_catalog.pg_attribute a
+               WHERE a.attrelid = src AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum LOOP
+        kind := masks ->> col.attname::text;
+        expr := CASE kind
+            WHEN 'phone' THEN pg_catalog.format('gm.mask_phone(%I::pg_catalog.text)', col.attname)
+            WHEN 'id' THEN pg_catalog.format('gm.mask_id(%I::pg_catalog.text)', col.attname)
+            WHEN 'bank_card' THEN pg_catalog.format('gm.mask_bank_card(%I::pg_catalog.text)', col.attname)
+            WHEN 'name' THEN pg_catalog.format('gm.mask_name(%I::pg_catalog.text)', col.attname)
+            WHEN 'address' THEN pg_catalog.format('gm.mask_address(%I::pg_catalog.text)', col.attname)
+            WHEN 'null' THEN pg_catalog.format('NULL::%s', col.typ)
+            WHEN 'omit' THEN ''
+            ELSE NULL END;
+        IF kind IS NULL THEN
+            expr := pg_catalog.quote_ident(col.attname);
+        ELSIF expr IS NULL THEN
+            RAISE EXCEPTION 'gm.create_masked_view: unknown masking kind "%" for column "%"', kind, col.attname
+                USING ERRCODE = '22023',
+                      HINT = 'Kinds: phone, id, bank_card, name, address, null, omit.';
+        ELSIF expr = '' THEN
+            CONTINUE;
+        ELSE
+            expr := expr || ' AS ' || pg_catalog.quote_ident(col.attname);
+        END IF;
+        cols := cols || CASE WHEN cols = '' THEN '' ELSE ', ' END || expr;
+    END LOOP;
+    IF cols = '' THEN
+        RAISE EXCEPTION 'gm.create_masked_view: no column of % left in the view', src USING ERRCODE = '22023',
+            HINT = 'Give at least one column a masking kind other than omit, or leave it out of masks.';
+    END IF;
+    EXECUTE pg_catalog.format('CREATE VIEW %s WITH (security_barrier = true, security_invoker = %s) AS SELECT %s FROM %s',
+                              target, CASE WHEN security_invoker THEN 'true' ELSE 'false' END, cols, src);
+    result := pg_catalog.to_regclass(target);
+    EXECUTE pg_catalog.format('COMMENT ON VIEW %s IS %L', target,
+                              pg_catalog.format('Masked view of %s made by gm.create_masked_view', src));
+    IF grantee IS NOT NULL THEN
+        EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %s', target, grantee);
+    END IF;
+    RETURN result;
+END
+$$;
 CREATE OR REPLACE PROCEDURE gm.place_customers(tbl regclass, batch_size integer DEFAULT NULL)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -10075,13 +10195,15 @@ BEGIN
         RAISE EXCEPTION '% must not be NULL', what USING ERRCODE = '22004';
     END IF;
     IF GeometryType(g) NOT IN ('POLYGON', 'MULTIPOLYGON') THEN
-        RAISE EXCEPTION '% must be a Polygon or MultiPolygon, not %', what, GeometryType(g) USING ERRCODE = '22023';
+        RAISE EXCEPTION '% must be a Polygon or MultiPolygon, not %', what, GeometryType(g) USING ERRCODE = '22023',
+            HINT = 'Pass the polygons of the area, e.g. ST_CollectionExtract(geom, 3).';
     END IF;
     IF ST_IsEmpty(g) THEN
         RAISE EXCEPTION '% is empty', what USING ERRCODE = '22023';
     END IF;
     IF ST_IsValidReason(g) <> 'Valid Geometry' THEN
-        RAISE EXCEPTION '% is not a valid polygon: %', what, ST_IsValidReason(g) USING ERRCODE = '22023';
+        RAISE EXCEPTION '% is not a valid polygon: %', what, ST_IsValidReason(g) USING ERRCODE = '22023',
+            HINT = 'ST_MakeValid(geom) repairs it.';
     END IF;
 END $$;
 CREATE OR REPLACE FUNCTION gm._design_area(region geometry, fixed geometry[], OUT area geometry, OUT fixed_union geometry,
@@ -10097,13 +10219,15 @@ BEGIN
             PERFORM gm._check_polygonal(fixed[i], format('fixed[%s]', i));
             IF ST_SRID(fixed[i]) <> ST_SRID(region) THEN
                 RAISE EXCEPTION 'fixed[%] has SRID %, the region has SRID %', i, ST_SRID(fixed[i]), ST_SRID(region)
-                    USING ERRCODE = '22023';
+                    USING ERRCODE = '22023',
+                    HINT = pg_catalog.format('Transform it with ST_Transform(geom, %s).', ST_SRID(region));
             END IF;
         END LOOP;
         fixed_union := ST_Force2D(ST_CollectionExtract(ST_Union(fixed), 3));
         area := ST_CollectionExtract(ST_Difference(area, fixed_union), 3);
         IF ST_IsEmpty(area) THEN
-            RAISE EXCEPTION 'the fixed grids cover the whole region' USING ERRCODE = '22000';
+            RAISE EXCEPTION 'the fixed grids cover the whole region' USING ERRCODE = '22000',
+                HINT = 'Leave out a fixed grid, or enlarge the region.';
         END IF;
     END IF;
     -- straight cuts of a convex area give one polygon per grid; other areas need gm._design_merged
@@ -10403,7 +10527,8 @@ DECLARE
 BEGIN
     PERFORM gm.period_end(period_kind, period_start);
     IF NOT k.additive THEN
-        RAISE EXCEPTION 'indicator % is not additive: its parts do not sum to the whole', k.code USING ERRCODE = '55000';
+        RAISE EXCEPTION 'indicator % is not additive: its parts do not sum to the whole', k.code USING ERRCODE = '55000',
+            HINT = 'Set a target per level with gm.set_target, or leave the default of its target_param.';
     END IF;
     -- deepest grids first, then regions, then the company
     FOR d IN SELECT DISTINCT t.depth FROM gm.target_tree(period_start) t WHERE t.level IN ('region', 'grid') ORDER BY 1 DESC LOOP
@@ -10470,13 +10595,31 @@ BEGIN
     ON CONFLICT ON CONSTRAINT actual_key
     DO UPDATE SET num = EXCLUDED.num, value = EXCLUDED.value, recorded_at = pg_catalog.now(), recorded_by = gm.actor();
 END $$;
+CREATE OR REPLACE FUNCTION gm.kpi_attainment(direction text, actual numeric, target numeric) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF direction IS NULL OR direction NOT IN ('higher', 'lower') THEN
+        RAISE EXCEPTION 'direction must be higher or lower, not %', coalesce(direction, 'NULL') USING ERRCODE = '22023',
+            HINT = 'higher: more is better (sales); lower: less is better (complaints).';
+    END IF;
+    IF direction = 'higher' THEN
+        RETURN gm.attainment(actual, target);
+    END IF;
+    IF actual IS NULL OR target IS NULL OR target = 0 THEN
+        PERFORM gm.attainment(actual, target);      -- same argument checks
+        RETURN NULL;
+    END IF;
+    PERFORM gm.attainment(actual, target);
+    RETURN greatest(0, 2 - actual / target);
+END $$;
 CREATE OR REPLACE FUNCTION gm.kpi_light(direction text, actual numeric, target numeric, tolerance numeric DEFAULT 0.15)
     RETURNS gm.light
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE short numeric;
 BEGIN
     IF direction IS NULL OR direction NOT IN ('higher', 'lower') THEN
-        RAISE EXCEPTION 'direction must be higher or lower, not %', coalesce(direction, 'NULL') USING ERRCODE = '22023';
+        RAISE EXCEPTION 'direction must be higher or lower, not %', coalesce(direction, 'NULL') USING ERRCODE = '22023',
+            HINT = 'higher: more is better (sales); lower: less is better (complaints).';
     END IF;
     IF tolerance < 0 OR tolerance = 'NaN'::numeric THEN
         RAISE EXCEPTION 'tolerance must not be negative: %', tolerance USING ERRCODE = '22003';
@@ -10530,7 +10673,8 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
                    WHERE s.srvname = server AND w.fdwname = 'postgres_fdw') THEN
-        RAISE EXCEPTION 'foreign server "%" does not use postgres_fdw', server USING ERRCODE = '42809';
+        RAISE EXCEPTION 'foreign server "%" does not use postgres_fdw', server USING ERRCODE = '42809',
+            HINT = 'Point it at a server created with FOREIGN DATA WRAPPER postgres_fdw.';
     END IF;
     -- configuration tables in registration order (parents are registered before children)
     SELECT array_agg(ct.relname::text ORDER BY ct.ord) INTO rels FROM gm._config_tables() ct;

@@ -97,7 +97,8 @@ cal_tz(const CalCompiled *cc)
 		if (tz == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("time zone \"%s\" not recognized", CAL_TZ(cc->val))));
+					 errmsg("time zone \"%s\" not recognized", CAL_TZ(cc->val)),
+					 errhint("Time zones are the names of pg_timezone_names, e.g. Asia/Shanghai.")));
 		((CalCompiled *) cc)->tz = tz;
 	}
 	return cc->tz;
@@ -495,7 +496,8 @@ cal_require_work(const CalCompiled *cc)
 	if (!cc->any_work)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("calendar \"%s\" has no working time", cal_label(cc))));
+				 errmsg("calendar \"%s\" has no working time", cal_label(cc)),
+				 errhint("Give the calendar weekly working hours, or base it on a calendar that has them.")));
 }
 
 static inline bool
@@ -521,7 +523,8 @@ no_more_work(const CalCompiled *cc, int32 day, bool after)
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("calendar \"%s\" has no working day %s %s", cal_label(cc), after ? "after" : "before", b),
-			 errdetail("Its weekly hours are empty; only listed days are working days.")));
+			 errdetail("Its weekly hours are empty; only listed days are working days."),
+			 errhint("Give the calendar weekly working hours, or list working days further out.")));
 }
 
 static void

@@ -534,7 +534,8 @@ check_fields(const char *text, const char *at, const CalFields *f, bool check_tz
 	if (tz == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("time zone \"%s\" not recognized", f->tzname)));
+				 errmsg("time zone \"%s\" not recognized", f->tzname),
+				 errhint("Time zones are the names of pg_timezone_names, e.g. Asia/Shanghai.")));
 	return pg_get_timezone_name(tz);
 }
 

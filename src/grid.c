@@ -1064,7 +1064,8 @@ point_arg(FunctionCallInfo fcinfo, GridIndex *ix, double *x, double *y)
 	if (g.type != GM_POINTTYPE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("gm.assign_grid expects a point, got a %s", gm_geom_type_name(g.type))));
+				 errmsg("gm.assign_grid expects a point, got a %s", gm_geom_type_name(g.type)),
+				 errhint("Pass a point, e.g. ST_PointOnSurface(geom) for an area.")));
 	if (ix->srid != -1 && g.srid != ix->srid)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -136,7 +136,8 @@ gm_csat_accum(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("CSAT scale changes within one group: %lld and %d",
-						(long long) c[GM_CSAT_SCALE], scale)));
+						(long long) c[GM_CSAT_SCALE], scale),
+				 errhint("Aggregate each scale in a group of its own (GROUP BY the scale).")));
 	c[GM_CSAT_N]++;
 	c[GM_CSAT_TOP2] += (scale == 5 && score >= 4);
 	c[GM_CSAT_SUM] += score;
@@ -158,7 +159,8 @@ gm_csat_combine(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("CSAT scale changes within one group: %lld and %lld",
-						(long long) x[GM_CSAT_SCALE], (long long) y[GM_CSAT_SCALE])));
+						(long long) x[GM_CSAT_SCALE], (long long) y[GM_CSAT_SCALE]),
+				 errhint("Aggregate each scale in a group of its own (GROUP BY the scale).")));
 	x[GM_CSAT_N] = gm_count_add(x[GM_CSAT_N], y[GM_CSAT_N]);
 	x[GM_CSAT_TOP2] = gm_count_add(x[GM_CSAT_TOP2], y[GM_CSAT_TOP2]);
 	x[GM_CSAT_SUM] = gm_count_add(x[GM_CSAT_SUM], y[GM_CSAT_SUM]);

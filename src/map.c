@@ -154,7 +154,8 @@ parse_options(Jsonb *opts, SvgOptions *o)
 		if (v.type != jbvString)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("gm.svg_map option \"%s\" must be a string", key)));
+					 errmsg("gm.svg_map option \"%s\" must be a string", key),
+					 errhint("Write the value as a JSON string, e.g. {\"title\": \"Sales\"}.")));
 		str = pnstrdup(v.val.string.val, v.val.string.len);
 		if (strcmp(key, "title") == 0)
 			o->title = str;

@@ -124,7 +124,8 @@ gm_split_tree(PG_FUNCTION_ARGS)
 	if (n != nw)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%d parents but %d weights", n, nw)));
+				 errmsg("%d parents but %d weights", n, nw),
+				 errhint("Give one weight per node, in the order of the parents.")));
 	if (n == 0)
 	{
 		MemoryContextSwitchTo(old);

@@ -50,7 +50,8 @@ read_polygonal(Datum d, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a Polygon or MultiPolygon, not %s (geometry type %u)",
-						what, gm_geom_type_name(g.type), g.type)));
+						what, gm_geom_type_name(g.type), g.type),
+				 errhint("Pass the polygons of the area, e.g. ST_CollectionExtract(geom, 3).")));
 	gm_gser_polygons(&g, p);
 	for (r = 0; r < p->nrings; r++)
 	{
@@ -85,7 +86,8 @@ read_point(Datum d, int idx, int32 want_srid, double *x, double *y)
 	if (g.type != GM_POINTTYPE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("points[%d] is not a point (geometry type %u)", idx, g.type)));
+				 errmsg("points[%d] is not a point (geometry type %u)", idx, g.type),
+				 errhint("Pass customer locations as points, e.g. ST_PointOnSurface(geom).")));
 	if (!gm_gser_point(&g, x, y))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -93,7 +95,8 @@ read_point(Datum d, int idx, int32 want_srid, double *x, double *y)
 	if (g.srid != want_srid)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("points[%d] has SRID %d, the region has SRID %d", idx, g.srid, want_srid)));
+				 errmsg("points[%d] has SRID %d, the region has SRID %d", idx, g.srid, want_srid),
+				 errhint("Transform the points to the region's SRID with ST_Transform(geom, srid).")));
 	if (!isfinite(*x) || !isfinite(*y))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -439,7 +442,8 @@ read_inputs(FunctionCallInfo fcinfo, DesignCall *c)
 		if (nw != c->np)
 			ereport(ERROR,
 					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("%d points but %d weights", c->np, nw)));
+					 errmsg("%d points but %d weights", c->np, nw),
+					 errhint("Give one weight per point, or NULL for equal weights.")));
 		c->w = palloc(sizeof(float8) * Max(nw, 1));
 		for (i = 0; i < nw; i++)
 		{
@@ -514,7 +518,8 @@ check_points(const DesignCall *c, const Design *d)
 	if (!(c->total > 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("the weights sum to zero")));
+				 errmsg("the weights sum to zero"),
+				 errhint("Give at least one point a weight above zero.")));
 	if (c->have_cap && c->wmax > c->cap)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),

@@ -1145,7 +1145,8 @@ gm_rfm_score(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("the gm.rfm_breaks value has no %s cut points", col_name[col]),
-				 errdetail("gm.rfm_breaks saw no non-NULL %s value.", col_name[col])));
+				 errdetail("gm.rfm_breaks saw no non-NULL %s value.", col_name[col]),
+				 errhint("Build the cut points from rows with a value in every column, e.g. gm.rfm_breaks(recency, frequency, monetary) over all customers.")));
 	}
 	PG_RETURN_GMRFM(GM_RFM_MAKE(5 - count_below(b->cut[0], r),
 								1 + count_below(b->cut[1], f),

@@ -154,7 +154,8 @@ tier_config(void)
 				if (!seen[k])
 					ereport(ERROR,
 							(errcode(ERRCODE_UNDEFINED_OBJECT),
-							 errmsg("gm.parameter has no value of \"%s\"", cfg_names[k])));
+							 errmsg("gm.parameter has no value of \"%s\"", cfg_names[k]),
+							 errhint("Restore the shipped row of gm.parameter, or insert the parameter with its value.")));
 		}
 		tier_cache = c;
 		gm_cache_end_rebuild(&tier_watch);
@@ -209,7 +210,8 @@ gm_lifecycle(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("first order %s is after as_of %s",
 						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(first))),
-						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(as_of))))));
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(as_of)))),
+				 errhint("Pass an as_of date on or after the first order.")));
 	/* the last activity: the latest of first order, last order and last interaction */
 	last = first;
 	if (!PG_ARGISNULL(1))

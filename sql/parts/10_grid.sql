@@ -318,7 +318,8 @@ BEGIN
       FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
      WHERE i.indrelid = tbl AND i.indisprimary AND i.indnatts = 1;
     IF key_column IS NULL THEN
-        RAISE EXCEPTION 'table % needs a single-column primary key', tbl USING ERRCODE = '55000';
+        RAISE EXCEPTION 'table % needs a single-column primary key', tbl USING ERRCODE = '55000',
+            HINT = 'Add a single-column primary key (e.g. an identity column) to the table.';
     END IF;
     IF geom_column IS NOT NULL AND NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_attribute a

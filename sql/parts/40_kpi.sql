@@ -215,7 +215,8 @@ CREATE FUNCTION gm.split_target_by(total numeric, keys bigint[], weights numeric
 AS $$
 BEGIN
     IF cardinality(keys) <> cardinality(weights) THEN
-        RAISE EXCEPTION '% keys but % weights', cardinality(keys), cardinality(weights) USING ERRCODE = '2202E';
+        RAISE EXCEPTION '% keys but % weights', cardinality(keys), cardinality(weights) USING ERRCODE = '2202E',
+            HINT = 'Give one weight per key, in the same order.';
     END IF;
     RETURN QUERY
         SELECT k.key, p.value
@@ -322,7 +323,8 @@ CREATE FUNCTION gm.rollup_actuals(grid_ids bigint[], actuals numeric[])
 AS $$
 BEGIN
     IF cardinality(grid_ids) <> cardinality(actuals) THEN
-        RAISE EXCEPTION '% grid ids but % actuals', cardinality(grid_ids), cardinality(actuals) USING ERRCODE = '2202E';
+        RAISE EXCEPTION '% grid ids but % actuals', cardinality(grid_ids), cardinality(actuals) USING ERRCODE = '2202E',
+            HINT = 'Give one actual per grid id, in the same order.';
     END IF;
     RETURN QUERY
         SELECT c.ancestor_id, sum(a.v)

@@ -42,13 +42,15 @@ BEGIN
         RAISE EXCEPTION '% must not be NULL', what USING ERRCODE = '22004';
     END IF;
     IF GeometryType(g) NOT IN ('POLYGON', 'MULTIPOLYGON') THEN
-        RAISE EXCEPTION '% must be a Polygon or MultiPolygon, not %', what, GeometryType(g) USING ERRCODE = '22023';
+        RAISE EXCEPTION '% must be a Polygon or MultiPolygon, not %', what, GeometryType(g) USING ERRCODE = '22023',
+            HINT = 'Pass the polygons of the area, e.g. ST_CollectionExtract(geom, 3).';
     END IF;
     IF ST_IsEmpty(g) THEN
         RAISE EXCEPTION '% is empty', what USING ERRCODE = '22023';
     END IF;
     IF ST_IsValidReason(g) <> 'Valid Geometry' THEN
-        RAISE EXCEPTION '% is not a valid polygon: %', what, ST_IsValidReason(g) USING ERRCODE = '22023';
+        RAISE EXCEPTION '% is not a valid polygon: %', what, ST_IsValidReason(g) USING ERRCODE = '22023',
+            HINT = 'ST_MakeValid(geom) repairs it.';
     END IF;
 END $$;
 COMMENT ON FUNCTION gm._check_polygonal(geometry, text) IS
@@ -68,13 +70,15 @@ BEGIN
             PERFORM gm._check_polygonal(fixed[i], format('fixed[%s]', i));
             IF ST_SRID(fixed[i]) <> ST_SRID(region) THEN
                 RAISE EXCEPTION 'fixed[%] has SRID %, the region has SRID %', i, ST_SRID(fixed[i]), ST_SRID(region)
-                    USING ERRCODE = '22023';
+                    USING ERRCODE = '22023',
+                    HINT = pg_catalog.format('Transform it with ST_Transform(geom, %s).', ST_SRID(region));
             END IF;
         END LOOP;
         fixed_union := ST_Force2D(ST_CollectionExtract(ST_Union(fixed), 3));
         area := ST_CollectionExtract(ST_Difference(area, fixed_union), 3);
         IF ST_IsEmpty(area) THEN
-            RAISE EXCEPTION 'the fixed grids cover the whole region' USING ERRCODE = '22000';
+            RAISE EXCEPTION 'the fixed grids cover the whole region' USING ERRCODE = '22000',
+                HINT = 'Leave out a fixed grid, or enlarge the region.';
         END IF;
     END IF;
     -- straight cuts of a convex area give one polygon per grid; other areas need gm._design_merged

@@ -598,7 +598,8 @@ DECLARE
 BEGIN
     PERFORM gm.period_end(period_kind, period_start);
     IF NOT k.additive THEN
-        RAISE EXCEPTION 'indicator % is not additive: its parts do not sum to the whole', k.code USING ERRCODE = '55000';
+        RAISE EXCEPTION 'indicator % is not additive: its parts do not sum to the whole', k.code USING ERRCODE = '55000',
+            HINT = 'Set a target per level with gm.set_target, or leave the default of its target_param.';
     END IF;
     -- deepest grids first, then regions, then the company
     FOR d IN SELECT DISTINCT t.depth FROM gm.target_tree(period_start) t WHERE t.level IN ('region', 'grid') ORDER BY 1 DESC LOOP
@@ -824,7 +825,8 @@ CREATE FUNCTION gm.kpi_attainment(direction text, actual numeric, target numeric
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF direction IS NULL OR direction NOT IN ('higher', 'lower') THEN
-        RAISE EXCEPTION 'direction must be higher or lower, not %', coalesce(direction, 'NULL') USING ERRCODE = '22023';
+        RAISE EXCEPTION 'direction must be higher or lower, not %', coalesce(direction, 'NULL') USING ERRCODE = '22023',
+            HINT = 'higher: more is better (sales); lower: less is better (complaints).';
     END IF;
     IF direction = 'higher' THEN
         RETURN gm.attainment(actual, target);
@@ -845,7 +847,8 @@ LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp A
 DECLARE short numeric;
 BEGIN
     IF direction IS NULL OR direction NOT IN ('higher', 'lower') THEN
-        RAISE EXCEPTION 'direction must be higher or lower, not %', coalesce(direction, 'NULL') USING ERRCODE = '22023';
+        RAISE EXCEPTION 'direction must be higher or lower, not %', coalesce(direction, 'NULL') USING ERRCODE = '22023',
+            HINT = 'higher: more is better (sales); lower: less is better (complaints).';
     END IF;
     IF tolerance < 0 OR tolerance = 'NaN'::numeric THEN
         RAISE EXCEPTION 'tolerance must not be negative: %', tolerance USING ERRCODE = '22003';
