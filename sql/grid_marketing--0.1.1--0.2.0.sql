@@ -4716,7 +4716,7 @@ BEGIN
     RETURN r;
 END $$;
 COMMENT ON FUNCTION gm.register_customers(regclass, name, name, name, name, name, name, name, name, name, name) IS
-    'Registers (or re-registers) a customer table for placement, duplicates, quality and penetration: which column holds what (22023 without a single-column primary key, 42703 for a missing column)';
+    'Registers (or re-registers) a customer table for placement, duplicates, quality and penetration: which column holds what (55000 without a single-column primary key, 42703 for a missing column)';
 
 CREATE FUNCTION gm._customer_source(tbl regclass, need text DEFAULT NULL) RETURNS gm.customer_source
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
@@ -10705,6 +10705,28 @@ BEGIN
     EXECUTE format('DROP SCHEMA %I CASCADE', stage);
 END
 $$;
+COMMENT ON FUNCTION gm._grid_rule_check() IS
+    'Internal: a rule''s target must be a logical grid (23514)';
+COMMENT ON FUNCTION gm._assignment_columns(regclass, name, name) IS
+    'Internal: checks a customer table for gm.reassign / gm.track_assignment (single-column primary key 55000, columns 42703) and returns its key and schema-qualified name';
+COMMENT ON FUNCTION gm.apply_holiday_notice(text, integer, daterange[], date[], text[], date) IS
+    'Applies a year''s holiday notice (ranges off, make-up days on) to a calendar and makes the year official; refuses overlaps (23P01), make-up days inside a holiday (22000) or twice (23505), days away from the year (22008), contradictions and gaps (55000), known years (23505)';
+COMMENT ON AGGREGATE gm.cac(numeric, bigint) IS
+    'Customer acquisition cost: sum(spend) / sum(new_customers) over rows with both non-NULL; NULL when no new customers; negative or infinite input 22003';
+COMMENT ON AGGREGATE gm.roi(numeric, numeric) IS
+    'Return on investment: (sum(revenue) − sum(cost)) / sum(cost) over rows with both non-NULL; NULL when the cost is 0; negative cost 22003';
+COMMENT ON FUNCTION gm.split_target(numeric, numeric[], integer) IS
+    'Split a total into parts proportional to weights, rounded to decimals, summing exactly to the total (largest remainder, ties to the earlier position); all-zero weights: NULL; a NULL weight 22004, weights not a one-dimensional array 2202E, negative or non-finite numbers or too many decimals 22003';
+COMMENT ON FUNCTION gm.attainment(numeric, numeric) IS
+    'Target attainment actual / target as a fraction (1 = 100 %); NULL when either is NULL or the target is 0; negative target 22003';
+COMMENT ON FUNCTION gm.register_customers(regclass, name, name, name, name, name, name, name, name, name, name) IS
+    'Registers (or re-registers) a customer table for placement, duplicates, quality and penetration: which column holds what (55000 without a single-column primary key, 42703 for a missing column)';
+COMMENT ON FUNCTION gm._check_polygonal(geometry, text) IS
+    'Internal: raises 22004 for NULL and 22023 unless the geometry is a non-empty valid (Multi)Polygon';
+COMMENT ON FUNCTION gm._split_tree(numeric, integer[], numeric[], integer) IS
+    'Internal: splits total over a tree in topological order (node 1 the root; parents[i] the position of node i''s parent) by weights, every node''s children summing exactly to it in units of 10^-decimals (the largest-remainder rule of gm.split_target at each node); arrays of different lengths 2202E, a NULL weight 22004, other bad numbers 22003';
+COMMENT ON FUNCTION gm.kpi_attainment(text, numeric, numeric) IS
+    'Direction-aware attainment (fraction, 1 = on target): actual / target when higher is better; 2 − actual / target (at least 0) when lower is better (CAC 800 against 700: 0.857); NULL for a NULL or zero target; negative target 22003, unknown direction 22023';
 -- CREATE OR REPLACE resets a function's settings: pin PostGIS's schema again, as sections 45 and 70 do
 DO $do$
 DECLARE s name := (SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace

@@ -1114,7 +1114,8 @@ gm_assign_grid_near(PG_FUNCTION_ARGS)
 		if (isnan(maxd) || maxd < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("max_distance must be a non-negative number, not %g", maxd)));
+					 errmsg("max_distance must be a non-negative number, not %g", maxd),
+					 errhint("Pass 'Infinity' for the nearest grid at any distance.")));
 	}
 	else
 		maxd = -1;

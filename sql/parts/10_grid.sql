@@ -202,7 +202,7 @@ BEGIN
     RETURN NEW;
 END $$;
 COMMENT ON FUNCTION gm._grid_rule_check() IS
-    'Internal: a rule''s target must be a logical grid (22023)';
+    'Internal: a rule''s target must be a logical grid (23514)';
 CREATE TRIGGER grid_rule_target BEFORE INSERT OR UPDATE ON gm.grid_rule
     FOR EACH ROW EXECUTE FUNCTION gm._grid_rule_check();
 
@@ -335,7 +335,7 @@ BEGIN
     END IF;
 END $$;
 COMMENT ON FUNCTION gm._assignment_columns(regclass, name, name) IS
-    'Internal: checks a customer table for gm.reassign / gm.track_assignment (single-column primary key 22023, columns 42703) and returns its key and schema-qualified name';
+    'Internal: checks a customer table for gm.reassign / gm.track_assignment (single-column primary key 55000, columns 42703) and returns its key and schema-qualified name';
 
 CREATE FUNCTION gm.untrack_assignment(tbl regclass) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog AS $$

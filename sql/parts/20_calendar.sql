@@ -536,7 +536,7 @@ BEGIN
     RETURN n;
 END $$;
 COMMENT ON FUNCTION gm.apply_holiday_notice(text, integer, daterange[], date[], text[], date) IS
-    'Applies a year''s holiday notice (ranges off, make-up days on) to a calendar and makes the year official; refuses overlaps, contradictions, known years and gaps (22023 / 23505)';
+    'Applies a year''s holiday notice (ranges off, make-up days on) to a calendar and makes the year official; refuses overlaps (23P01), make-up days inside a holiday (22000) or twice (23505), days away from the year (22008), contradictions and gaps (55000), known years (23505)';
 
 CREATE FUNCTION gm.apply_holiday_notice_ics(calendar text, year integer, ics text, notice date DEFAULT NULL)
 RETURNS integer LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$

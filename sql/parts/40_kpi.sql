@@ -125,12 +125,12 @@ CREATE AGGREGATE gm.cac(spend numeric, new_customers bigint) (
     SFUNC = gm._cac_accum, STYPE = numeric[], INITCOND = '{0,0}',
     COMBINEFUNC = gm._money_combine, FINALFUNC = gm._cac_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE gm.cac(numeric, bigint) IS
-    'Customer acquisition cost: sum(spend) / sum(new_customers) over rows with both non-NULL; NULL when no new customers; negative input 22023';
+    'Customer acquisition cost: sum(spend) / sum(new_customers) over rows with both non-NULL; NULL when no new customers; negative or infinite input 22003';
 CREATE AGGREGATE gm.roi(revenue numeric, cost numeric) (
     SFUNC = gm._roi_accum, STYPE = numeric[], INITCOND = '{0,0}',
     COMBINEFUNC = gm._money_combine, FINALFUNC = gm._roi_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE gm.roi(numeric, numeric) IS
-    'Return on investment: (sum(revenue) − sum(cost)) / sum(cost) over rows with both non-NULL; NULL when the cost is 0; negative cost 22023';
+    'Return on investment: (sum(revenue) − sum(cost)) / sum(cost) over rows with both non-NULL; NULL when the cost is 0; negative cost 22003';
 
 -------------------------------------------------------------------------------
 -- Targets: decomposition (目标分解) and roll-up
@@ -206,7 +206,7 @@ BEGIN
     RETURN res;
 END $$;
 COMMENT ON FUNCTION gm.split_target(numeric, numeric[], integer) IS
-    'Split a total into parts proportional to weights, rounded to decimals, summing exactly to the total (largest remainder, ties to the earlier position); all-zero weights: NULL; bad arguments: 22023';
+    'Split a total into parts proportional to weights, rounded to decimals, summing exactly to the total (largest remainder, ties to the earlier position); all-zero weights: NULL; a NULL weight 22004, weights not a one-dimensional array 2202E, negative or non-finite numbers or too many decimals 22003';
 
 CREATE FUNCTION gm.split_target_by(total numeric, keys bigint[], weights numeric[], decimals integer DEFAULT 0)
     RETURNS TABLE(key bigint, value numeric)
@@ -356,7 +356,7 @@ BEGIN
     RETURN actual / target;
 END $$;
 COMMENT ON FUNCTION gm.attainment(numeric, numeric) IS
-    'Target attainment actual / target as a fraction (1 = 100 %); NULL when either is NULL or the target is 0; negative target 22023';
+    'Target attainment actual / target as a fraction (1 = 100 %); NULL when either is NULL or the target is 0; negative target 22003';
 
 CREATE FUNCTION gm.deviation_light(actual numeric, plan numeric, tolerance numeric DEFAULT 0.15) RETURNS gm.light
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE

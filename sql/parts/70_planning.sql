@@ -33,7 +33,7 @@ CREATE FUNCTION gm._design_cells(region geometry, fixed geometry, points geometr
 COMMENT ON FUNCTION gm._design_cells(geometry, geometry, geometry[], float8[], integer, float8, integer, boolean, integer) IS
     'Internal: recursive weighted bisection of the region''s bounding box into n boxes (C); used by gm.design_grids';
 
--- checks a polygonal argument, raising 22023 naming the problem
+-- checks a polygonal argument, raising 22004 (NULL) or 22023 naming the problem
 CREATE FUNCTION gm._check_polygonal(g geometry, what text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
@@ -54,7 +54,7 @@ BEGIN
     END IF;
 END $$;
 COMMENT ON FUNCTION gm._check_polygonal(geometry, text) IS
-    'Internal: raises 22023 unless the geometry is a non-empty valid (Multi)Polygon';
+    'Internal: raises 22004 for NULL and 22023 unless the geometry is a non-empty valid (Multi)Polygon';
 
 -- the area to design (region minus fixed grids) and the union of the fixed grids
 CREATE FUNCTION gm._design_area(region geometry, fixed geometry[], OUT area geometry, OUT fixed_union geometry,

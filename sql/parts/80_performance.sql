@@ -324,7 +324,7 @@ CREATE FUNCTION gm._split_tree(total numeric, parents integer[], weights numeric
     AS 'MODULE_PATHNAME', 'gm_split_tree'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gm._split_tree(numeric, integer[], numeric[], integer) IS
-    'Internal: splits total over a tree in topological order (node 1 the root; parents[i] the position of node i''s parent) by weights, every node''s children summing exactly to it in units of 10^-decimals (the largest-remainder rule of gm.split_target at each node); bad arguments 22023';
+    'Internal: splits total over a tree in topological order (node 1 the root; parents[i] the position of node i''s parent) by weights, every node''s children summing exactly to it in units of 10^-decimals (the largest-remainder rule of gm.split_target at each node); arrays of different lengths 2202E, a NULL weight 22004, other bad numbers 22003';
 
 -- the nodes of a split: company, regions (grids without parent), grids below them, people of the
 -- leaf grids with a quota-carrying duty on the period's first day
@@ -839,7 +839,7 @@ BEGIN
     RETURN greatest(0, 2 - actual / target);
 END $$;
 COMMENT ON FUNCTION gm.kpi_attainment(text, numeric, numeric) IS
-    'Direction-aware attainment (fraction, 1 = on target): actual / target when higher is better; 2 − actual / target (at least 0) when lower is better (CAC 800 against 700: 0.857); NULL for a NULL or zero target; negative target 22023';
+    'Direction-aware attainment (fraction, 1 = on target): actual / target when higher is better; 2 − actual / target (at least 0) when lower is better (CAC 800 against 700: 0.857); NULL for a NULL or zero target; negative target 22003, unknown direction 22023';
 
 CREATE FUNCTION gm.kpi_light(direction text, actual numeric, target numeric, tolerance numeric DEFAULT 0.15)
     RETURNS gm.light
