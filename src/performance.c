@@ -110,7 +110,8 @@ gm_split_tree(PG_FUNCTION_ARGS)
 	if (numeric_is_nan(total) || numeric_is_inf(total))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("total must be a finite number")));
+				 errmsg("total must be a finite number, not %s",
+						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(total))))));
 	if (ARR_NDIM(parr) > 1 || ARR_NDIM(warr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),

@@ -54,7 +54,7 @@ for my $file (@ARGV) {
         $text =~ s{/\*.*?\*/}{ (my $c = $&) =~ s/[^\n]/ /g; $c }gse;
         $text =~ s{//[^\n]*}{ ' ' x length($&) }ge;
         my @starts;          # function definitions: name at column 0, then '('
-        while ($text =~ /^(?:[A-Za-z_][\w \t\*]*?[\s\*])?([A-Za-z_]\w*)\s*\([^;{]*?\)\s*\{/mg) {
+        while ($text =~ /^(?:[A-Za-z_][\w \t\*]*?[\s\*])?([A-Za-z_]\w*)\s*\((?:(?!\n\s*\n)[^;{])*?\)\s*\{/mg) {
             my $name = $1;
             next if $name =~ /^(?:if|for|while|switch|return|sizeof|PG_FUNCTION_INFO_V1)$/;
             push @starts, [ $-[0], $name ];
