@@ -375,7 +375,7 @@ DECLARE old text; new text;
 BEGIN
     SELECT g.grid_class INTO old FROM gm.grid g WHERE g.grid_id = grid FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'no grid with grid_id %', grid USING ERRCODE = 'P0002';
+        RAISE EXCEPTION 'no grid with grid_id %', grid USING ERRCODE = '42704';
     END IF;
     IF old IS NULL THEN
         RAISE EXCEPTION 'grid % has no class to review', grid USING ERRCODE = '55000',
