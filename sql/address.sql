@@ -40,7 +40,7 @@ SELECT status, reason, n_rows FROM gm.placement_reasons ORDER BY 1, 2;
 SELECT a.id, g.code AS grid, c.name AS community FROM ad_customer a LEFT JOIN gm.grid g USING (grid_id)
   LEFT JOIN gm.community c USING (community_id) ORDER BY a.id;
 SELECT level, name, households, customers, penetration FROM gm.penetration('ad_customer', 'grid');
-CALL gm.place_customers('ad_customer', 0);  -- 22023
+CALL gm.place_customers('ad_customer', 0);  -- 22003
 -- leave the database as found (later tests print run and grid ids)
 DROP TABLE ad_customer;
 DELETE FROM gm.customer_source WHERE table_name = 'public.ad_customer';

@@ -40,7 +40,7 @@ SELECT gm.rfm_breaks(NULL::float8, NULL::float8, NULL::float8) IS NULL AS all_nu
 SELECT gm.rfm_breaks(r, NULL, m) FROM t_rfm;
 SELECT gm.rfm_score(1, 1, 1, 'r=[1,2,3,4] f=[] m=[1,2,3,4]');
 SELECT gm.rfm_score(NULL, 1, 1, 'r=[1,2,3,4] f=[1,2,3,4] m=[1,2,3,4]') IS NULL AS null_in_null_out;
--- bad values: negative, NaN, infinity (22023)
+-- bad values: negative, NaN, infinity (22003)
 SELECT gm.rfm_breaks(r, f, m) FROM (VALUES (1::float8, 1::float8, -5::float8)) v(r, f, m);
 SELECT gm.rfm_breaks('NaN', 1, 1);
 SELECT gm.rfm_score(1, 'Infinity', 1, 'r=[1,2,3,4] f=[1,2,3,4] m=[1,2,3,4]');

@@ -97,7 +97,8 @@ cal_tz(const CalCompiled *cc)
 		if (tz == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("time zone \"%s\" not recognized", CAL_TZ(cc->val))));
+					 errmsg("time zone \"%s\" not recognized", CAL_TZ(cc->val)),
+					 errhint("Time zones are the names of pg_timezone_names, e.g. Asia/Shanghai.")));
 		((CalCompiled *) cc)->tz = tz;
 	}
 	return cc->tz;
@@ -494,8 +495,9 @@ cal_require_work(const CalCompiled *cc)
 {
 	if (!cc->any_work)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("calendar \"%s\" has no working time", cal_label(cc))));
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("calendar \"%s\" has no working time", cal_label(cc)),
+				 errhint("Give the calendar weekly working hours, or base it on a calendar that has them.")));
 }
 
 static inline bool
@@ -519,9 +521,10 @@ no_more_work(const CalCompiled *cc, int32 day, bool after)
 
 	cal_date_str(day, b);
 	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("calendar \"%s\" has no working day %s %s", cal_label(cc), after ? "after" : "before", b),
-			 errdetail("Its weekly hours are empty; only listed days are working days.")));
+			 errdetail("Its weekly hours are empty; only listed days are working days."),
+			 errhint("Give the calendar weekly working hours, or list working days further out.")));
 }
 
 static void
@@ -863,7 +866,7 @@ interval_usecs(const Interval *iv)
 
 	if (iv->month != 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("a working-time amount must not contain months or years"),
 				 errhint("Count in hours (a day counts as 24 hours), or use gm.add_working_days.")));
 	if (pg_mul_s64_overflow((int64) iv->day, USECS_PER_DAY, &us) ||

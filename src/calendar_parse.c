@@ -534,7 +534,8 @@ check_fields(const char *text, const char *at, const CalFields *f, bool check_tz
 	if (tz == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("time zone \"%s\" not recognized", f->tzname)));
+				 errmsg("time zone \"%s\" not recognized", f->tzname),
+				 errhint("Time zones are the names of pg_timezone_names, e.g. Asia/Shanghai.")));
 	return pg_get_timezone_name(tz);
 }
 
@@ -551,7 +552,7 @@ day_error(const CalException *e, bool twice)
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type gm.calendar: day %s is given twice", b.data)));
 	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("working day %s has no windows and the calendar has no working hours to lend it", b.data),
 			 errhint("Give the day its own windows, e.g. 2026-02-14@09:00-18:00.")));
 }

@@ -67,7 +67,7 @@ gm_gser_parse_bytes(const char *data, Size len, GmGser *g)
 	g->ndims = 2 + g->hasz + g->hasm;
 	if (flags & G_GEODETIC)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("geodetic (geography) values are not supported here, use geometry")));
 	if (v2 && (flags & G2_EXTENDED))
 		off += 8;

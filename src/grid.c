@@ -1064,7 +1064,8 @@ point_arg(FunctionCallInfo fcinfo, GridIndex *ix, double *x, double *y)
 	if (g.type != GM_POINTTYPE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("gm.assign_grid expects a point, got a %s", gm_geom_type_name(g.type))));
+				 errmsg("gm.assign_grid expects a point, got a %s", gm_geom_type_name(g.type)),
+				 errhint("Pass a point, e.g. ST_PointOnSurface(geom) for an area.")));
 	if (ix->srid != -1 && g.srid != ix->srid)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1112,8 +1113,9 @@ gm_assign_grid_near(PG_FUNCTION_ARGS)
 		maxd = PG_GETARG_FLOAT8(1);
 		if (isnan(maxd) || maxd < 0)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("max_distance must be a non-negative number, not %g", maxd)));
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("max_distance must be a non-negative number, not %g", maxd),
+					 errhint("Pass 'Infinity' for the nearest grid at any distance.")));
 	}
 	else
 		maxd = -1;

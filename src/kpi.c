@@ -134,9 +134,10 @@ gm_csat_accum(PG_FUNCTION_ARGS)
 		c[GM_CSAT_SCALE] = scale;
 	else if (c[GM_CSAT_SCALE] != scale)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("CSAT scale changes within one group: %lld and %d",
-						(long long) c[GM_CSAT_SCALE], scale)));
+						(long long) c[GM_CSAT_SCALE], scale),
+				 errhint("Aggregate each scale in a group of its own (GROUP BY the scale).")));
 	c[GM_CSAT_N]++;
 	c[GM_CSAT_TOP2] += (scale == 5 && score >= 4);
 	c[GM_CSAT_SUM] += score;
@@ -156,9 +157,10 @@ gm_csat_combine(PG_FUNCTION_ARGS)
 		x[GM_CSAT_SCALE] = y[GM_CSAT_SCALE];
 	else if (y[GM_CSAT_SCALE] != 0 && y[GM_CSAT_SCALE] != x[GM_CSAT_SCALE])
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("CSAT scale changes within one group: %lld and %lld",
-						(long long) x[GM_CSAT_SCALE], (long long) y[GM_CSAT_SCALE])));
+						(long long) x[GM_CSAT_SCALE], (long long) y[GM_CSAT_SCALE]),
+				 errhint("Aggregate each scale in a group of its own (GROUP BY the scale).")));
 	x[GM_CSAT_N] = gm_count_add(x[GM_CSAT_N], y[GM_CSAT_N]);
 	x[GM_CSAT_TOP2] = gm_count_add(x[GM_CSAT_TOP2], y[GM_CSAT_TOP2]);
 	x[GM_CSAT_SUM] = gm_count_add(x[GM_CSAT_SUM], y[GM_CSAT_SUM]);
@@ -336,12 +338,12 @@ check_amount(Numeric v, const char *what, bool allow_negative)
 {
 	if (numeric_is_nan(v) || numeric_is_inf(v))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s must be a finite number, not %s", what,
 						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v))))));
 	if (!allow_negative && num_sign(v) < 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s must not be negative: %s", what,
 						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v))))));
 }
@@ -359,7 +361,7 @@ gm_cac_accum(PG_FUNCTION_ARGS)
 	check_amount(spend, "marketing spend", false);
 	if (customers < 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("new customer count must not be negative: %lld", (long long) customers)));
 	money_state(PG_GETARG_ARRAYTYPE_P(0), &s, &n, "gm.cac");
 	return money_result(num_add(s, spend), num_add(n, int64_to_numeric(customers)));

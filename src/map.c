@@ -148,13 +148,14 @@ parse_options(Jsonb *opts, SvgOptions *o)
 		if (strcmp(key, "title") != 0 && strcmp(key, "legend") != 0 &&
 			strcmp(key, "classes") != 0 && strcmp(key, "palette") != 0)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("unknown gm.svg_map option \"%s\"", key),
 					 errhint("The options are title, legend, classes and palette.")));
 		if (v.type != jbvString)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("gm.svg_map option \"%s\" must be a string", key)));
+					 errmsg("gm.svg_map option \"%s\" must be a string", key),
+					 errhint("Write the value as a JSON string, e.g. {\"title\": \"Sales\"}.")));
 		str = pnstrdup(v.val.string.val, v.val.string.len);
 		if (strcmp(key, "title") == 0)
 			o->title = str;
@@ -284,12 +285,12 @@ gm_svg_map_accum(PG_FUNCTION_ARGS)
 
 		if (numeric_is_nan(n))
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("gm.svg_map cannot colour by NaN")));
 		v = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(n)));
 		if (isinf(v))
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("gm.svg_map cannot colour by an infinite value")));
 	}
 	svg_accum_common(fcinfo, st, aggcxt, !PG_ARGISNULL(2), v);
@@ -437,7 +438,7 @@ shape_read(Shape *s, const char *data, uint32 len)
 	bad = gm_gser_polygons_opt(&g, &s->gp, GM_POLY_ANY | GM_POLY_NOINDEX);
 	if (bad != 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("gm.svg_map draws polygons and multipolygons, not geometry type %u", bad),
 				 errhint("Convert curves with ST_CurveToLine first.")));
 	s->polys = palloc(sizeof(Poly) * Max(s->gp.nparts, 1));

@@ -105,15 +105,16 @@ gm_split_tree(PG_FUNCTION_ARGS)
 
 	if (decimals < 0 || decimals > GM_SPLIT_MAX_DECIMALS)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("decimals must be between 0 and %d, not %d", GM_SPLIT_MAX_DECIMALS, decimals)));
 	if (numeric_is_nan(total) || numeric_is_inf(total))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("total must be a finite number")));
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("total must be a finite number, not %s",
+						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(total))))));
 	if (ARR_NDIM(parr) > 1 || ARR_NDIM(warr) > 1)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("parents and weights must be one-dimensional arrays")));
 
 	work = AllocSetContextCreate(CurrentMemoryContext, "gm split tree", ALLOCSET_DEFAULT_SIZES);
@@ -123,8 +124,9 @@ gm_split_tree(PG_FUNCTION_ARGS)
 	deconstruct_array(warr, NUMERICOID, -1, false, TYPALIGN_INT, &wvals, &wnulls, &nw);
 	if (n != nw)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%d parents but %d weights", n, nw)));
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%d parents but %d weights", n, nw),
+				 errhint("Give one weight per node, in the order of the parents.")));
 	if (n == 0)
 	{
 		MemoryContextSwitchTo(old);
@@ -145,18 +147,18 @@ gm_split_tree(PG_FUNCTION_ARGS)
 
 		if (i == 0 ? p != 0 : (p < 1 || p > i))
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("node %d has parent %d", i + 1, p),
 					 errdetail("Node 1 is the root (parent 0 or NULL); every other node names a node before it.")));
 		parent[i] = p - 1;
 		if (wnulls[i])
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("weight %d is NULL", i + 1)));
 		if (numeric_is_nan(DatumGetNumeric(wvals[i])) || numeric_is_inf(DatumGetNumeric(wvals[i])) ||
 			n_cmp(wvals[i], zero) < 0)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("weight %d must be a finite number >= 0, not %s", i + 1,
 							DatumGetCString(DirectFunctionCall1(numeric_out, wvals[i])))));
 		if (i > 0)
@@ -181,7 +183,7 @@ gm_split_tree(PG_FUNCTION_ARGS)
 	units[0] = n_mul(NumericGetDatum(total), scale);
 	if (n_cmp(units[0], DirectFunctionCall2(numeric_trunc, units[0], Int32GetDatum(0))) != 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("total %s has more than %d decimals",
 						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(total))), decimals),
 				 errhint("Round the total first or ask for more decimals.")));

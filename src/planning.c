@@ -50,7 +50,8 @@ read_polygonal(Datum d, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a Polygon or MultiPolygon, not %s (geometry type %u)",
-						what, gm_geom_type_name(g.type), g.type)));
+						what, gm_geom_type_name(g.type), g.type),
+				 errhint("Pass the polygons of the area, e.g. ST_CollectionExtract(geom, 3).")));
 	gm_gser_polygons(&g, p);
 	for (r = 0; r < p->nrings; r++)
 	{
@@ -64,7 +65,7 @@ read_polygonal(Datum d, const char *what)
 		for (i = 0; i < 2 * ring->npts; i++)
 			if (!isfinite(ring->xy[i]))
 				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 						 errmsg("%s has a non-finite coordinate", what)));
 	}
 	if (p->nrings == 0)
@@ -85,7 +86,8 @@ read_point(Datum d, int idx, int32 want_srid, double *x, double *y)
 	if (g.type != GM_POINTTYPE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("points[%d] is not a point (geometry type %u)", idx, g.type)));
+				 errmsg("points[%d] is not a point (geometry type %u)", idx, g.type),
+				 errhint("Pass customer locations as points, e.g. ST_PointOnSurface(geom).")));
 	if (!gm_gser_point(&g, x, y))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -93,10 +95,11 @@ read_point(Datum d, int idx, int32 want_srid, double *x, double *y)
 	if (g.srid != want_srid)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("points[%d] has SRID %d, the region has SRID %d", idx, g.srid, want_srid)));
+				 errmsg("points[%d] has SRID %d, the region has SRID %d", idx, g.srid, want_srid),
+				 errhint("Transform the points to the region's SRID with ST_Transform(geom, srid).")));
 	if (!isfinite(*x) || !isfinite(*y))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("points[%d] has a non-finite coordinate", idx)));
 	if ((Pointer) v != DatumGetPointer(d))
 		pfree(v);
@@ -373,32 +376,32 @@ check_arguments(FunctionCallInfo fcinfo, DesignCall *c)
 	c->n = 0;
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("region must not be NULL")));
 	if (PG_ARGISNULL(2))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("points must not be NULL")));
 	if (PG_ARGISNULL(6))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("srid must not be NULL")));
 	c->srid = PG_GETARG_INT32(6);
 	if (PG_ARGISNULL(4) && !c->have_cap)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the number of grids n must be given (or max_weight, to choose it)")));
 	if (!PG_ARGISNULL(4))
 	{
 		c->n = PG_GETARG_INT32(4);
 		if (c->n <= 0)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("the number of grids must be positive, not %d", c->n)));
 	}
 	if (c->have_cap && !(c->cap > 0 && isfinite(c->cap)))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("max_weight must be a positive number, not %g", c->cap)));
 }
 
@@ -438,19 +441,20 @@ read_inputs(FunctionCallInfo fcinfo, DesignCall *c)
 		deconstruct_array(warr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &we, &wn, &nw);
 		if (nw != c->np)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%d points but %d weights", c->np, nw)));
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("%d points but %d weights", c->np, nw),
+					 errhint("Give one weight per point, or NULL for equal weights.")));
 		c->w = palloc(sizeof(float8) * Max(nw, 1));
 		for (i = 0; i < nw; i++)
 		{
 			if (wn[i])
 				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("weights[%d] is NULL", i + 1)));
 			c->w[i] = DatumGetFloat8(we[i]);
 			if (!(c->w[i] >= 0) || !isfinite(c->w[i]))
 				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 						 errmsg("weights[%d] must be a finite number >= 0, not %g", i + 1, c->w[i])));
 		}
 	}
@@ -479,7 +483,7 @@ collect_points(DesignCall *c, Design *d)
 		CHECK_FOR_INTERRUPTS();
 		if (c->pnulls[i])
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("points[%d] is NULL", i + 1)));
 		read_point(c->pelems[i], i + 1, c->srid, &x, &y);
 		if (c->fixed && gm_poly_covers(c->fixed, x, y))
@@ -509,20 +513,21 @@ check_points(const DesignCall *c, const Design *d)
 {
 	if (d->npts == 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("no points to design grids over%s", c->fixed ? " outside the fixed grids" : "")));
 	if (!(c->total > 0))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the weights sum to zero")));
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("the weights sum to zero"),
+				 errhint("Give at least one point a weight above zero.")));
 	if (c->have_cap && c->wmax > c->cap)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("max_weight %g is infeasible: one point alone weighs %g", c->cap, c->wmax)));
 
 	if (c->axis_rule < 0 || c->axis_rule > 3)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("axis_rule must be 0, 1, 2 or 3, not %d", c->axis_rule)));
 }
 
@@ -537,17 +542,17 @@ design_n_grids(const DesignCall *c, Design *d)
 
 	if (n > d->npts)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("more grids (%d) than points (%d)", n, d->npts)));
 	if (c->have_cap && c->total / n > c->cap)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("max_weight %g is infeasible for %d grids: the total weight is %g", c->cap, n, c->total),
 				 errhint("Use at least %.0f grids, or pass n => NULL to choose the number.", ceil(c->total / c->cap))));
 	design(d, n, c->region);
 	if (c->have_cap && max_cell_weight(d) > c->cap)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("max_weight %g is infeasible for %d grids: the heaviest grid weighs %g",
 						c->cap, n, max_cell_weight(d)),
 				 errhint("Use more grids, or pass n => NULL to choose the number.")));
@@ -570,7 +575,7 @@ design_within_cap(const DesignCall *c, Design *d)
 			break;
 		if (n >= d->npts)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("max_weight %g is infeasible: even one grid per point exceeds it", c->cap)));
 		n++;
 	}

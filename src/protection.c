@@ -322,7 +322,7 @@ gm_mask_id(PG_FUNCTION_ARGS)
 		suf = PG_GETARG_INT32(2);
 		if (pre < 0 || suf < 0)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("keep_prefix and keep_suffix must not be negative: %d, %d", pre, suf)));
 	}
 	cs = gm_decode(t, &n, &data, "mask_id");

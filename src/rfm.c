@@ -244,7 +244,7 @@ rfm_input_error(double v, int col)
 
 	rfm_value_text(v, buf);
 	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 			 errmsg("%s value %s is not allowed in RFM scoring", col_name[col], buf),
 			 errhint("Recency (days since the last purchase), frequency and monetary value must be finite numbers >= 0.")));
 }
@@ -263,7 +263,7 @@ static pg_noinline void
 rfm_cut_error(const char *shown, int col, int k)
 {
 	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 			 errmsg("%s cut point %d value %s is not allowed in gm.rfm_breaks", col_name[col], k + 1, shown),
 			 errhint("Cut points are finite numbers >= 0, like the values gm.rfm_breaks(recency, frequency, monetary) accepts.")));
 }
@@ -1143,9 +1143,10 @@ gm_rfm_score(PG_FUNCTION_ARGS)
 		int			col = !(b->present & 1) ? 0 : (!(b->present & 2) ? 1 : 2);
 
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("the gm.rfm_breaks value has no %s cut points", col_name[col]),
-				 errdetail("gm.rfm_breaks saw no non-NULL %s value.", col_name[col])));
+				 errdetail("gm.rfm_breaks saw no non-NULL %s value.", col_name[col]),
+				 errhint("Build the cut points from rows with a value in every column, e.g. gm.rfm_breaks(recency, frequency, monetary) over all customers.")));
 	}
 	PG_RETURN_GMRFM(GM_RFM_MAKE(5 - count_below(b->cut[0], r),
 								1 + count_below(b->cut[1], f),
@@ -1237,7 +1238,7 @@ gm_rfm_class_cn(PG_FUNCTION_ARGS)
 
 			rfm_value_text(mean[col], shown);
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("mean %s %s is not allowed", col_name[col], shown),
 					 errhint("The means must be finite numbers >= 0, e.g. from gm.rfm_means(recency, frequency, monetary).")));
 		}

@@ -108,8 +108,9 @@ gm_set_actor(PG_FUNCTION_ARGS)
 
 	if (person[0] == '\0')
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the acting person must not be empty")));
+				(errcode(ERRCODE_ZERO_LENGTH_CHARACTER_STRING),
+				 errmsg("the acting person must not be empty"),
+				 errhint("Name the person, or leave gm.set_actor uncalled to act as the session user.")));
 	if (IsInParallelMode())
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),

@@ -129,12 +129,12 @@ gm_escalation_level_checked(TimestampTz due, TimestampTz at, const Interval *ste
 
 	if (step_us <= 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("escalation step must be positive, not %s",
 						DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(step))))));
 	if (top < 0 || top > 100)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("top escalation level must be between 0 and 100, not %d", top)));
 	if (TIMESTAMP_NOT_FINITE(due))
 		return TIMESTAMP_IS_NOBEGIN(due) && !TIMESTAMP_IS_NOBEGIN(at) ? top : 0;

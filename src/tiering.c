@@ -101,7 +101,7 @@ threshold_value(const char *name, Datum v)
 		error = true;
 	if (error || result < 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("parameter \"%s\" must be a whole number >= 0, not %s", name,
 						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)))),
 				 errhint("Correct its value in gm.parameter.")));
@@ -153,8 +153,9 @@ tier_config(void)
 			for (k = 0; k < CFG_COUNT; k++)
 				if (!seen[k])
 					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("gm.parameter has no value of \"%s\"", cfg_names[k])));
+							(errcode(ERRCODE_UNDEFINED_OBJECT),
+							 errmsg("gm.parameter has no value of \"%s\"", cfg_names[k]),
+							 errhint("Restore the shipped row of gm.parameter, or insert the parameter with its value.")));
 		}
 		tier_cache = c;
 		gm_cache_end_rebuild(&tier_watch);
@@ -171,7 +172,7 @@ finite_date(FunctionCallInfo fcinfo, int argno, const char *what)
 
 	if (DATE_NOT_FINITE(d))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("%s must be a finite date, not %s", what,
 						DATE_IS_NOBEGIN(d) ? "-infinity" : "infinity")));
 	return d;
@@ -206,10 +207,11 @@ gm_lifecycle(PG_FUNCTION_ARGS)
 	first = finite_date(fcinfo, 0, "first_order");
 	if (first > as_of)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("first order %s is after as_of %s",
 						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(first))),
-						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(as_of))))));
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(as_of)))),
+				 errhint("Pass an as_of date on or after the first order.")));
 	/* the last activity: the latest of first order, last order and last interaction */
 	last = first;
 	if (!PG_ARGISNULL(1))
@@ -264,7 +266,7 @@ check_nonneg_numeric(Datum n, const char *what)
 
 	if (sign < 0 || sign == 2 || numeric_is_inf(DatumGetNumeric(n)))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s must be a finite number >= 0, not %s", what,
 						DatumGetCString(DirectFunctionCall1(numeric_out, n)))));
 }
@@ -295,11 +297,11 @@ gm_churn_rate(PG_FUNCTION_ARGS)
 
 	if (base < 0 || lost < 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("customer counts must be >= 0, not " INT64_FORMAT " and " INT64_FORMAT, base, lost)));
 	if (lost > base)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("churned customers " INT64_FORMAT " exceed the " INT64_FORMAT " customers at the start", lost, base)));
 	if (base == 0)
 		PG_RETURN_NULL();
@@ -319,7 +321,7 @@ gm_arpu(PG_FUNCTION_ARGS)
 
 	if (numeric_is_nan(DatumGetNumeric(revenue)) || numeric_is_inf(DatumGetNumeric(revenue)))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("revenue must be a finite number, not %s",
 						DatumGetCString(DirectFunctionCall1(numeric_out, revenue)))));
 	check_nonneg_numeric(customers, "the number of customers");

@@ -197,12 +197,12 @@ LANGUAGE plpgsql PARALLEL UNSAFE AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM gm.grid g WHERE g.grid_id = NEW.grid_id AND g.kind = 'logical') THEN
         RAISE EXCEPTION 'rule target grid % is not a logical grid', NEW.grid_id
-            USING ERRCODE = '22023', HINT = 'Rules point at grids of kind ''logical''.';
+            USING ERRCODE = '23514', HINT = 'Rules point at grids of kind ''logical''.';
     END IF;
     RETURN NEW;
 END $$;
 COMMENT ON FUNCTION gm._grid_rule_check() IS
-    'Internal: a rule''s target must be a logical grid (22023)';
+    'Internal: a rule''s target must be a logical grid (23514)';
 CREATE TRIGGER grid_rule_target BEFORE INSERT OR UPDATE ON gm.grid_rule
     FOR EACH ROW EXECUTE FUNCTION gm._grid_rule_check();
 
@@ -318,7 +318,8 @@ BEGIN
       FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
      WHERE i.indrelid = tbl AND i.indisprimary AND i.indnatts = 1;
     IF key_column IS NULL THEN
-        RAISE EXCEPTION 'table % needs a single-column primary key', tbl USING ERRCODE = '22023';
+        RAISE EXCEPTION 'table % needs a single-column primary key', tbl USING ERRCODE = '55000',
+            HINT = 'Add a single-column primary key (e.g. an identity column) to the table.';
     END IF;
     IF geom_column IS NOT NULL AND NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_attribute a
@@ -334,7 +335,7 @@ BEGIN
     END IF;
 END $$;
 COMMENT ON FUNCTION gm._assignment_columns(regclass, name, name) IS
-    'Internal: checks a customer table for gm.reassign / gm.track_assignment (single-column primary key 22023, columns 42703) and returns its key and schema-qualified name';
+    'Internal: checks a customer table for gm.reassign / gm.track_assignment (single-column primary key 55000, columns 42703) and returns its key and schema-qualified name';
 
 CREATE FUNCTION gm.untrack_assignment(tbl regclass) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog AS $$
@@ -417,7 +418,7 @@ BEGIN
         RAISE EXCEPTION 'gm.reassign: tbl, geom_column and grid_column must not be NULL' USING ERRCODE = '22004';
     END IF;
     IF v_batch < 1 THEN
-        RAISE EXCEPTION 'gm.reassign: batch_size must be positive, not %', v_batch USING ERRCODE = '22023';
+        RAISE EXCEPTION 'gm.reassign: batch_size must be positive, not %', v_batch USING ERRCODE = '22003';
     END IF;
     c := gm._assignment_columns(tbl, grid_column, geom_column);
     -- a table with the history triggers of gm.track_assignment logs its own changes

@@ -232,7 +232,8 @@ BEGIN
         PERFORM gm._calendar_must_exist(based_on);
         IF EXISTS (SELECT FROM gm._calendar_chain(based_on) c WHERE c.name = create_calendar.name) THEN
             RAISE EXCEPTION 'calendar "%" cannot be based on "%": that would make a cycle', name, based_on
-                USING ERRCODE = '22023';
+                USING ERRCODE = '42P17',
+                HINT = 'Choose a base calendar that is not itself based on this one.';
         END IF;
     END IF;
     hours := gm.normalize_working_hours(working_hours);
@@ -282,7 +283,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
 BEGIN
     PERFORM gm._calendar_must_exist(name);
     IF NOT EXISTS (SELECT FROM gm.calendar_def d WHERE d.name = reset_calendar.name AND d.origin <> 'user') THEN
-        RAISE EXCEPTION 'calendar "%" is not a shipped calendar', name USING ERRCODE = '22023',
+        RAISE EXCEPTION 'calendar "%" is not a shipped calendar', name USING ERRCODE = '55000',
             HINT = 'Use gm.drop_calendar for your own calendars.';
     END IF;
     DELETE FROM gm.calendar_day d WHERE d.calendar = name AND d.origin = 'user';
@@ -323,7 +324,8 @@ BEGIN
         RAISE EXCEPTION 'calendar day must be finite, not %', day USING ERRCODE = '22008';
     END IF;
     IF working_hours IS NOT NULL AND NOT is_workday THEN
-        RAISE EXCEPTION 'a closed day (%) cannot have working hours', day USING ERRCODE = '22023';
+        RAISE EXCEPTION 'a closed day (%) cannot have working hours', day USING ERRCODE = '22023',
+            HINT = 'Working hours belong to working days: pass is_workday true, or no hours.';
     END IF;
     w := gm._normalize_windows(working_hours);
     INSERT INTO gm.calendar_day AS c (calendar, day, is_workday, note, working_hours)
@@ -421,7 +423,8 @@ BEGIN
     IF EXISTS (SELECT FROM gm.ics_days(ics) x GROUP BY x.day HAVING count(DISTINCT x.is_workday) > 1) THEN
         RAISE EXCEPTION 'the iCalendar text makes % both a working day and a day off',
             (SELECT min(x.day) FROM gm.ics_days(ics) x GROUP BY x.day HAVING count(DISTINCT x.is_workday) > 1)
-            USING ERRCODE = '22023';
+            USING ERRCODE = '22000',
+            HINT = 'Keep one of the two events of that day.';
     END IF;
     INSERT INTO gm.calendar_day AS c (calendar, day, is_workday, note)
     SELECT DISTINCT ON (x.day) calendar, x.day, x.is_workday, x.name FROM gm.ics_days(ics) x ORDER BY x.day
@@ -448,13 +451,14 @@ DECLARE
 BEGIN
     PERFORM gm._calendar_must_exist(calendar);
     IF year IS NULL OR year NOT BETWEEN 1 AND 9999 THEN
-        RAISE EXCEPTION 'notice year must be between 1 and 9999, not %', coalesce(year::text, 'NULL') USING ERRCODE = '22023';
+        RAISE EXCEPTION 'notice year must be between 1 and 9999, not %', coalesce(year::text, 'NULL') USING ERRCODE = '22008';
     END IF;
     holidays := coalesce(holidays, '{}');
     make_up_days := coalesce(make_up_days, '{}');
     IF holiday_names IS NOT NULL AND pg_catalog.cardinality(holiday_names) <> pg_catalog.cardinality(holidays) THEN
         RAISE EXCEPTION 'holiday_names has % names for % holiday ranges',
-            pg_catalog.cardinality(holiday_names), pg_catalog.cardinality(holidays) USING ERRCODE = '22023';
+            pg_catalog.cardinality(holiday_names), pg_catalog.cardinality(holidays) USING ERRCODE = '2202E',
+            HINT = 'Give one name per holiday range, in the same order.';
     END IF;
     IF EXISTS (SELECT FROM pg_catalog.unnest(holidays) r WHERE r IS NULL OR pg_catalog.isempty(r)
                OR pg_catalog.lower_inf(r) OR pg_catalog.upper_inf(r))
@@ -469,29 +473,33 @@ BEGIN
     END IF;
     IF known IS NOT NULL AND year <> pg_catalog.upper(known) AND year <> pg_catalog.lower(known) - 1 THEN
         RAISE EXCEPTION 'calendar "%" has official data for % to %: a notice for % would leave a gap',
-            calendar, pg_catalog.lower(known), pg_catalog.upper(known) - 1, year USING ERRCODE = '22023';
+            calendar, pg_catalog.lower(known), pg_catalog.upper(known) - 1, year USING ERRCODE = '55000',
+            HINT = 'Apply the notices of the years in between first.';
     END IF;
     SELECT r INTO bad FROM pg_catalog.unnest(holidays) r WHERE pg_catalog.lower(r) < lo OR pg_catalog.upper(r) - 1 > hi;
     IF FOUND THEN
-        RAISE EXCEPTION 'holiday range % is not near the year %', bad.r, year USING ERRCODE = '22023';
+        RAISE EXCEPTION 'holiday range % is not near the year %', bad.r, year USING ERRCODE = '22008';
     END IF;
     SELECT d INTO bad FROM pg_catalog.unnest(make_up_days) d WHERE d < lo OR d > hi;
     IF FOUND THEN
-        RAISE EXCEPTION 'make-up day % is not near the year %', bad.d, year USING ERRCODE = '22023';
+        RAISE EXCEPTION 'make-up day % is not near the year %', bad.d, year USING ERRCODE = '22008';
     END IF;
     SELECT a.r AS r1, b.r AS r2 INTO bad
     FROM pg_catalog.unnest(holidays) WITH ORDINALITY a(r, i)
     JOIN pg_catalog.unnest(holidays) WITH ORDINALITY b(r, i) ON a.i < b.i AND a.r && b.r LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'holiday ranges % and % overlap', bad.r1, bad.r2 USING ERRCODE = '22023';
+        RAISE EXCEPTION 'holiday ranges % and % overlap', bad.r1, bad.r2 USING ERRCODE = '23P01',
+            HINT = 'Merge the overlapping ranges into one.';
     END IF;
     SELECT d, r INTO bad FROM pg_catalog.unnest(make_up_days) d JOIN pg_catalog.unnest(holidays) r ON d <@ r LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'make-up day % lies inside the holiday %', bad.d, bad.r USING ERRCODE = '22023';
+        RAISE EXCEPTION 'make-up day % lies inside the holiday %', bad.d, bad.r USING ERRCODE = '22000',
+            HINT = 'A make-up day is a working weekend day outside the holidays: correct the day or the range.';
     END IF;
     SELECT d INTO bad FROM pg_catalog.unnest(make_up_days) d GROUP BY d HAVING count(*) > 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'make-up day % is given twice', bad.d USING ERRCODE = '22023';
+        RAISE EXCEPTION 'make-up day % is given twice', bad.d USING ERRCODE = '23505',
+            HINT = 'List each make-up day once.';
     END IF;
     CREATE TEMP TABLE IF NOT EXISTS gm_notice_tmp (day date, is_workday boolean, holiday text) ON COMMIT DROP;
     TRUNCATE pg_temp.gm_notice_tmp;
@@ -509,7 +517,8 @@ BEGIN
     JOIN gm.calendar_days(calendar) e ON e.day = t.day AND e.is_workday <> t.is_workday LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'the notice contradicts calendar "%": % is already a %', calendar, bad.day,
-            CASE WHEN bad.was THEN 'working day' ELSE 'day off' END USING ERRCODE = '22023';
+            CASE WHEN bad.was THEN 'working day' ELSE 'day off' END USING ERRCODE = '55000',
+            HINT = 'Correct the notice, or change the day first with gm.set_calendar_day.';
     END IF;
     INSERT INTO gm.calendar_day AS c (calendar, day, is_workday, note, holiday, notice)
     SELECT calendar, t.day, t.is_workday,
@@ -527,7 +536,7 @@ BEGIN
     RETURN n;
 END $$;
 COMMENT ON FUNCTION gm.apply_holiday_notice(text, integer, daterange[], date[], text[], date) IS
-    'Applies a year''s holiday notice (ranges off, make-up days on) to a calendar and makes the year official; refuses overlaps, contradictions, known years and gaps (22023 / 23505)';
+    'Applies a year''s holiday notice (ranges off, make-up days on) to a calendar and makes the year official; refuses overlaps (23P01), make-up days inside a holiday (22000) or twice (23505), days away from the year (22008), contradictions and gaps (55000), known years (23505)';
 
 CREATE FUNCTION gm.apply_holiday_notice_ics(calendar text, year integer, ics text, notice date DEFAULT NULL)
 RETURNS integer LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$
@@ -540,7 +549,8 @@ BEGIN
     IF EXISTS (SELECT FROM gm.ics_days(ics) x GROUP BY x.day HAVING count(DISTINCT x.is_workday) > 1) THEN
         RAISE EXCEPTION 'the iCalendar text makes % both a working day and a day off',
             (SELECT min(x.day) FROM gm.ics_days(ics) x GROUP BY x.day HAVING count(DISTINCT x.is_workday) > 1)
-            USING ERRCODE = '22023';
+            USING ERRCODE = '22000',
+            HINT = 'Keep one of the two events of that day.';
     END IF;
     -- consecutive days off with the same name form one holiday range
     SELECT pg_catalog.array_agg(pg_catalog.daterange(s.a, s.b, '[]') ORDER BY s.a), pg_catalog.array_agg(s.name ORDER BY s.a)

@@ -125,12 +125,12 @@ CREATE AGGREGATE gm.cac(spend numeric, new_customers bigint) (
     SFUNC = gm._cac_accum, STYPE = numeric[], INITCOND = '{0,0}',
     COMBINEFUNC = gm._money_combine, FINALFUNC = gm._cac_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE gm.cac(numeric, bigint) IS
-    'Customer acquisition cost: sum(spend) / sum(new_customers) over rows with both non-NULL; NULL when no new customers; negative input 22023';
+    'Customer acquisition cost: sum(spend) / sum(new_customers) over rows with both non-NULL; NULL when no new customers; negative or infinite input 22003';
 CREATE AGGREGATE gm.roi(revenue numeric, cost numeric) (
     SFUNC = gm._roi_accum, STYPE = numeric[], INITCOND = '{0,0}',
     COMBINEFUNC = gm._money_combine, FINALFUNC = gm._roi_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE gm.roi(numeric, numeric) IS
-    'Return on investment: (sum(revenue) − sum(cost)) / sum(cost) over rows with both non-NULL; NULL when the cost is 0; negative cost 22023';
+    'Return on investment: (sum(revenue) − sum(cost)) / sum(cost) over rows with both non-NULL; NULL when the cost is 0; negative cost 22003';
 
 -------------------------------------------------------------------------------
 -- Targets: decomposition (目标分解) and roll-up
@@ -155,28 +155,32 @@ DECLARE
     k       int;
 BEGIN
     IF decimals < 0 OR decimals > 12 THEN
-        RAISE EXCEPTION 'decimals must be between 0 and 12, not %', decimals USING ERRCODE = '22023';
+        RAISE EXCEPTION 'decimals must be between 0 and 12, not %', decimals USING ERRCODE = '22003';
     END IF;
     IF array_ndims(weights) IS DISTINCT FROM 1 THEN
-        RAISE EXCEPTION 'weights must be a non-empty one-dimensional array, not %', weights USING ERRCODE = '22023';
+        RAISE EXCEPTION 'weights must be a non-empty one-dimensional array, not %', weights USING ERRCODE = '2202E';
     END IF;
     IF total = 'NaN'::numeric OR total IN ('Infinity'::numeric, '-Infinity'::numeric) THEN
-        RAISE EXCEPTION 'total must be a finite number, not %', total USING ERRCODE = '22023';
+        RAISE EXCEPTION 'total must be a finite number, not %', total USING ERRCODE = '22003';
     END IF;
     lo := array_lower(weights, 1);
     n := cardinality(weights);
     FOR i IN 0 .. n - 1 LOOP
         w := weights[lo + i];
-        IF w IS NULL OR w = 'NaN'::numeric OR w < 0 OR w = 'Infinity'::numeric THEN
-            RAISE EXCEPTION 'weight % (position %) must be a finite number >= 0', coalesce(w::text, 'NULL'), i + 1
-                USING ERRCODE = '22023';
+        IF w IS NULL THEN
+            RAISE EXCEPTION 'weight % (position %) must not be NULL', 'NULL', i + 1 USING ERRCODE = '22004',
+                HINT = 'Give a zero weight to a part that gets nothing.';
+        END IF;
+        IF w = 'NaN'::numeric OR w < 0 OR w = 'Infinity'::numeric THEN
+            RAISE EXCEPTION 'weight % (position %) must be a finite number >= 0', w, i + 1
+                USING ERRCODE = '22003';
         END IF;
         sw := sw + w;
     END LOOP;
     scale := 10::numeric ^ decimals;
     units := total * scale;
     IF units <> trunc(units) THEN
-        RAISE EXCEPTION 'total % has more than % decimals', total, decimals USING ERRCODE = '22023',
+        RAISE EXCEPTION 'total % has more than % decimals', total, decimals USING ERRCODE = '22003',
             HINT = 'Round the total first or ask for more decimals.';
     END IF;
     IF sw = 0 THEN
@@ -202,7 +206,7 @@ BEGIN
     RETURN res;
 END $$;
 COMMENT ON FUNCTION gm.split_target(numeric, numeric[], integer) IS
-    'Split a total into parts proportional to weights, rounded to decimals, summing exactly to the total (largest remainder, ties to the earlier position); all-zero weights: NULL; bad arguments: 22023';
+    'Split a total into parts proportional to weights, rounded to decimals, summing exactly to the total (largest remainder, ties to the earlier position); all-zero weights: NULL; a NULL weight 22004, weights not a one-dimensional array 2202E, negative or non-finite numbers or too many decimals 22003';
 
 CREATE FUNCTION gm.split_target_by(total numeric, keys bigint[], weights numeric[], decimals integer DEFAULT 0)
     RETURNS TABLE(key bigint, value numeric)
@@ -211,7 +215,8 @@ CREATE FUNCTION gm.split_target_by(total numeric, keys bigint[], weights numeric
 AS $$
 BEGIN
     IF cardinality(keys) <> cardinality(weights) THEN
-        RAISE EXCEPTION '% keys but % weights', cardinality(keys), cardinality(weights) USING ERRCODE = '22023';
+        RAISE EXCEPTION '% keys but % weights', cardinality(keys), cardinality(weights) USING ERRCODE = '2202E',
+            HINT = 'Give one weight per key, in the same order.';
     END IF;
     RETURN QUERY
         SELECT k.key, p.value
@@ -238,12 +243,12 @@ BEGIN
     END IF;
     w := coalesce(month_weights, array_fill(1::numeric, ARRAY[12]));
     IF array_ndims(w) IS DISTINCT FROM 1 OR cardinality(w) <> 12 THEN
-        RAISE EXCEPTION 'month_weights must have 12 elements, not %', coalesce(cardinality(w), 0) USING ERRCODE = '22023';
+        RAISE EXCEPTION 'month_weights must have 12 elements, not %', coalesce(cardinality(w), 0) USING ERRCODE = '2202E';
     END IF;
     w := w[array_lower(w, 1):array_upper(w, 1)];    -- renumber from 1
     FOR q IN 1 .. 4 LOOP
         IF w[3*q-2] IS NULL OR w[3*q-1] IS NULL OR w[3*q] IS NULL THEN
-            RAISE EXCEPTION 'month weights must not be NULL' USING ERRCODE = '22023';
+            RAISE EXCEPTION 'month weights must not be NULL' USING ERRCODE = '22004';
         END IF;
         qw[q] := w[3*q-2] + w[3*q-1] + w[3*q];
     END LOOP;
@@ -274,7 +279,7 @@ DECLARE
     ws  numeric[];
 BEGIN
     IF weight !~ '^[A-Za-z_][A-Za-z0-9_]*$' THEN
-        RAISE EXCEPTION 'invalid weight "%"', weight USING ERRCODE = '22023',
+        RAISE EXCEPTION 'invalid weight "%"', weight USING ERRCODE = '42602',
             HINT = 'Use equal, capacity, or the name of a numeric key of gm.grid.attrs.';
     END IF;
     SELECT array_agg(g.grid_id ORDER BY g.grid_id), array_agg(g.code ORDER BY g.grid_id),
@@ -318,7 +323,8 @@ CREATE FUNCTION gm.rollup_actuals(grid_ids bigint[], actuals numeric[])
 AS $$
 BEGIN
     IF cardinality(grid_ids) <> cardinality(actuals) THEN
-        RAISE EXCEPTION '% grid ids but % actuals', cardinality(grid_ids), cardinality(actuals) USING ERRCODE = '22023';
+        RAISE EXCEPTION '% grid ids but % actuals', cardinality(grid_ids), cardinality(actuals) USING ERRCODE = '2202E',
+            HINT = 'Give one actual per grid id, in the same order.';
     END IF;
     RETURN QUERY
         SELECT c.ancestor_id, sum(a.v)
@@ -339,10 +345,10 @@ CREATE FUNCTION gm.attainment(actual numeric, target numeric) RETURNS numeric
 AS $$
 BEGIN
     IF target < 0 OR target = 'NaN'::numeric THEN
-        RAISE EXCEPTION 'target must not be negative: %', target USING ERRCODE = '22023';
+        RAISE EXCEPTION 'target must not be negative: %', target USING ERRCODE = '22003';
     END IF;
     IF actual = 'NaN'::numeric THEN
-        RAISE EXCEPTION 'actual must be a number, not %', actual USING ERRCODE = '22023';
+        RAISE EXCEPTION 'actual must be a number, not %', actual USING ERRCODE = '22003';
     END IF;
     IF actual IS NULL OR target IS NULL OR target = 0 THEN
         RETURN NULL;
@@ -350,7 +356,7 @@ BEGIN
     RETURN actual / target;
 END $$;
 COMMENT ON FUNCTION gm.attainment(numeric, numeric) IS
-    'Target attainment actual / target as a fraction (1 = 100 %); NULL when either is NULL or the target is 0; negative target 22023';
+    'Target attainment actual / target as a fraction (1 = 100 %); NULL when either is NULL or the target is 0; negative target 22003';
 
 CREATE FUNCTION gm.deviation_light(actual numeric, plan numeric, tolerance numeric DEFAULT 0.15) RETURNS gm.light
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
@@ -359,13 +365,13 @@ AS $$
 DECLARE dev numeric;
 BEGIN
     IF tolerance < 0 OR tolerance = 'NaN'::numeric THEN
-        RAISE EXCEPTION 'tolerance must not be negative: %', tolerance USING ERRCODE = '22023';
+        RAISE EXCEPTION 'tolerance must not be negative: %', tolerance USING ERRCODE = '22003';
     END IF;
     IF plan < 0 OR plan = 'NaN'::numeric THEN
-        RAISE EXCEPTION 'plan must not be negative: %', plan USING ERRCODE = '22023';
+        RAISE EXCEPTION 'plan must not be negative: %', plan USING ERRCODE = '22003';
     END IF;
     IF actual = 'NaN'::numeric THEN
-        RAISE EXCEPTION 'actual must be a number, not %', actual USING ERRCODE = '22023';
+        RAISE EXCEPTION 'actual must be a number, not %', actual USING ERRCODE = '22003';
     END IF;
     IF actual IS NULL OR plan IS NULL OR tolerance IS NULL OR plan = 0 THEN
         RETURN NULL;
@@ -387,17 +393,17 @@ AS $$
 DECLARE used numeric;
 BEGIN
     IF spent < 0 OR spent = 'NaN'::numeric THEN
-        RAISE EXCEPTION 'spent must not be negative: %', spent USING ERRCODE = '22023';
+        RAISE EXCEPTION 'spent must not be negative: %', spent USING ERRCODE = '22003';
     END IF;
     IF budget < 0 OR budget = 'NaN'::numeric THEN
-        RAISE EXCEPTION 'budget must not be negative: %', budget USING ERRCODE = '22023';
+        RAISE EXCEPTION 'budget must not be negative: %', budget USING ERRCODE = '22003';
     END IF;
     IF elapsed_fraction < 0 OR elapsed_fraction > 1 OR elapsed_fraction = 'NaN'::numeric THEN
-        RAISE EXCEPTION 'elapsed_fraction must be between 0 and 1, not %', elapsed_fraction USING ERRCODE = '22023';
+        RAISE EXCEPTION 'elapsed_fraction must be between 0 and 1, not %', elapsed_fraction USING ERRCODE = '22003';
     END IF;
     IF consumed_level <= 0 OR pace_factor <= 0 OR consumed_level = 'NaN'::numeric OR pace_factor = 'NaN'::numeric THEN
         RAISE EXCEPTION 'consumed_level and pace_factor must be positive, not % and %', consumed_level, pace_factor
-            USING ERRCODE = '22023';
+            USING ERRCODE = '22003';
     END IF;
     IF spent IS NULL OR budget IS NULL OR elapsed_fraction IS NULL OR budget = 0
        OR consumed_level IS NULL OR pace_factor IS NULL THEN
@@ -418,10 +424,10 @@ AS $$
 DECLARE change numeric;
 BEGIN
     IF threshold < 0 OR threshold = 'NaN'::numeric THEN
-        RAISE EXCEPTION 'threshold must not be negative: %', threshold USING ERRCODE = '22023';
+        RAISE EXCEPTION 'threshold must not be negative: %', threshold USING ERRCODE = '22003';
     END IF;
     IF current = 'NaN'::numeric OR last_year = 'NaN'::numeric THEN
-        RAISE EXCEPTION 'current and last_year must be numbers, not % and %', current, last_year USING ERRCODE = '22023';
+        RAISE EXCEPTION 'current and last_year must be numbers, not % and %', current, last_year USING ERRCODE = '22003';
     END IF;
     IF current IS NULL OR last_year IS NULL OR threshold IS NULL OR last_year = 0 THEN
         RETURN NULL;
@@ -438,10 +444,10 @@ CREATE FUNCTION gm.bottom_flag(pos bigint, n bigint, share numeric DEFAULT 0.1) 
 AS $$
 BEGIN
     IF share <= 0 OR share > 1 OR share = 'NaN'::numeric THEN
-        RAISE EXCEPTION 'share must be in (0, 1], not %', share USING ERRCODE = '22023';
+        RAISE EXCEPTION 'share must be in (0, 1], not %', share USING ERRCODE = '22003';
     END IF;
     IF n < 0 OR pos < 1 OR pos > n THEN
-        RAISE EXCEPTION 'position % is outside 1..%', pos, n USING ERRCODE = '22023';
+        RAISE EXCEPTION 'position % is outside 1..%', pos, n USING ERRCODE = '22003';
     END IF;
     IF pos IS NULL OR n IS NULL OR share IS NULL THEN
         RETURN NULL;
@@ -460,7 +466,7 @@ DECLARE load numeric;
 BEGIN
     IF customers < 0 OR managers < 0 OR capacity <= 0 THEN
         RAISE EXCEPTION 'customers and managers must not be negative and capacity must be positive (got %, %, %)',
-            customers, managers, capacity USING ERRCODE = '22023';
+            customers, managers, capacity USING ERRCODE = '22003';
     END IF;
     IF customers IS NULL OR managers IS NULL OR managers = 0 THEN
         RETURN NULL;
@@ -480,7 +486,7 @@ AS $$
 DECLARE load numeric;
 BEGIN
     IF customers < 0 OR managers < 0 THEN
-        RAISE EXCEPTION 'customers and managers must not be negative (got %, %)', customers, managers USING ERRCODE = '22023';
+        RAISE EXCEPTION 'customers and managers must not be negative (got %, %)', customers, managers USING ERRCODE = '22003';
     END IF;
     IF customers IS NULL OR managers IS NULL OR managers = 0 THEN
         RETURN NULL;

@@ -85,7 +85,7 @@ DECLARE
 BEGIN
     IF v_srid = 0 THEN
         RAISE EXCEPTION 'the grids have no spatial reference (SRID 0): GeoJSON needs longitude and latitude'
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = '55000',
                   HINT = 'Store the grids with their SRID, e.g. UPDATE gm.grid SET geom = ST_SetSRID(geom, 4326).';
     END IF;
     RETURN (
@@ -118,7 +118,7 @@ BEGIN
         RAISE EXCEPTION 'tile coordinates must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF z < 0 OR z > 30 OR x < 0 OR y < 0 OR x >= (1::bigint << z) OR y >= (1::bigint << z) THEN
-        RAISE EXCEPTION 'no tile %/%/%', z, x, y USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION 'no tile %/%/%', z, x, y USING ERRCODE = '22003',
             HINT = 'Zoom is 0 to 30; x and y are 0 to 2^zoom - 1.';
     END IF;
     IF query_params IS NOT NULL AND query_params::jsonb ? 'as_of' THEN
@@ -129,7 +129,7 @@ BEGIN
     END IF;
     IF v_srid = 0 THEN
         RAISE EXCEPTION 'the grids have no spatial reference (SRID 0): tiles need a projection'
-            USING ERRCODE = 'invalid_parameter_value',
+            USING ERRCODE = '55000',
                   HINT = 'Store the grids with their SRID, e.g. UPDATE gm.grid SET geom = ST_SetSRID(geom, 4326).';
     END IF;
     v_env := ST_TileEnvelope(z, x, y);

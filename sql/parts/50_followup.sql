@@ -856,10 +856,10 @@ BEGIN
     IF period_from IS NULL THEN PERFORM gm._followup_fail_null('period_from'); END IF;
     IF period_to IS NULL THEN PERFORM gm._followup_fail_null('period_to'); END IF;
     IF period_to < period_from THEN
-        RAISE EXCEPTION 'period_to % is before period_from %', period_to, period_from USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'period_to % is before period_from %', period_to, period_from USING ERRCODE = '22000';
     END IF;
     IF batch_size IS NULL OR batch_size < 1 THEN
-        RAISE EXCEPTION 'batch_size must be positive, not %', batch_size USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'batch_size must be positive, not %', batch_size USING ERRCODE = '22003';
     END IF;
     -- the caller must be able to read what we read for them
     FOREACH v_col IN ARRAY v_cols LOOP

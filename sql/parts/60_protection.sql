@@ -255,7 +255,8 @@ BEGIN
         cols := cols || CASE WHEN cols = '' THEN '' ELSE ', ' END || expr;
     END LOOP;
     IF cols = '' THEN
-        RAISE EXCEPTION 'gm.create_masked_view: no column of % left in the view', src USING ERRCODE = '22023';
+        RAISE EXCEPTION 'gm.create_masked_view: no column of % left in the view', src USING ERRCODE = '22023',
+            HINT = 'Give at least one column a masking kind other than omit, or leave it out of masks.';
     END IF;
     EXECUTE pg_catalog.format('CREATE VIEW %s WITH (security_barrier = true, security_invoker = %s) AS SELECT %s FROM %s',
                               target, CASE WHEN security_invoker THEN 'true' ELSE 'false' END, cols, src);

@@ -170,7 +170,7 @@ BEGIN
     RETURN r;
 END $$;
 COMMENT ON FUNCTION gm.register_customers(regclass, name, name, name, name, name, name, name, name, name, name) IS
-    'Registers (or re-registers) a customer table for placement, duplicates, quality and penetration: which column holds what (22023 without a single-column primary key, 42703 for a missing column)';
+    'Registers (or re-registers) a customer table for placement, duplicates, quality and penetration: which column holds what (55000 without a single-column primary key, 42703 for a missing column)';
 
 CREATE FUNCTION gm._customer_source(tbl regclass, need text DEFAULT NULL) RETURNS gm.customer_source
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
@@ -558,7 +558,7 @@ DECLARE
 BEGIN
     src := gm._customer_source(tbl, 'address_column');
     IF v_batch < 1 THEN
-        RAISE EXCEPTION 'gm.place_customers: batch_size must be positive, not %', v_batch USING ERRCODE = '22023';
+        RAISE EXCEPTION 'gm.place_customers: batch_size must be positive, not %', v_batch USING ERRCODE = '22003';
     END IF;
     SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) INTO key_type FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = tbl AND a.attname = src.key_column;

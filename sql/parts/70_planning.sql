@@ -33,26 +33,28 @@ CREATE FUNCTION gm._design_cells(region geometry, fixed geometry, points geometr
 COMMENT ON FUNCTION gm._design_cells(geometry, geometry, geometry[], float8[], integer, float8, integer, boolean, integer) IS
     'Internal: recursive weighted bisection of the region''s bounding box into n boxes (C); used by gm.design_grids';
 
--- checks a polygonal argument, raising 22023 naming the problem
+-- checks a polygonal argument, raising 22004 (NULL) or 22023 naming the problem
 CREATE FUNCTION gm._check_polygonal(g geometry, what text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
 BEGIN
     IF g IS NULL THEN
-        RAISE EXCEPTION '% must not be NULL', what USING ERRCODE = '22023';
+        RAISE EXCEPTION '% must not be NULL', what USING ERRCODE = '22004';
     END IF;
     IF GeometryType(g) NOT IN ('POLYGON', 'MULTIPOLYGON') THEN
-        RAISE EXCEPTION '% must be a Polygon or MultiPolygon, not %', what, GeometryType(g) USING ERRCODE = '22023';
+        RAISE EXCEPTION '% must be a Polygon or MultiPolygon, not %', what, GeometryType(g) USING ERRCODE = '22023',
+            HINT = 'Pass the polygons of the area, e.g. ST_CollectionExtract(geom, 3).';
     END IF;
     IF ST_IsEmpty(g) THEN
         RAISE EXCEPTION '% is empty', what USING ERRCODE = '22023';
     END IF;
     IF ST_IsValidReason(g) <> 'Valid Geometry' THEN
-        RAISE EXCEPTION '% is not a valid polygon: %', what, ST_IsValidReason(g) USING ERRCODE = '22023';
+        RAISE EXCEPTION '% is not a valid polygon: %', what, ST_IsValidReason(g) USING ERRCODE = '22023',
+            HINT = 'ST_MakeValid(geom) repairs it.';
     END IF;
 END $$;
 COMMENT ON FUNCTION gm._check_polygonal(geometry, text) IS
-    'Internal: raises 22023 unless the geometry is a non-empty valid (Multi)Polygon';
+    'Internal: raises 22004 for NULL and 22023 unless the geometry is a non-empty valid (Multi)Polygon';
 
 -- the area to design (region minus fixed grids) and the union of the fixed grids
 CREATE FUNCTION gm._design_area(region geometry, fixed geometry[], OUT area geometry, OUT fixed_union geometry,
@@ -68,13 +70,15 @@ BEGIN
             PERFORM gm._check_polygonal(fixed[i], format('fixed[%s]', i));
             IF ST_SRID(fixed[i]) <> ST_SRID(region) THEN
                 RAISE EXCEPTION 'fixed[%] has SRID %, the region has SRID %', i, ST_SRID(fixed[i]), ST_SRID(region)
-                    USING ERRCODE = '22023';
+                    USING ERRCODE = '22023',
+                    HINT = pg_catalog.format('Transform it with ST_Transform(geom, %s).', ST_SRID(region));
             END IF;
         END LOOP;
         fixed_union := ST_Force2D(ST_CollectionExtract(ST_Union(fixed), 3));
         area := ST_CollectionExtract(ST_Difference(area, fixed_union), 3);
         IF ST_IsEmpty(area) THEN
-            RAISE EXCEPTION 'the fixed grids cover the whole region' USING ERRCODE = '22023';
+            RAISE EXCEPTION 'the fixed grids cover the whole region' USING ERRCODE = '22000',
+                HINT = 'Leave out a fixed grid, or enlarge the region.';
         END IF;
     END IF;
     -- straight cuts of a convex area give one polygon per grid; other areas need gm._design_merged
@@ -274,13 +278,13 @@ AS $$
 DECLARE cap numeric := gm.param('value_score_cap');
 BEGIN
     IF customers < 0 THEN
-        RAISE EXCEPTION 'customers must be >= 0, not %', customers USING ERRCODE = '22023';
+        RAISE EXCEPTION 'customers must be >= 0, not %', customers USING ERRCODE = '22003';
     END IF;
     IF conversion_rate < 0 OR conversion_rate > 1 THEN
-        RAISE EXCEPTION 'conversion_rate must be a fraction in [0, 1], not %', conversion_rate USING ERRCODE = '22023';
+        RAISE EXCEPTION 'conversion_rate must be a fraction in [0, 1], not %', conversion_rate USING ERRCODE = '22003';
     END IF;
     IF competitor_share < 0 OR competitor_share > 1 THEN
-        RAISE EXCEPTION 'competitor_share must be a fraction in [0, 1], not %', competitor_share USING ERRCODE = '22023';
+        RAISE EXCEPTION 'competitor_share must be a fraction in [0, 1], not %', competitor_share USING ERRCODE = '22003';
     END IF;
     RETURN round(least(cap, customers / gm.param('grid_density_target'))
                  * least(cap, conversion_rate / gm.param('lead_to_deal_target'))
@@ -295,7 +299,7 @@ AS $$
 BEGIN
     IF a_min IS NULL OR b_min IS NULL OR b_min > a_min THEN
         RAISE EXCEPTION 'class thresholds must satisfy b_min <= a_min, not a_min %, b_min %', a_min, b_min
-            USING ERRCODE = '22023';
+            USING ERRCODE = '22003';
     END IF;
     RETURN CASE WHEN value IS NULL THEN NULL WHEN value >= a_min THEN 'A' WHEN value >= b_min THEN 'B' ELSE 'C' END;
 END $$;
@@ -371,10 +375,10 @@ DECLARE old text; new text;
 BEGIN
     SELECT g.grid_class INTO old FROM gm.grid g WHERE g.grid_id = grid FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'no grid with grid_id %', grid USING ERRCODE = '22023';
+        RAISE EXCEPTION 'no grid with grid_id %', grid USING ERRCODE = '42704';
     END IF;
     IF old IS NULL THEN
-        RAISE EXCEPTION 'grid % has no class to review', grid USING ERRCODE = '22023',
+        RAISE EXCEPTION 'grid % has no class to review', grid USING ERRCODE = '55000',
             HINT = 'Set gm.grid.grid_class first, e.g. from gm.grid_class(gm.grid_value(...)).';
     END IF;
     new := gm.grid_class_review(old, growth);
@@ -423,7 +427,7 @@ AS $$
 #variable_conflict use_column
 BEGIN
     IF tbl IS NULL OR grid_column IS NULL THEN
-        RAISE EXCEPTION 'tbl and grid_column must not be NULL' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'tbl and grid_column must not be NULL' USING ERRCODE = '22004';
     END IF;
     RETURN QUERY EXECUTE format($q$
         WITH cnt AS (SELECT %1$I::bigint AS gid, count(*) AS n FROM %2$s WHERE %1$I IS NOT NULL GROUP BY 1),
@@ -479,7 +483,7 @@ DECLARE
     loads jsonb := '{}';
 BEGIN
     IF tbl IS NULL OR key_column IS NULL OR geom_column IS NULL OR grid_column IS NULL THEN
-        RAISE EXCEPTION 'tbl, key_column, geom_column and grid_column must not be NULL' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'tbl, key_column, geom_column and grid_column must not be NULL' USING ERRCODE = '22004';
     END IF;
     SELECT jsonb_object_agg(l.grid_id::text, l.customers) INTO loads FROM gm.grid_load(tbl, grid_column, at) l;
     loads := COALESCE(loads, '{}');
@@ -533,22 +537,22 @@ BEGIN
         RETURN NULL;
     END IF;
     IF households < 0 THEN
-        RAISE EXCEPTION 'households must be >= 0, not %', households USING ERRCODE = '22023';
+        RAISE EXCEPTION 'households must be >= 0, not %', households USING ERRCODE = '22003';
     END IF;
     IF occupancy < 0 OR occupancy > 1 THEN
-        RAISE EXCEPTION 'occupancy must be a fraction in [0, 1], not %', occupancy USING ERRCODE = '22023';
+        RAISE EXCEPTION 'occupancy must be a fraction in [0, 1], not %', occupancy USING ERRCODE = '22003';
     END IF;
     IF owner_share IS NULL OR owner_share < 0 OR owner_share > 1 THEN
-        RAISE EXCEPTION 'owner_share must be a fraction in [0, 1], not %', owner_share USING ERRCODE = '22023';
+        RAISE EXCEPTION 'owner_share must be a fraction in [0, 1], not %', owner_share USING ERRCODE = '22003';
     END IF;
     IF competitor_share IS NULL OR competitor_share < 0 OR competitor_share > 1 THEN
-        RAISE EXCEPTION 'competitor_share must be a fraction in [0, 1], not %', competitor_share USING ERRCODE = '22023';
+        RAISE EXCEPTION 'competitor_share must be a fraction in [0, 1], not %', competitor_share USING ERRCODE = '22003';
     END IF;
     IF current_customers IS NULL OR current_customers < 0 THEN
-        RAISE EXCEPTION 'current_customers must be >= 0, not %', current_customers USING ERRCODE = '22023';
+        RAISE EXCEPTION 'current_customers must be >= 0, not %', current_customers USING ERRCODE = '22003';
     END IF;
     IF take_up IS NOT NULL AND (take_up < 0 OR take_up > 1) THEN
-        RAISE EXCEPTION 'take_up must be a fraction in [0, 1], not %', take_up USING ERRCODE = '22023';
+        RAISE EXCEPTION 'take_up must be a fraction in [0, 1], not %', take_up USING ERRCODE = '22003';
     END IF;
     t := COALESCE(take_up, gm.param('community_take_up')
                            * (owner_share + gm.param('community_renter_factor') * (1 - owner_share)));

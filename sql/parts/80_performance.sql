@@ -571,7 +571,7 @@ CREATE FUNCTION gm._split_tree(total numeric, parents integer[], weights numeric
     AS 'MODULE_PATHNAME', 'gm_split_tree'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION gm._split_tree(numeric, integer[], numeric[], integer) IS
-    'Internal: splits total over a tree in topological order (node 1 the root; parents[i] the position of node i''s parent) by weights, every node''s children summing exactly to it in units of 10^-decimals (the largest-remainder rule of gm.split_target at each node); bad arguments 22023';
+    'Internal: splits total over a tree in topological order (node 1 the root; parents[i] the position of node i''s parent) by weights, every node''s children summing exactly to it in units of 10^-decimals (the largest-remainder rule of gm.split_target at each node); arrays of different lengths 2202E, a NULL weight 22004, other bad numbers 22003';
 
 -- the nodes of a split: company, regions (grids without parent), grids below them, people of the
 -- leaf grids with a quota-carrying duty on the period's first day
@@ -676,11 +676,11 @@ BEGIN
     END IF;
     PERFORM gm.period_end(period_kind, period_start);
     IF NOT k.additive THEN
-        RAISE EXCEPTION 'indicator % is not additive: its parts do not sum to the whole', k.code USING ERRCODE = '22023',
+        RAISE EXCEPTION 'indicator % is not additive: its parts do not sum to the whole', k.code USING ERRCODE = '55000',
             HINT = 'Set a target per level with gm.set_target, or leave the default of its target_param.';
     END IF;
     IF weight NOT IN ('equal', 'last_actual') AND weight !~ '^[A-Za-z_][A-Za-z0-9_]*$' THEN
-        RAISE EXCEPTION 'invalid weight "%"', weight USING ERRCODE = '22023',
+        RAISE EXCEPTION 'invalid weight "%"', weight USING ERRCODE = '42602',
             HINT = 'Use equal, last_actual, capacity or the name of a numeric key of gm.grid.attrs (e.g. value_index).';
     END IF;
     v_prev := gm.period_shift(period_kind, period_start, -1);
@@ -788,16 +788,16 @@ BEGIN
     END IF;
     PERFORM gm.period_end(period_kind, period_start);
     IF value < 0 OR value = 'NaN'::numeric OR value = 'Infinity'::numeric THEN
-        RAISE EXCEPTION 'a target must be a finite number >= 0, not %', value USING ERRCODE = '22023';
+        RAISE EXCEPTION 'a target must be a finite number >= 0, not %', value USING ERRCODE = '22003';
     END IF;
     IF k.additive AND round(value, k.decimals) <> value THEN
-        RAISE EXCEPTION 'target % of % has more than % decimals', value, k.code, k.decimals USING ERRCODE = '22023';
+        RAISE EXCEPTION 'target % of % has more than % decimals', value, k.code, k.decimals USING ERRCODE = '22003';
     END IF;
     IF grid_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM gm.grid g WHERE g.grid_id = set_target.grid_id) THEN
         RAISE EXCEPTION 'grid % does not exist', grid_id USING ERRCODE = '42704';
     END IF;
     IF person IS NOT NULL AND grid_id IS NULL THEN
-        RAISE EXCEPTION 'a person''s target needs the grid they carry it in' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'a person''s target needs the grid they carry it in' USING ERRCODE = '22004';
     END IF;
     v_level := gm._target_level(grid_id, person);
     INSERT INTO gm.target AS x (kpi, period_kind, period_start, level, grid_id, person, product, value, how, hand_edited, flag)
@@ -845,7 +845,8 @@ DECLARE
 BEGIN
     PERFORM gm.period_end(period_kind, period_start);
     IF NOT k.additive THEN
-        RAISE EXCEPTION 'indicator % is not additive: its parts do not sum to the whole', k.code USING ERRCODE = '22023';
+        RAISE EXCEPTION 'indicator % is not additive: its parts do not sum to the whole', k.code USING ERRCODE = '55000',
+            HINT = 'Set a target per level with gm.set_target, or leave the default of its target_param.';
     END IF;
     -- deepest grids first, then regions, then the company
     FOR d IN SELECT DISTINCT t.depth FROM gm.target_tree(period_start) t WHERE t.level IN ('region', 'grid') ORDER BY 1 DESC LOOP
@@ -1069,10 +1070,10 @@ BEGIN
             HINT = 'gm.compute_actuals computes it.';
     END IF;
     IF value = 'NaN'::numeric THEN
-        RAISE EXCEPTION 'an actual must be a number, not NaN' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'an actual must be a number, not NaN' USING ERRCODE = '22003';
     END IF;
     IF person IS NOT NULL AND grid_id IS NULL THEN
-        RAISE EXCEPTION 'a person''s actual needs the grid it was made in' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'a person''s actual needs the grid it was made in' USING ERRCODE = '22004';
     END IF;
     IF grid_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM gm.grid g WHERE g.grid_id = record_actual.grid_id) THEN
         RAISE EXCEPTION 'grid % does not exist', grid_id USING ERRCODE = '42704';
@@ -1111,7 +1112,8 @@ CREATE FUNCTION gm.kpi_attainment(direction text, actual numeric, target numeric
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF direction IS NULL OR direction NOT IN ('higher', 'lower') THEN
-        RAISE EXCEPTION 'direction must be higher or lower, not %', coalesce(direction, 'NULL') USING ERRCODE = '22023';
+        RAISE EXCEPTION 'direction must be higher or lower, not %', coalesce(direction, 'NULL') USING ERRCODE = '22023',
+            HINT = 'higher: more is better (sales); lower: less is better (complaints).';
     END IF;
     IF direction = 'higher' THEN
         RETURN gm.attainment(actual, target);
@@ -1124,7 +1126,7 @@ BEGIN
     RETURN greatest(0, 2 - actual / target);
 END $$;
 COMMENT ON FUNCTION gm.kpi_attainment(text, numeric, numeric) IS
-    'Direction-aware attainment (fraction, 1 = on target): actual / target when higher is better; 2 − actual / target (at least 0) when lower is better (CAC 800 against 700: 0.857); NULL for a NULL or zero target; negative target 22023';
+    'Direction-aware attainment (fraction, 1 = on target): actual / target when higher is better; 2 − actual / target (at least 0) when lower is better (CAC 800 against 700: 0.857); NULL for a NULL or zero target; negative target 22003, unknown direction 22023';
 
 CREATE FUNCTION gm.kpi_light(direction text, actual numeric, target numeric, tolerance numeric DEFAULT 0.15)
     RETURNS gm.light
@@ -1132,13 +1134,14 @@ LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp A
 DECLARE short numeric;
 BEGIN
     IF direction IS NULL OR direction NOT IN ('higher', 'lower') THEN
-        RAISE EXCEPTION 'direction must be higher or lower, not %', coalesce(direction, 'NULL') USING ERRCODE = '22023';
+        RAISE EXCEPTION 'direction must be higher or lower, not %', coalesce(direction, 'NULL') USING ERRCODE = '22023',
+            HINT = 'higher: more is better (sales); lower: less is better (complaints).';
     END IF;
     IF tolerance < 0 OR tolerance = 'NaN'::numeric THEN
-        RAISE EXCEPTION 'tolerance must not be negative: %', tolerance USING ERRCODE = '22023';
+        RAISE EXCEPTION 'tolerance must not be negative: %', tolerance USING ERRCODE = '22003';
     END IF;
     IF target < 0 OR target = 'NaN'::numeric OR actual = 'NaN'::numeric THEN
-        RAISE EXCEPTION 'bad actual % or target %', actual, target USING ERRCODE = '22023';
+        RAISE EXCEPTION 'bad actual % or target %', actual, target USING ERRCODE = '22003';
     END IF;
     IF actual IS NULL OR target IS NULL OR tolerance IS NULL OR target = 0 THEN
         RETURN NULL;
@@ -1898,7 +1901,7 @@ BEGIN
         RAISE EXCEPTION 'unknown customer tier "%"', tier USING ERRCODE = '42704';
     END IF;
     IF deadline <= starts_on THEN
-        RAISE EXCEPTION 'deadline % is not after the start %', deadline, starts_on USING ERRCODE = '22023';
+        RAISE EXCEPTION 'deadline % is not after the start %', deadline, starts_on USING ERRCODE = '22000';
     END IF;
     INSERT INTO gm.campaign(name, event, tier, starts_on, deadline) VALUES (name, event, tier, starts_on, deadline)
     RETURNING campaign_id INTO v_id;

@@ -75,7 +75,8 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
                    WHERE s.srvname = server AND w.fdwname = 'postgres_fdw') THEN
-        RAISE EXCEPTION 'foreign server "%" does not use postgres_fdw', server USING ERRCODE = '22023';
+        RAISE EXCEPTION 'foreign server "%" does not use postgres_fdw', server USING ERRCODE = '42809',
+            HINT = 'Point it at a server created with FOREIGN DATA WRAPPER postgres_fdw.';
     END IF;
     -- configuration tables in registration order (parents are registered before children)
     SELECT array_agg(ct.relname::text ORDER BY ct.ord) INTO rels FROM gm._config_tables() ct;

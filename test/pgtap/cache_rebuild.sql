@@ -79,7 +79,7 @@ UPDATE gm.parameter SET value = 60 WHERE name = 'lifecycle_churned_days';
 SELECT is(pg_temp.cut($$gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')$$), '57014', 'tiering: a rebuild cancelled half-way raises 57014');
 SELECT is(gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')::text, 'churned', 'tiering: the next call rebuilds and sees the override');
 UPDATE gm.parameter SET value = -1 WHERE name = 'lifecycle_churned_days';
-SELECT is(pg_temp.fails($$SELECT gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')$$), '22023', 'tiering: a rebuild over a negative day count fails with 22023');
+SELECT is(pg_temp.fails($$SELECT gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')$$), '22003', 'tiering: a rebuild over a negative day count fails with 22003');
 UPDATE gm.parameter SET value = 90 WHERE name = 'lifecycle_churned_days';
 SELECT is(gm.lifecycle('2025-01-01', '2026-09-01', NULL, false, false, '2026-11-20')::text, 'at_risk', 'tiering: repaired, the next call rebuilds and answers with the restored default');
 

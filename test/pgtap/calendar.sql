@@ -141,7 +141,7 @@ SELECT is(gm.add_working_time('2026-03-02 14:00', '-1 hour', 't'), '2026-03-02 1
 SELECT is(gm.add_working_time('2026-03-02 09:00', '-1 minute', 't'), '2026-02-28 17:59'::timestamptz, 'negative: back to the previous working day (the make-up Saturday)');
 SELECT is(gm.add_working_time('2026-03-02 09:00', '1 day', 't'), '2026-03-05 10:30'::timestamptz, 'a day in the amount counts 24 working hours (3 x 7.5 h + 1.5 h)');
 SELECT is(gm.add_working_time('2026-12-31 17:00', '2 hours', 't'), '2027-01-01 10:00'::timestamptz, 'year end');
-SELECT throws_ok($$SELECT gm.add_working_time('2026-03-02 09:00', '1 month', 't')$$, '22023', NULL, 'months in the amount -> 22023');
+SELECT throws_ok($$SELECT gm.add_working_time('2026-03-02 09:00', '1 month', 't')$$, '0A000', NULL, 'months in the amount -> 0A000');
 SELECT throws_ok($$SELECT gm.add_working_time('infinity', '1 hour', 't')$$, '22008', NULL, 'infinite timestamp -> 22008');
 SELECT is(gm.working_time_between('2026-03-02 10:00', '2026-03-03 10:00', 't'), '07:30:00'::interval, 'working_time_between over a night');
 SELECT is(gm.working_time_between('2026-03-03 10:00', '2026-03-02 10:00', 't'), '-07:30:00'::interval, 'negative when b < a');
@@ -184,14 +184,14 @@ SELECT is(gm.add_working_time('2026-03-06 23:00+00', '2 hours', 'night'), '2026-
 
 -- empty calendars: an error, not a loop
 SELECT lives_ok($$SELECT gm.create_calendar('empty', 'UTC', '')$$, 'a calendar without working hours');
-SELECT throws_ok($$SELECT gm.add_working_days('2026-03-02', 1, 'empty')$$, '22023', 'calendar "empty" has no working time', 'add_working_days on an empty calendar -> 22023');
-SELECT throws_ok($$SELECT gm.add_working_time('2026-03-02', '1 hour', 'empty')$$, '22023', NULL, 'add_working_time on an empty calendar -> 22023');
+SELECT throws_ok($$SELECT gm.add_working_days('2026-03-02', 1, 'empty')$$, '55000', 'calendar "empty" has no working time', 'add_working_days on an empty calendar -> 55000');
+SELECT throws_ok($$SELECT gm.add_working_time('2026-03-02', '1 hour', 'empty')$$, '55000', NULL, 'add_working_time on an empty calendar -> 55000');
 SELECT is(gm.working_time_between('2026-03-02', '2026-03-09', 'empty'), '00:00:00'::interval, 'no working time between two instants');
 SELECT lives_ok($$SELECT gm.set_calendar_day('empty', '2026-03-04', true, 'one day', '09:00-10:00')$$, 'a single working day with its own hours');
 SELECT is(gm.add_working_days('2026-03-02', 1, 'empty'), '2026-03-04'::date, 'the only working day is found');
-SELECT throws_ok($$SELECT gm.add_working_days('2026-03-02', 2, 'empty')$$, '22023', NULL, 'no second working day -> 22023, no loop');
+SELECT throws_ok($$SELECT gm.add_working_days('2026-03-02', 2, 'empty')$$, '55000', NULL, 'no second working day -> 55000, no loop');
 SELECT is(gm.add_working_time('2026-03-04 09:30+00', '30 minutes', 'empty'), '2026-03-04 10:00+00'::timestamptz, 'working time on the only day');
-SELECT throws_ok($$SELECT gm.set_calendar_day('empty', '2026-03-05', true)$$, '22023', NULL, 'a working day without hours on a calendar without hours -> 22023');
+SELECT throws_ok($$SELECT gm.set_calendar_day('empty', '2026-03-05', true)$$, '22P02', NULL, 'a working day without hours on a calendar without hours -> 22P02');
 
 -- imports -----------------------------------------------------------------------------------------
 SELECT is(gm.import_calendar_days('berlin', '{2026-04-03,2026-04-06,2026-04-03}', false, 'Easter'), 2, 'import a list of days (duplicates once)');

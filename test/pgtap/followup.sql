@@ -180,8 +180,8 @@ SELECT is(gm.escalation_level('2026-03-02 10:00+08', '2026-03-04 10:00+08', '2 d
 SELECT is(gm.escalation_level('-infinity', 'infinity', '1 hour'), 3, 'infinite lateness: top');
 SELECT is(gm.escalation_level('infinity', 'infinity', '1 hour'), 0, 'never due: level 0');
 SELECT is(gm.escalation_level('4713-01-01 BC', '294275-01-01', '1 microsecond'), 3, 'no overflow on extreme timestamps');
-SELECT throws_ok($$SELECT gm.escalation_level(now(), now(), '0 hours')$$, '22023', NULL, 'a zero step is refused');
-SELECT throws_ok($$SELECT gm.escalation_level(now(), now(), '-1 hours')$$, '22023', NULL, 'a negative step is refused');
+SELECT throws_ok($$SELECT gm.escalation_level(now(), now(), '0 hours')$$, '22003', NULL, 'a zero step is refused');
+SELECT throws_ok($$SELECT gm.escalation_level(now(), now(), '-1 hours')$$, '22003', NULL, 'a negative step is refused');
 SELECT is(gm.escalation_level(NULL, now(), '1 hour'), NULL, 'NULL due: NULL');
 -- the C light equals the calendar section's gm.followup_light, also at its edges and on NULLs
 SELECT is((SELECT count(*)::int FROM (
@@ -375,7 +375,7 @@ CREATE TEMP TABLE cust_nokey (customer_id int, tier text, grid_id bigint);
 INSERT INTO cust_nokey VALUES (NULL, 'key', 9003);
 SELECT throws_ok($$SELECT gm.plan_followups('cust_nokey', '2026-09-01', '2026-09-30')$$, '22004', NULL, 'NULL customer key: 22004');
 SELECT throws_ok($$SELECT gm.plan_followups('cust', '2026-09-01', '2026-09-30', tier_column => 'nope')$$, '42703', NULL, 'missing column: 42703');
-SELECT throws_ok($$SELECT gm.plan_followups('cust', '2026-09-30', '2026-09-01')$$, '22023', NULL, 'reversed period: 22023');
+SELECT throws_ok($$SELECT gm.plan_followups('cust', '2026-09-30', '2026-09-01')$$, '22000', NULL, 'reversed period: 22000');
 SELECT is((SELECT array_agg(d ORDER BY d) FROM gm.followup_cadence_slots('week', 2, '2026-12-28', '2027-01-08') d),
           '{2026-12-28,2026-12-31,2027-01-04,2027-01-07}'::date[], 'week slots across a year end');
 SELECT is((SELECT array_agg(d ORDER BY d) FROM gm.followup_cadence_slots('quarter', 1, '2026-01-01', '2026-12-31') d),

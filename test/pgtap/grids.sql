@@ -60,7 +60,7 @@ SELECT is(gm.assign_grid('POINT(1000.5 10)'), NULL, 'one-argument form: outside 
 SELECT throws_ok($$SELECT gm.assign_grid('POLYGON((0 0,1 0,1 1,0 0))')$$, '22023', 'gm.assign_grid expects a point, got a Polygon', 'polygon argument');
 SELECT throws_ok($$SELECT gm.assign_grid('MULTIPOINT(1 1)')$$, '22023', NULL, 'multipoint argument');
 SELECT throws_ok($$SELECT gm.assign_grid('SRID=3857;POINT(1 1)')$$, '22023', 'point has SRID 3857 but the grid registry uses SRID 0', 'wrong SRID');
-SELECT throws_ok($$SELECT gm.assign_grid('POINT(1 1)', -0.5)$$, '22023', NULL, 'negative distance');
+SELECT throws_ok($$SELECT gm.assign_grid('POINT(1 1)', -0.5)$$, '22003', NULL, 'negative distance');
 SELECT throws_ok($$INSERT INTO gm.grid(code, name, geom) VALUES ('S', 's', 'SRID=4326;MULTIPOLYGON(((0 0,1 0,1 1,0 0)))')$$,
                  '22023', 'grid geometry has SRID 4326 but the grid registry uses SRID 0', 'registry keeps one SRID');
 SELECT throws_ok($$UPDATE gm.grid SET geom = ST_SetSRID(geom, 4326) WHERE code = 'V1'$$, '22023', NULL, 'update to another SRID refused');

@@ -37,7 +37,7 @@ SELECT is((SELECT count(*) FROM gm.assignment_log WHERE reason = 'no change'), 0
 DELETE FROM gm.grid WHERE grid_id = 2;
 CALL gm.reassign('cust', 'loc', 'grid', 500, 'east closed');
 SELECT is((SELECT count(*) FROM gm.assignment_log WHERE reason = 'east closed' AND to_grid IS NULL), 250::bigint, 'removed grid: customers unassigned and logged');
-SELECT throws_ok($$CALL gm.reassign('cust', 'loc', 'grid', -5)$$, '22023', NULL, 'negative batch size');
+SELECT throws_ok($$CALL gm.reassign('cust', 'loc', 'grid', -5)$$, '22003', NULL, 'negative batch size');
 SELECT throws_ok($$CALL gm.reassign('cust', 'grid', 'grid', 5)$$, '42703', NULL, 'geometry column must be a geometry');
 SELECT throws_ok($$CALL gm.reassign('no_such_table', 'loc', 'grid', 5)$$, '42P01', NULL, 'unknown table');
 
@@ -57,7 +57,7 @@ SELECT is(gm.assign_logical_grid('{"market_type": "商务楼宇"}', 1), 10::bigi
 SELECT is(gm.assign_logical_grid('{"market_type": "商务楼宇"}', 2), 11::bigint, 'other region: global rule');
 SELECT is(gm.assign_logical_grid('{"market_type": "临街店铺", "segment": "group"}'), 12::bigint, 'more specific rule first at equal priority');
 SELECT is(gm.assign_logical_grid('{"market_type": "家庭社区"}'), 12::bigint, 'rule of an expired grid is skipped; catch-all');
-SELECT throws_ok($$INSERT INTO gm.grid_rule(match, grid_id) VALUES ('{}', 1)$$, '22023', 'rule target grid 1 is not a logical grid', 'rule must target a logical grid');
+SELECT throws_ok($$INSERT INTO gm.grid_rule(match, grid_id) VALUES ('{}', 1)$$, '23514', 'rule target grid 1 is not a logical grid', 'rule must target a logical grid');
 
 -- grid_check: overlaps, gaps, outside, no manager
 INSERT INTO gm.grid(grid_id, code, name, parent_id, geom) VALUES

@@ -54,8 +54,8 @@ SELECT is((SELECT (xpath('count(//s:path)', gm.svg_map(g, v, NULL)::xml, '{{s,ht
           'parallel svg_map draws every shape once');
 RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
 SELECT is((SELECT gm.svg_map(g, v, l) FROM shapes WHERE false), NULL, 'no rows: NULL');
-SELECT throws_ok($$SELECT gm.svg_map('CURVEPOLYGON(CIRCULARSTRING(0 0,1 1,2 0,1 -1,0 0))'::geometry, 1, 'x')$$, '22023', NULL, 'curves: 22023');
-SELECT throws_ok($$SELECT gm.svg_map('POINT(0 0)'::geometry, 'NaN'::numeric, 'x')$$, '22023', NULL, 'NaN value: 22023');
+SELECT throws_ok($$SELECT gm.svg_map('CURVEPOLYGON(CIRCULARSTRING(0 0,1 1,2 0,1 -1,0 0))'::geometry, 1, 'x')$$, '0A000', NULL, 'curves: 0A000');
+SELECT throws_ok($$SELECT gm.svg_map('POINT(0 0)'::geometry, 'NaN'::numeric, 'x')$$, '22003', NULL, 'NaN value: 22003');
 SELECT is((SELECT (xpath('count(//s:path)', gm.svg_map(g, 1, NULL)::xml, '{{s,http://www.w3.org/2000/svg}}'))[1]::text
            FROM (VALUES ('POINT(0 0)'::geometry), ('LINESTRING(0 0,1 1)'), ('POLYGON EMPTY'), ('GEOMETRYCOLLECTION(POLYGON((0 0,1 0,1 1,0 0)),POINT(2 2))'), ('POLYGON Z ((0 0 1,1 0 1,1 1 1,0 0 1))'), ('SRID=4326;POLYGON M ((0 0 1,1 0 1,1 1 1,0 0 1))')) t(g)),
           '3', 'points, lines, empty, collections, Z and M geometries are read: the three polygons are drawn, non-polygons draw nothing');
@@ -94,7 +94,7 @@ SELECT is((SELECT array_agg(DISTINCT f ORDER BY f) FROM clusters, LATERAL unnest
           '{#00204d,#414d6b,#7c7b78,#bcaf6f,#ffea46}'::text[], 'the cividis palette');
 SELECT is((pg_temp.svgx(gm.svg_map(g, 'red'::gm.light, NULL, '{"title": "late orders"}'), '//s:text[@id="title"]/text()'))[1], 'late orders',
           'the light map takes a title too') FROM clusters;
-SELECT throws_ok($$SELECT gm.svg_map(g, v, NULL, '{"colour": "red"}') FROM clusters$$, '22023', 'unknown gm.svg_map option "colour"', 'an unknown option: 22023');
+SELECT throws_ok($$SELECT gm.svg_map(g, v, NULL, '{"colour": "red"}') FROM clusters$$, '42704', 'unknown gm.svg_map option "colour"', 'an unknown option: 42704');
 SELECT throws_ok($$SELECT gm.svg_map(g, v, NULL, '{"classes": "kmeans"}') FROM clusters$$, '22023', 'gm.svg_map option "classes" cannot be "kmeans"', 'an unknown class method: 22023');
 SELECT throws_ok($$SELECT gm.svg_map(g, v, NULL, '{"palette": "rainbow"}') FROM clusters$$, '22023', NULL, 'an unknown palette: 22023');
 SELECT throws_ok($$SELECT gm.svg_map(g, v, NULL, '["title"]') FROM clusters$$, '22023', 'gm.svg_map options must be a JSON object', 'options not an object: 22023');
@@ -139,8 +139,8 @@ SELECT is((SELECT (f->'properties') - 'grid_id' - 'parent_id' FROM jsonb_array_e
 SELECT is(jsonb_array_length(gm.grid_geojson(CURRENT_DATE, (SELECT grid_id FROM gm.grid WHERE code = 'W0'))->'features'), 2,
           'GeoJSON of the children of one grid');
 SELECT throws_ok($$SELECT gm.grid_geojson(NULL)$$, '22004', NULL, 'GeoJSON as of NULL: 22004');
-SELECT throws_ok($$SELECT gm.grid_tiles(3, 8, 0)$$, '22023', 'no tile 3/8/0', 'a tile outside its zoom level: 22023');
-SELECT throws_ok($$SELECT gm.grid_tiles(-1, 0, 0)$$, '22023', 'no tile -1/0/0', 'a negative zoom: 22023');
+SELECT throws_ok($$SELECT gm.grid_tiles(3, 8, 0)$$, '22003', 'no tile 3/8/0', 'a tile outside its zoom level: 22003');
+SELECT throws_ok($$SELECT gm.grid_tiles(-1, 0, 0)$$, '22003', 'no tile -1/0/0', 'a negative zoom: 22003');
 SELECT throws_ok($$SELECT gm.grid_tiles(NULL, 0, 0)$$, '22004', NULL, 'a NULL coordinate: 22004');
 -- the zoom-10 tile over lon 120.01, lat 30.205
 CREATE TEMP TABLE t10 AS SELECT floor((120.01 + 180) / 360 * 1024)::int AS x,
@@ -154,6 +154,6 @@ DELETE FROM gm.grid_member WHERE role_name = 'mgr_w1';
 UPDATE gm.grid SET parent_id = NULL;
 DELETE FROM gm.grid;
 INSERT INTO gm.grid(code, name, kind, geom) VALUES ('S0', 'no srid', 'physical', ST_Multi(ST_MakeEnvelope(0, 0, 1, 1)));
-SELECT throws_ok($$SELECT gm.grid_geojson()$$, '22023', NULL, 'grids without an SRID: GeoJSON refused with 22023');
-SELECT throws_ok($$SELECT gm.grid_tiles(0, 0, 0)$$, '22023', NULL, '... and tiles too');
+SELECT throws_ok($$SELECT gm.grid_geojson()$$, '55000', NULL, 'grids without an SRID: GeoJSON refused with 55000');
+SELECT throws_ok($$SELECT gm.grid_tiles(0, 0, 0)$$, '55000', NULL, '... and tiles too');
 SELECT * FROM finish();

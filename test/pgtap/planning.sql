@@ -104,9 +104,9 @@ SELECT is((SELECT max(x.weight) - min(x.weight) FROM ureg, upts, gm.design_grids
 -- max_weight: cap respected, n chosen automatically, infeasible caps refused
 SELECT ok((SELECT max(weight) <= 450 FROM rg, arr, gm.design_grids(rg.geom, arr.pts, NULL, 12, 450) x), 'max_weight: a feasible cap is respected');
 SELECT is((SELECT count(*)::int FROM rg, arr, gm.design_grids(rg.geom, arr.pts, NULL, NULL, 1000) x), 5, 'max_weight with n NULL: the smallest number of grids (5 for 5000 / 1000)');
-SELECT throws_ok($$SELECT * FROM rg, arr, gm.design_grids(rg.geom, arr.pts, NULL, 4, 1000)$$, '22023', NULL, 'max_weight: infeasible for n grids -> 22023');
-SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], ARRAY[5.0::float8], NULL, 2)$$, '22023', NULL, 'max_weight below one point''s weight -> 22023');
-SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], NULL, 1, 0)$$, '22023', NULL, 'max_weight 0 -> 22023');
+SELECT throws_ok($$SELECT * FROM rg, arr, gm.design_grids(rg.geom, arr.pts, NULL, 4, 1000)$$, '22003', NULL, 'max_weight: infeasible for n grids -> 22003');
+SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], ARRAY[5.0::float8], NULL, 2)$$, '22003', NULL, 'max_weight below one point''s weight -> 22003');
+SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], NULL, 1, 0)$$, '22003', NULL, 'max_weight 0 -> 22003');
 
 -- fixed grids: kept out of the design, their customers not counted
 CREATE TEMP TABLE df AS SELECT x.* FROM rg, arr, gm.design_grids(rg.geom, arr.pts, NULL, 6, NULL, ARRAY[ST_MakeEnvelope(3000, 3000, 5000, 5000)]) x;
@@ -116,24 +116,24 @@ SELECT is((SELECT count(*)::int FROM df WHERE ST_Relate(geom, ST_MakeEnvelope(30
 SELECT ok((SELECT abs(ST_Area(ST_Union(ST_Union(geom), ST_MakeEnvelope(3000, 3000, 5000, 5000))) - (SELECT ST_Area(geom) FROM rg)) < 1e-3 FROM df),
           'fixed grid: new grids and the fixed grid cover the region');
 SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], NULL, 1, NULL, ARRAY[ST_MakeEnvelope(0, 0, 10, 10)])$$,
-                 '22023', NULL, 'fixed grids covering the region -> 22023');
+                 '22000', NULL, 'fixed grids covering the region -> 22000');
 SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], NULL, 1, NULL, ARRAY[NULL::geometry])$$,
-                 '22023', NULL, 'NULL fixed grid -> 22023');
+                 '22004', NULL, 'NULL fixed grid -> 22004');
 
 -- bad input -> 22023
-SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], NULL, 0)$$, '22023', NULL, 'n = 0 -> 22023');
-SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], NULL, -3)$$, '22023', NULL, 'n < 0 -> 22023');
-SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], NULL, NULL)$$, '22023', NULL, 'n NULL without max_weight -> 22023');
+SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], NULL, 0)$$, '22003', NULL, 'n = 0 -> 22003');
+SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], NULL, -3)$$, '22003', NULL, 'n < 0 -> 22003');
+SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], NULL, NULL)$$, '22004', NULL, 'n NULL without max_weight -> 22004');
 SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1), ST_MakePoint(2, 2)], NULL, 3)$$,
-                 '22023', 'more grids (3) than points (2)', 'more grids than points -> 22023');
-SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[]::geometry[], NULL, 1)$$, '22023', NULL, 'no points -> 22023');
-SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), NULL, NULL, 1)$$, '22023', NULL, 'NULL points -> 22023');
+                 '22003', 'more grids (3) than points (2)', 'more grids than points -> 22003');
+SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[]::geometry[], NULL, 1)$$, '22000', NULL, 'no points -> 22000');
+SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), NULL, NULL, 1)$$, '22004', NULL, 'NULL points -> 22004');
 SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1), ST_MakePoint(2, 2)], ARRAY[1.0::float8], 1)$$,
-                 '22023', '2 points but 1 weights', 'mismatched array lengths -> 22023');
-SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1), NULL], NULL, 1)$$, '22023', 'points[2] is NULL', 'NULL point -> 22023');
-SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], ARRAY[NULL::float8], 1)$$, '22023', 'weights[1] is NULL', 'NULL weight -> 22023');
-SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], ARRAY[-1.0::float8], 1)$$, '22023', NULL, 'negative weight -> 22023');
-SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], ARRAY[0.0::float8], 1)$$, '22023', 'the weights sum to zero', 'zero total weight -> 22023');
+                 '2202E', '2 points but 1 weights', 'mismatched array lengths -> 2202E');
+SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1), NULL], NULL, 1)$$, '22004', 'points[2] is NULL', 'NULL point -> 22004');
+SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], ARRAY[NULL::float8], 1)$$, '22004', 'weights[1] is NULL', 'NULL weight -> 22004');
+SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], ARRAY[-1.0::float8], 1)$$, '22003', NULL, 'negative weight -> 22003');
+SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(1, 1)], ARRAY[0.0::float8], 1)$$, '22000', 'the weights sum to zero', 'zero total weight -> 22000');
 SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakePoint(11, 1)], NULL, 1)$$, '22023', NULL, 'point outside the region -> 22023');
 SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY[ST_MakeLine(ST_MakePoint(1, 1), ST_MakePoint(2, 2))], NULL, 1)$$, '22023', NULL, 'non-point customer -> 22023');
 SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), ARRAY['POINT EMPTY'::geometry], NULL, 1)$$, '22023', NULL, 'empty point -> 22023');
@@ -141,7 +141,7 @@ SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), 
 SELECT throws_ok($$SELECT * FROM gm.design_grids('POLYGON((0 0, 10 10, 10 0, 0 10, 0 0))'::geometry, ARRAY[ST_MakePoint(1, 1)], NULL, 1)$$, '22023', NULL, 'invalid (self-intersecting) region -> 22023');
 SELECT throws_ok($$SELECT * FROM gm.design_grids('POLYGON EMPTY'::geometry, ARRAY[ST_MakePoint(1, 1)], NULL, 1)$$, '22023', NULL, 'empty region -> 22023');
 SELECT throws_ok($$SELECT * FROM gm.design_grids(ST_MakeLine(ST_MakePoint(0, 0), ST_MakePoint(1, 1)), ARRAY[ST_MakePoint(1, 1)], NULL, 1)$$, '22023', NULL, 'non-polygon region -> 22023');
-SELECT throws_ok($$SELECT * FROM gm.design_grids(NULL::geometry, ARRAY[ST_MakePoint(1, 1)], NULL, 1)$$, '22023', NULL, 'NULL region -> 22023');
+SELECT throws_ok($$SELECT * FROM gm.design_grids(NULL::geometry, ARRAY[ST_MakePoint(1, 1)], NULL, 1)$$, '22004', NULL, 'NULL region -> 22004');
 
 -- the internal C entry point reads the geometries itself (geom.c) and refuses what is not a
 -- polygonal region, or corrupted serialized bytes, instead of crashing.  The raw bytes of a
@@ -169,12 +169,12 @@ BEGIN
     BEGIN
       PERFORM * FROM gm._design_cells(pg_temp.raw_geom(w), NULL, ARRAY[ST_MakePoint(1, 1), ST_MakePoint(9, 9)], NULL, 2, NULL, 0);
       ok := ok + 1;
-    EXCEPTION WHEN invalid_parameter_value OR invalid_binary_representation THEN NULL;
+    EXCEPTION WHEN invalid_parameter_value OR invalid_binary_representation OR numeric_value_out_of_range OR feature_not_supported THEN NULL;
     END;
   END LOOP;
   RETURN ok;
 END $f$;
-SELECT lives_ok('SELECT pg_temp.fuzz()', 'C: 400 corrupted serialized regions give a design, 22023 or 22P03, never another error or a crash');
+SELECT lives_ok('SELECT pg_temp.fuzz()', 'C: 400 corrupted serialized regions give a design, 22023, 22P03, 22003 (non-finite coordinate) or 0A000 (geodetic flag), never another error or a crash');
 
 -- configuration survives pg_dump
 SELECT ok((SELECT array_agg(c::regclass::text) FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'grid_marketing')
@@ -184,9 +184,9 @@ SELECT ok((SELECT array_agg(c::regclass::text) FROM pg_extension e, unnest(e.ext
 SELECT is(gm.grid_value(300, 0.05, 0.5), 1.5000, 'value: target density x target conversion x (1 + competitor share)');
 SELECT ok(gm.grid_value(300, 0.05, 0.8) > gm.grid_value(300, 0.05, 0.2), 'value: more competition = more value');
 SELECT is(gm.grid_value(100000, 0.9, 0), 4.0000, 'value: density and conversion scores capped at 2');
-SELECT throws_ok($$SELECT gm.grid_value(10, 1.5, 0)$$, '22023', NULL, 'value: conversion rate above 1 -> 22023');
+SELECT throws_ok($$SELECT gm.grid_value(10, 1.5, 0)$$, '22003', NULL, 'value: conversion rate above 1 -> 22003');
 SELECT is(ARRAY[gm.grid_class(2.5), gm.grid_class(2), gm.grid_class(1.2), gm.grid_class(0.3)], ARRAY['A', 'A', 'B', 'C'], 'class: thresholds 2 (A) and 1 (B)');
-SELECT throws_ok($$SELECT gm.grid_class(1, 1, 2)$$, '22023', NULL, 'class: b_min > a_min -> 22023');
+SELECT throws_ok($$SELECT gm.grid_class(1, 1, 2)$$, '22003', NULL, 'class: b_min > a_min -> 22003');
 SELECT is(ARRAY[gm.grid_class_review('C', ARRAY[0.1, 0.25, 0.21]), gm.grid_class_review('B', ARRAY[0.3, 0.3]), gm.grid_class_review('A', ARRAY[0.5, 0.5]),
                 gm.grid_class_review('C', ARRAY[0.25, 0.20]), gm.grid_class_review('C', ARRAY[0.25, 0.1, 0.25]), gm.grid_class_review('C', ARRAY[0.5])],
           ARRAY['B', 'A', 'A', 'C', 'C', 'C'], 'review: two consecutive quarters above 20 % move up one class; exactly 20 % or one quarter does not');
@@ -234,7 +234,7 @@ SELECT is((SELECT n FROM sp), 2, 'design_grids works with search_path = pg_catal
 SELECT is(gm.community_potential(1000, 0.8), 480, '小区: 1000 households x 80 % occupied x 60 % take-up');
 SELECT is(gm.community_potential(1000, 0.8, 0.5, 0.25, 100), 170, '小区: half rented (x 0.75), 25 % with competitors, 100 customers already');
 SELECT is(gm.community_potential(100, 0.5, 1, 0, 500), 0, '小区: never negative');
-SELECT throws_ok($$SELECT gm.community_potential(100, 1.5)$$, '22023', NULL, '小区: occupancy above 1 -> 22023');
+SELECT throws_ok($$SELECT gm.community_potential(100, 1.5)$$, '22003', NULL, '小区: occupancy above 1 -> 22003');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -94,8 +94,8 @@ SELECT is(ARRAY[gm.followup_escalation('2026-03-03 09:00', '2026-03-03 08:00'), 
           ARRAY[0, 1, 2, 3], 'escalation levels: on time, overdue, each further step');
 SELECT is(gm.followup_escalation('2026-03-03 09:00', '2026-03-03 09:00'), 0, 'escalation: exactly at due is on time');
 SELECT is(gm.followup_escalation('2026-03-03 09:00', NULL), NULL, 'escalation: NULL time -> NULL');
-SELECT throws_ok($$SELECT gm.followup_escalation('2026-03-03 09:00', '2026-03-04 09:00', '0 hours')$$, '22023', NULL,
-                 'escalation: a step that is not positive -> 22023');
+SELECT throws_ok($$SELECT gm.followup_escalation('2026-03-03 09:00', '2026-03-04 09:00', '0 hours')$$, '22003', NULL,
+                 'escalation: a step that is not positive -> 22003');
 
 -- on-time rate
 SELECT is(gm.on_time_rate(due, done, '2026-03-10'), 1.0::float8 / 3, 'on_time_rate as of: done late and open overdue are late, open not yet due ignored')

@@ -88,14 +88,14 @@ FROM (VALUES (10::float8, 1::float8, NULL::float8), (20, NULL, 1), (30, 1, NULL)
 SELECT ok(gm.rfm_breaks(r, f, m) IS NULL, 'no rows: NULL') FROM (SELECT 1::float8 r, 1::float8 f, 1::float8 m WHERE false) x;
 
 -- bad values (22023) --------------------------------------------------------------------------
-SELECT throws_ok($$SELECT gm.rfm_breaks(r, 1, 1) FROM (VALUES (1::float8), (-0.5)) v(r)$$, '22023', NULL, 'negative recency is rejected by the aggregate');
-SELECT throws_ok($$SELECT gm.rfm_breaks(1, 1, m) FROM (VALUES ('NaN'::float8)) v(m)$$, '22023', NULL, 'NaN monetary is rejected by the aggregate');
-SELECT throws_ok($$SELECT gm.rfm_breaks(1, 'Infinity', 1)$$, '22023', NULL, 'infinite frequency is rejected by the aggregate');
-SELECT throws_ok($$SELECT gm.rfm_score(1, -1, 1, 'r=[1,2,3,4] f=[1,2,3,4] m=[1,2,3,4]')$$, '22023', NULL, 'negative frequency is rejected by gm.rfm_score');
-SELECT throws_ok($$SELECT gm.rfm_score('NaN', 1, 1, 'r=[1,2,3,4] f=[1,2,3,4] m=[1,2,3,4]')$$, '22023', NULL, 'NaN recency is rejected by gm.rfm_score');
-SELECT throws_ok($$SELECT gm.rfm_score(1, 1, 1, 'r=[1,2,3,4] f=[1,2,3,4] m=[]')$$, '22023', NULL, 'scoring against a column without cut points fails');
+SELECT throws_ok($$SELECT gm.rfm_breaks(r, 1, 1) FROM (VALUES (1::float8), (-0.5)) v(r)$$, '22003', NULL, 'negative recency is rejected by the aggregate');
+SELECT throws_ok($$SELECT gm.rfm_breaks(1, 1, m) FROM (VALUES ('NaN'::float8)) v(m)$$, '22003', NULL, 'NaN monetary is rejected by the aggregate');
+SELECT throws_ok($$SELECT gm.rfm_breaks(1, 'Infinity', 1)$$, '22003', NULL, 'infinite frequency is rejected by the aggregate');
+SELECT throws_ok($$SELECT gm.rfm_score(1, -1, 1, 'r=[1,2,3,4] f=[1,2,3,4] m=[1,2,3,4]')$$, '22003', NULL, 'negative frequency is rejected by gm.rfm_score');
+SELECT throws_ok($$SELECT gm.rfm_score('NaN', 1, 1, 'r=[1,2,3,4] f=[1,2,3,4] m=[1,2,3,4]')$$, '22003', NULL, 'NaN recency is rejected by gm.rfm_score');
+SELECT throws_ok($$SELECT gm.rfm_score(1, 1, 1, 'r=[1,2,3,4] f=[1,2,3,4] m=[]')$$, '22000', NULL, 'scoring against a column without cut points fails');
 SELECT throws_ok($$SELECT 'r=[1,2,3,4] f=[1,2,3,4] m=[1,2,3,4] x'::gm.rfm_breaks$$, '22P02', NULL, 'trailing text in gm.rfm_breaks is rejected');
-SELECT throws_ok($$SELECT 'r=[1,2,3,NaN] f=[1,2,3,4] m=[1,2,3,4]'::gm.rfm_breaks$$, '22023', NULL, 'NaN cut point is rejected with the aggregate''s SQLSTATE');
+SELECT throws_ok($$SELECT 'r=[1,2,3,NaN] f=[1,2,3,4] m=[1,2,3,4]'::gm.rfm_breaks$$, '22003', NULL, 'NaN cut point is rejected with the aggregate''s SQLSTATE');
 SELECT is(gm.rfm_score(-0.0, 0, 0, 'r=[0,0,0,0] f=[0,0,0,0] m=[0,0,0,0]')::text, '511', '-0 reads as 0');
 
 -- forced parallel plans give identical breaks (map form, array form, map+map overflowing in combine)
@@ -172,12 +172,12 @@ SELECT is((SELECT string_agg(gm.rfm_segment(s), ', ' ORDER BY o) FROM unnest('{5
 
 -- thresholds are parameters of gm.parameter: edits apply at once, in other sessions after commit -----
 SELECT throws_ok($$DELETE FROM gm.parameter WHERE name = 'lifecycle_new_days'$$, '55000', NULL, 'a shipped threshold cannot be deleted');
-SELECT throws_ok($$SELECT gm.lifecycle('2026-11-21', NULL, NULL, false, false, '2026-11-20')$$, '22023', NULL, 'a first order after as_of is rejected');
-SELECT throws_ok($$SELECT gm.lifecycle('2026-01-01', '-infinity', NULL, false, false, '2026-11-20')$$, '22023', NULL, 'an infinite date is rejected');
+SELECT throws_ok($$SELECT gm.lifecycle('2026-11-21', NULL, NULL, false, false, '2026-11-20')$$, '22000', NULL, 'a first order after as_of is rejected');
+SELECT throws_ok($$SELECT gm.lifecycle('2026-01-01', '-infinity', NULL, false, false, '2026-11-20')$$, '22008', NULL, 'an infinite date is rejected');
 UPDATE gm.parameter SET value = -3 WHERE name = 'lifecycle_new_days';
-SELECT throws_ok($$SELECT gm.lifecycle('2026-01-01', NULL, NULL, false, false, '2026-11-20')$$, '22023', 'parameter "lifecycle_new_days" must be a whole number >= 0, not -3', 'negative thresholds are rejected');
+SELECT throws_ok($$SELECT gm.lifecycle('2026-01-01', NULL, NULL, false, false, '2026-11-20')$$, '22003', 'parameter "lifecycle_new_days" must be a whole number >= 0, not -3', 'negative thresholds are rejected');
 UPDATE gm.parameter SET value = 30.5 WHERE name = 'lifecycle_new_days';
-SELECT throws_ok($$SELECT gm.lifecycle('2026-01-01', NULL, NULL, false, false, '2026-11-20')$$, '22023', NULL, 'a day count that is not a whole number is reported');
+SELECT throws_ok($$SELECT gm.lifecycle('2026-01-01', NULL, NULL, false, false, '2026-11-20')$$, '22003', NULL, 'a day count that is not a whole number is reported');
 UPDATE gm.parameter SET value = 30 WHERE name = 'lifecycle_new_days';
 SELECT is(gm.lifecycle('2026-11-01', NULL, NULL, false, false, '2026-11-20')::text, 'new', 'after the failed rebuild the cache is rebuilt from the corrected row');
 -- any role may call the functions that read gm.parameter (no table privilege needed); the
@@ -197,9 +197,9 @@ SELECT is(pg_temp.as_role('gmt_tier_reader', $$SELECT gm.lifecycle('2026-11-01',
 UPDATE gm.parameter SET value = value WHERE false;
 SELECT is(pg_temp.as_role('gmt_tier_reader', $$SELECT gm.value_tier('534')::text$$),
           'high', 'a role without table privileges gets the value tier (cache rebuilt under that role)');
-SELECT throws_ok($$SELECT gm.ltv(100, -1, 0)$$, '22023', NULL, 'negative expected years are rejected');
-SELECT throws_ok($$SELECT gm.churn_rate(5, 6)$$, '22023', NULL, 'more churned customers than customers is rejected');
-SELECT throws_ok($$SELECT gm.arpu('NaN', 6)$$, '22023', NULL, 'NaN revenue is rejected');
+SELECT throws_ok($$SELECT gm.ltv(100, -1, 0)$$, '22003', NULL, 'negative expected years are rejected');
+SELECT throws_ok($$SELECT gm.churn_rate(5, 6)$$, '22003', NULL, 'more churned customers than customers is rejected');
+SELECT throws_ok($$SELECT gm.arpu('NaN', 6)$$, '22003', NULL, 'NaN revenue is rejected');
 SELECT throws_ok($$SELECT gm._rfm_means_final('{1,2}')$$, '22000', NULL, 'the final function of gm.rfm_means called on a malformed state: 22000');
 
 SELECT * FROM finish();

@@ -89,16 +89,16 @@ SELECT is((SELECT count(*) FROM rt_breaks a JOIN rt_breaks_txt b USING (id) WHER
           'gm.rfm_breaks: text COPY round trip is bit-identical');
 
 -- legal values: the same refusal (22023) at construction and at text and binary input
-SELECT throws_ok($$SELECT gm.rfm_breaks(1, 1, 'NaN')$$, '22023', NULL, 'construction: a NaN value is refused (22023)');
-SELECT throws_ok($$SELECT gm.rfm_breaks('-Infinity', 1, 1)$$, '22023', NULL, 'construction: an infinite value is refused (22023)');
-SELECT throws_ok($$SELECT gm.rfm_breaks(1, '-5e-324', 1)$$, '22023', NULL, 'construction: a negative denormal is refused (22023)');
-SELECT throws_ok($$SELECT 'r=[0,0,0,NaN] f=[] m=[]'::gm.rfm_breaks$$, '22023', 'recency cut point 4 value NaN is not allowed in gm.rfm_breaks',
+SELECT throws_ok($$SELECT gm.rfm_breaks(1, 1, 'NaN')$$, '22003', NULL, 'construction: a NaN value is refused (22003)');
+SELECT throws_ok($$SELECT gm.rfm_breaks('-Infinity', 1, 1)$$, '22003', NULL, 'construction: an infinite value is refused (22003)');
+SELECT throws_ok($$SELECT gm.rfm_breaks(1, '-5e-324', 1)$$, '22003', NULL, 'construction: a negative denormal is refused (22003)');
+SELECT throws_ok($$SELECT 'r=[0,0,0,NaN] f=[] m=[]'::gm.rfm_breaks$$, '22003', 'recency cut point 4 value NaN is not allowed in gm.rfm_breaks',
                  'text input: NaN refused with the same SQLSTATE, naming column, cut point and value');
-SELECT throws_ok($$SELECT 'r=[] f=[0,0,0,-infinity] m=[]'::gm.rfm_breaks$$, '22023', 'frequency cut point 4 value -infinity is not allowed in gm.rfm_breaks',
-                 'text input: -infinity refused (22023)');
-SELECT throws_ok($$SELECT 'r=[] f=[] m=[0,0,0,Infinity]'::gm.rfm_breaks$$, '22023', NULL, 'text input: Infinity refused (22023)');
-SELECT throws_ok($$SELECT 'r=[-5e-324,0,0,0] f=[] m=[]'::gm.rfm_breaks$$, '22023', 'recency cut point 1 value -5e-324 is not allowed in gm.rfm_breaks',
-                 'text input: a negative denormal refused (22023)');
+SELECT throws_ok($$SELECT 'r=[] f=[0,0,0,-infinity] m=[]'::gm.rfm_breaks$$, '22003', 'frequency cut point 4 value -infinity is not allowed in gm.rfm_breaks',
+                 'text input: -infinity refused (22003)');
+SELECT throws_ok($$SELECT 'r=[] f=[] m=[0,0,0,Infinity]'::gm.rfm_breaks$$, '22003', NULL, 'text input: Infinity refused (22003)');
+SELECT throws_ok($$SELECT 'r=[-5e-324,0,0,0] f=[] m=[]'::gm.rfm_breaks$$, '22003', 'recency cut point 1 value -5e-324 is not allowed in gm.rfm_breaks',
+                 'text input: a negative denormal refused (22003)');
 SELECT throws_ok($$SELECT 'r=[0,0,0,1e309] f=[] m=[]'::gm.rfm_breaks$$, '22003', 'recency cut point 4 of gm.rfm_breaks "1e309" is out of range for type double precision',
                  'text input: a number beyond float8 is out of range (22003, as float8in)');
 SELECT throws_ok($$SELECT 'r=[0,0,0,1e-400] f=[] m=[]'::gm.rfm_breaks$$, '22003', NULL, 'text input: a number that underflows to 0 is out of range (22003, as float8in)');
@@ -134,13 +134,13 @@ BEGIN
   RETURN r;
 END $$;
 SELECT is(array_agg(pg_temp.recv_breaks(b) ORDER BY ord), ARRAY[
-    '22023 recency cut point 1 value NaN is not allowed in gm.rfm_breaks',
-    '22023 monetary cut point 1 value -1 is not allowed in gm.rfm_breaks',
-    '22023 frequency cut point 4 value Infinity is not allowed in gm.rfm_breaks',
+    '22003 recency cut point 1 value NaN is not allowed in gm.rfm_breaks',
+    '22003 monetary cut point 1 value -1 is not allowed in gm.rfm_breaks',
+    '22003 frequency cut point 4 value Infinity is not allowed in gm.rfm_breaks',
     'r=[0,0,0,0] f=[] m=[]',
     '22P03 invalid binary gm.rfm_breaks value: column flags 8',
     '22P03 invalid binary gm.rfm_breaks value: the recency cut points decrease'],
-  'binary input: NaN, negative, infinite cut points refused with 22023 as at construction; -0 read as 0; bad framing 22P03')
+  'binary input: NaN, negative, infinite cut points refused with 22003 as at construction; -0 read as 0; bad framing 22P03')
 FROM (SELECT b, row_number() OVER () AS ord FROM rt_breaks_raw) x;
 
 -- ================================================================ gm.rfm
