@@ -8,11 +8,11 @@ CREATE TABLE IF NOT EXISTS bench.result (
     name text, baseline text, baseline_ms numeric, gm_ms numeric, ratio numeric, goal text, met boolean,
     at timestamptz DEFAULT clock_timestamp(), baseline_peak_mb numeric, gm_peak_mb numeric);
 
--- The backend's peak memory during a statement: Linux's peak resident set (VmHWM of
--- /proc/self/status) is reset to the current resident set (/proc/self/clear_refs, 5) just
--- before the statement, and its growth read just after.  Measured on the last (warm) run, the
--- growth is the statement's own memory: work_mem for hashes and sorts, caches, result sets, and
--- shared buffers touched for the first time; parallel workers' memory is not included.
+-- The backend's peak memory during a statement, as `/usr/bin/time -v` reports a process's
+-- maximum resident set: Linux's peak resident set (VmHWM of /proc/self/status) is reset to the
+-- current resident set (/proc/self/clear_refs, 5) just before the last (warm) run and read just
+-- after it.  It counts the backend's private memory (work_mem for hashes and sorts, caches,
+-- results) and the shared buffers it has mapped; parallel workers' memory is not included.
 CREATE OR REPLACE FUNCTION bench.rss_kb(field text) RETURNS numeric LANGUAGE sql AS $$
     SELECT (regexp_match(pg_read_file('/proc/self/status'), field || ':\s+(\d+) kB'))[1]::numeric
 $$;
@@ -24,16 +24,16 @@ END $$;
 
 CREATE OR REPLACE FUNCTION bench.time_ms(sql text, reps int DEFAULT 3) RETURNS numeric
 LANGUAGE plpgsql AS $$
-DECLARE best numeric := NULL; t0 timestamptz; ms numeric; rss0 numeric;
+DECLARE best numeric := NULL; t0 timestamptz; ms numeric;
 BEGIN
   FOR i IN 1..reps LOOP
-    IF i = reps THEN rss0 := bench.peak_reset(); END IF;
+    IF i = reps THEN PERFORM bench.peak_reset(); END IF;
     t0 := clock_timestamp();
     EXECUTE sql;
     ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
     best := least(coalesce(best, ms), ms);
   END LOOP;
-  PERFORM set_config('bench.peak_mb', round(greatest(bench.rss_kb('VmHWM') - rss0, 0) / 1024, 1)::text, false);
+  PERFORM set_config('bench.peak_mb', round(bench.rss_kb('VmHWM') / 1024, 1)::text, false);
   RETURN round(best, 1);
 END $$;
 
