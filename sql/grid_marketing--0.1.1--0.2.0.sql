@@ -3597,9 +3597,10 @@ COMMENT ON FUNCTION gm._check_open(text, date) IS 'Internal: 55000 when the peri
 CREATE FUNCTION gm.compute_actuals(period_kind text, period_start date, kpis text[] DEFAULT NULL)
     RETURNS bigint
 -- the CTEs' row counts are unknown to the planner: it would sort tens of thousands of rows on
--- text keys for merge joins and group aggregates; hash them in memory instead (one period's rows)
+-- text keys for merge joins and group aggregates; hash them in memory instead (one period's rows;
+-- a hash aggregate spills to disk if it ever must)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm SET jit = off
-    SET work_mem = '64MB' SET enable_mergejoin = off AS $$
+    SET work_mem = '64MB' SET enable_mergejoin = off SET enable_sort = off AS $$
 DECLARE
     v_end date;
     v_codes text[];
