@@ -44,13 +44,20 @@ build/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql)) $(EXT
 	@mkdir -p build
 	cat $(sort $(wildcard sql/parts/*.sql)) > $@
 
+# `make test PG=17` / `make test PG=18`: the whole suite inside a Debian chroot that packages that
+# server (test/chroot.sh; built on first use under /var/cache/grid_marketing).  Without PG (or
+# PG=15) the tests run on this machine's PostgreSQL, the one PG_CONFIG names (default: 15).
 .PHONY: demo test bench stress deps
 deps:
 	@test/setup.sh deps
 demo:
 	@test/setup.sh demo
 test:
+ifneq ($(filter-out 15,$(PG)),)
+	@test/chroot.sh $(PG) test
+else
 	@test/setup.sh test
+endif
 bench:
 	@test/setup.sh bench
 stress:
