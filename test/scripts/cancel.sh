@@ -28,11 +28,13 @@ FROM (SELECT row_number() OVER () AS n, geom
 ok $? "100,000 Voronoi grids far from the origin, 20 probe points and their ST_Covers answer"
 
 # ---- statement_timeout during the index build, three times, each in a fresh session after a change
+# (the uncancelled build takes about 300 ms on 15 and 17 on a 2-core machine: a 100 ms limit
+# always falls inside it, with room for faster machines and servers)
 times=() states=() right=() mem=()
 for t in 1 2 3; do
   out=$("$BIN/psql" -X -At -d $DB 2>&1 <<SQL
 UPDATE gm.grid SET name = name WHERE code = 'V$t';
-SET statement_timeout = 300;
+SET statement_timeout = 100;
 \timing on
 SELECT gm.assign_grid(ST_MakePoint(1050000, 50000));
 \timing off
@@ -47,10 +49,10 @@ SQL
   mem+=("$(echo "$out" | sed -n 's/^mem //p')")
   right+=("$(echo "$out" | sed -n 's/^wrong //p')")
 done
-echo "# statement_timeout = 300 ms: the build ended after ${times[*]} ms (SQLSTATE ${states[*]}); index memory left: ${mem[*]} bytes"
+echo "# statement_timeout = 100 ms: the build ended after ${times[*]} ms (SQLSTATE ${states[*]}); index memory left: ${mem[*]} bytes"
 [ "${states[*]}" = "57014 57014 57014" ]; ok $? "statement_timeout during the index build: 57014 every time"
 med=$(median3 "${times[@]}")
-lt "$med" 420; ok $? "statement_timeout = 300 ms ends the build within 420 ms (median $med ms)"
+lt "$med" 220; ok $? "statement_timeout = 100 ms ends the build within 220 ms (median $med ms)"
 lt "$(median3 "${mem[@]}")" 100000; ok $? "the cancelled build's memory is freed at once"
 [ "${right[*]}" = "0 0 0" ]; ok $? "same session, no time limit: the index is built again from scratch and every probe point agrees with ST_Covers"
 
