@@ -28,7 +28,7 @@ esac
 MIRROR=http://deb.debian.org/debian
 BASE=${GM_CHROOT_DIR:-/var/cache/grid_marketing}
 ROOT=$BASE/chroot-$N
-PORT=${GM_TEST_PORT:-$((55466 + N))}     # 55483 for 17, 55484 for 18
+PORT=${GM_CHROOT_PORT:-$((55466 + N))}   # 55483 for 17, 55484 for 18 (not GM_TEST_PORT: that is the host run's)
 
 # what test/setup.sh deps installs, for version N (keep the two lists in step)
 PKGS=(postgresql-$N postgresql-server-dev-$N postgresql-$N-postgis-3 postgresql-$N-pgtap
