@@ -18,8 +18,12 @@ DOCS       = $(wildcard doc/*.md)
 REGRESS      = $(sort $(patsubst sql/%.sql,%,$(filter-out $(wildcard sql/$(EXTENSION)--*.sql),$(wildcard sql/*.sql))))
 REGRESS_OPTS = --load-extension=postgis --load-extension=pg_trgm --load-extension=$(EXTENSION)
 
-PG_CPPFLAGS = -I$(srcdir)/src -DGM_VERSION_STRING=\"$(EXTVERSION)\"
-PG_CFLAGS  ?= -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+# src/compat.h, the one header of shims between PostgreSQL major versions, goes into every
+# object first (it includes postgres.h itself).
+PG_CPPFLAGS = -I$(srcdir)/src -include $(srcdir)/src/compat.h -DGM_VERSION_STRING=\"$(EXTVERSION)\"
+# Warnings are warnings for a DBA's `make` / `make install`; `make test` and CI build with
+# GM_WERROR=1 (test/setup.sh sets it), which turns them into errors.
+PG_CFLAGS  ?= -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers $(if $(filter-out 0,$(GM_WERROR)),-Werror)
 EXTRA_CLEAN = results regression.diffs regression.out demo-map.svg demo-penetration.svg demo-dashboard.html build $(EXTENSION)-*.zip
 
 PG_CONFIG ?= pg_config
@@ -27,7 +31,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifeq ($(PGXS),)
 # first run on a fresh machine: nothing to build with yet; demo/test install it
 all install installcheck:
-	@echo "PostgreSQL 15 development files are missing: run 'make test' or 'make demo' (they install them)"; exit 1
+	@echo "PostgreSQL development files are missing ($(PG_CONFIG) not found): run 'make test' or 'make demo' (they install PostgreSQL 15's), or name a pg_config with PG_CONFIG=..."; exit 1
 else
 include $(PGXS)
 endif
@@ -40,13 +44,20 @@ build/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql)) $(EXT
 	@mkdir -p build
 	cat $(sort $(wildcard sql/parts/*.sql)) > $@
 
+# `make test PG=17` / `make test PG=18`: the whole suite inside a Debian chroot that packages that
+# server (test/chroot.sh; built on first use under /var/cache/grid_marketing).  Without PG (or
+# PG=15) the tests run on this machine's PostgreSQL, the one PG_CONFIG names (default: 15).
 .PHONY: demo test bench stress deps
 deps:
 	@test/setup.sh deps
 demo:
 	@test/setup.sh demo
 test:
+ifneq ($(filter-out 15,$(PG)),)
+	@test/chroot.sh $(PG) test
+else
 	@test/setup.sh test
+endif
 bench:
 	@test/setup.sh bench
 stress:

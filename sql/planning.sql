@@ -2,9 +2,10 @@
 SET client_min_messages = warning;
 \set VERBOSITY terse
 -- a 10 x 10 square with 8 customers, two of them exactly on the first cut line x = 5
+-- (the polygons are printed normalised: the vertex order of a cut depends on the GEOS version)
 CREATE TEMP TABLE pts AS SELECT ARRAY[ST_MakePoint(1, 1), ST_MakePoint(2, 8), ST_MakePoint(5, 3), ST_MakePoint(5, 7),
                                      ST_MakePoint(7, 2), ST_MakePoint(8, 8), ST_MakePoint(9, 5), ST_MakePoint(3, 5)] AS p;
-SELECT grid_no, ST_AsText(geom) AS geom, weight, customers, round(balance::numeric, 3) AS balance
+SELECT grid_no, ST_AsText(ST_Normalize(geom)) AS geom, weight, customers, round(balance::numeric, 3) AS balance
 FROM pts, gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), pts.p, NULL, 4) ORDER BY grid_no;
 SELECT grid_no, array_agg(point_no ORDER BY point_no) AS points
 FROM pts, gm.design_grids_assign(ST_MakeEnvelope(0, 0, 10, 10), pts.p, NULL, 4) GROUP BY grid_no ORDER BY grid_no;
@@ -14,7 +15,7 @@ FROM pts, gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), pts.p, ARRAY[6, 1, 1, 1
 -- a cap chooses the number of grids
 SELECT count(*) AS grids, max(weight) AS heaviest FROM pts, gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), pts.p, NULL, NULL, 3);
 -- a fixed grid is carved out first
-SELECT grid_no, ST_AsText(geom) AS geom, customers
+SELECT grid_no, ST_AsText(ST_Normalize(geom)) AS geom, customers
 FROM pts, gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), pts.p, NULL, 2, NULL, ARRAY[ST_MakeEnvelope(0, 0, 4, 10)]) ORDER BY grid_no;
 -- bad input
 SELECT * FROM pts, gm.design_grids(ST_MakeEnvelope(0, 0, 10, 10), pts.p, NULL, 0);

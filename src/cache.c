@@ -136,7 +136,7 @@ gm_cache_valid_slow(GmCacheWatch *watch)
 		watch->valid = false;
 	}
 	if (watch->valid && watch->stmt_only &&
-		(MyProc->lxid != watch->built_lxid ||
+		(GM_MY_LXID != watch->built_lxid ||
 		 GetCurrentStatementStartTimestamp() != watch->built_stmt))
 		watch->valid = false;
 	return watch->valid;
@@ -148,7 +148,7 @@ gm_cache_read_begin(GmCacheWatch *watch)
 	if (IsInParallelMode())
 	{
 		watch->stmt_only = true;
-		watch->built_lxid = MyProc->lxid;
+		watch->built_lxid = GM_MY_LXID;
 		watch->built_stmt = GetCurrentStatementStartTimestamp();
 		return false;
 	}

@@ -1,9 +1,19 @@
 /*
  * compat.h — the one place where differences between PostgreSQL major versions
- * are bridged, so the domain code reads the same on every supported server.
+ * (15, 17 and 18 are supported and tested) are bridged, so the domain code reads
+ * the same on every supported server.  The Makefile force-includes it into every
+ * object (-include src/compat.h), before the file's own includes: hence postgres.h
+ * first.  Each shim names the version that changed the API.
  */
 #ifndef GM_COMPAT_H
 #define GM_COMPAT_H
+
+#include "postgres.h"
+
+/* 16 moved the varlena macros (VARSIZE, VARDATA_ANY, SET_VARSIZE, ...) out of postgres.h */
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
 
 #include "storage/proc.h"
 

@@ -30,10 +30,9 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
-#include "compat.h"
 
 /* the settings */
-char	   *gm_actor_setting = NULL;
+static char *gm_actor_setting = NULL;
 static char *gm_legacy_actor = NULL;
 int			gm_batch_size = 10000;
 bool		gm_progress_notices = true;

@@ -29,8 +29,8 @@
 set -u -o pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
-PGVER=15
-SYS_BIN=/usr/lib/postgresql/$PGVER/bin
+# the server an explicit PG_CONFIG names (as make test), else Debian's PostgreSQL 15
+SYS_BIN=$("${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" --bindir 2>/dev/null) || SYS_BIN=/usr/lib/postgresql/15/bin
 PGBIN=${GM_PG_ROOT:-}$SYS_BIN
 PORT=${GM_TEST_PORT:-55432}
 say() { printf '==> %s\n' "$*" >&2; }

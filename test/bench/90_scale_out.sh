@@ -61,7 +61,7 @@ for what in "rfm_score|SELECT count(*) FROM sc WHERE gm.rfm_score(r, f, m, '$brk
             "nps|SELECT region, grid_id, gm.nps(score) FROM sc GROUP BY region, grid_id" \
             "assign_grid|SELECT sum(gm.assign_grid(geom)) FROM sc"; do
   name=${what%%|*}; sql=${what#*|}
-  moved=$(q -c "SET enable_partitionwise_aggregate = on" -c "EXPLAIN (ANALYZE, VERBOSE, COSTS OFF) $sql" | grep 'Foreign Scan' | sed -n 's/.* rows=\([0-9]*\) loops=\([0-9]*\).*/\1*\2/p' | paste -sd+ | bc)
+  moved=$(q -c "SET enable_partitionwise_aggregate = on" -c "EXPLAIN (ANALYZE, VERBOSE, COSTS OFF) $sql" | grep 'Foreign Scan' | sed -n 's/.* rows=\([0-9.]*\) loops=\([0-9]*\).*/\1 \2/p' | awk '{ s += $1 * $2 } END { if (NR) printf "%d\n", s + 0.5 }')
   q -c "INSERT INTO bench.result(name, baseline, gm_ms, goal) VALUES ('$name: share of rows kept on the shards ' || round(100.0 * (1 - ${moved:-0}::numeric / $N), 1) || '%', '-', NULL, 'report')" >/dev/null
 done
 

@@ -68,13 +68,23 @@ SELECT ok((gm.match_community('杭州市西湖区东部软件园区')).score BET
 SELECT is(gm.match_community(NULL), ROW(NULL, NULL, NULL, NULL, 'unplaced', 'empty address')::gm.community_match, 'NULL address: unplaced');
 
 -- the matching and the parser in parallel workers (PARALLEL SAFE: no GUC set, the cache built there)
+-- (the setting is force_parallel_mode on 15, debug_parallel_query from 16)
+SELECT current_setting('server_version_num')::int >= 160000 AS gm_pg16 \gset
+\if :gm_pg16
+SET LOCAL debug_parallel_query = on;
+\else
 SET LOCAL force_parallel_mode = on;
+\endif
 SET LOCAL parallel_setup_cost = 0;
 SET LOCAL parallel_tuple_cost = 0;
 SELECT is((SELECT string_agg((gm.match_community(addr)).status, ',' ORDER BY addr) FROM mt),
           (SELECT string_agg(status, ',' ORDER BY addr) FROM mt), 'match_community gives the same answers in a parallel worker');
 SELECT is((SELECT (gm.parse_address('广州天河区天河路385号')).district_code), '440106', 'parse_address in a parallel worker');
+\if :gm_pg16
+RESET debug_parallel_query;
+\else
 RESET force_parallel_mode;
+\endif
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 

@@ -6,7 +6,7 @@
 # the follow-up planning) every minute instead of nightly, and checks that pg_cron ran each one
 # successfully, that each is visible as a run in gm.run_status, and that they did their work.
 # Waits for the next minute boundary (up to about 75 s).  pg_cron missing is a failure:
-# test/setup.sh deps installs postgresql-15-cron.
+# test/setup.sh deps installs postgresql-N-cron.
 set -u
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PORT=${GM_CRON_PORT:-55527}
@@ -17,12 +17,15 @@ check() { if [ "$1" = "$2" ]; then ok "$3"; else nok "$3"; echo "#   got: $1"; e
 asdb() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 LIBDIR=$("$PGBIN/pg_config" --pkglibdir); SHAREDIR=$("$PGBIN/pg_config" --sharedir)
-if [ ! -f "$LIBDIR/pg_cron.so" ] && [ -n "${GM_PG_ROOT:-}" ] && [ -f /usr/lib/postgresql/15/lib/pg_cron.so ]; then
-  echo "# copying pg_cron from /usr/lib/postgresql/15 into $GM_PG_ROOT"
-  cp -a /usr/lib/postgresql/15/lib/pg_cron.so "$LIBDIR/" && cp -a /usr/share/postgresql/15/extension/pg_cron[.-]* "$SHAREDIR/extension/"
+# the system's installation that a private copy (GM_PG_ROOT) was made from
+SYSPGC=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+SYSLIB=$("$SYSPGC" --pkglibdir 2>/dev/null); SYSSHARE=$("$SYSPGC" --sharedir 2>/dev/null)
+if [ ! -f "$LIBDIR/pg_cron.so" ] && [ -n "${GM_PG_ROOT:-}" ] && [ -n "$SYSLIB" ] && [ -f "$SYSLIB/pg_cron.so" ]; then
+  echo "# copying pg_cron from $SYSLIB into $GM_PG_ROOT"
+  cp -a "$SYSLIB/pg_cron.so" "$LIBDIR/" && cp -a "$SYSSHARE/extension/"pg_cron[.-]* "$SHAREDIR/extension/"
 fi
 if [ ! -f "$LIBDIR/pg_cron.so" ] || [ ! -f "$SHAREDIR/extension/pg_cron.control" ]; then
-  nok "pg_cron is installed in $LIBDIR (test/setup.sh deps installs postgresql-15-cron)"; echo "1..$n"; exit 1
+  nok "pg_cron is installed in $LIBDIR (test/setup.sh deps installs postgresql-N-cron)"; echo "1..$n"; exit 1
 fi
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/gm-cron.XXXXXX"); chmod 755 "$DIR"; [ "$(id -u)" = 0 ] && chown postgres "$DIR"

@@ -31,8 +31,9 @@ meta=$($PY -c 'import json; m = json.load(open("META.json")); print(m["version"]
 check "$meta" "$ctl $ctl" "META.json's version and provides.version are the control file's ($ctl)"
 grep -q "^## $ctl " CHANGELOG.md && ok "CHANGELOG.md has an entry for $ctl" || nok "CHANGELOG.md has an entry for $ctl"
 range=$($PY -c 'import json; print(json.load(open("META.json"))["prereqs"]["runtime"]["requires"]["PostgreSQL"])')
-check "$range" ">= 15.0.0, < 16.0.0" "META.json requires PostgreSQL 15 (the server tested)"
-grep -q "PostgreSQL 15 (17 and 18 in progress)" README.md && grep -q "PostgreSQL 15 (17 and 18: in progress)" grid_marketing.control \
+check "$range" ">= 15.0.0, < 19.0.0" "META.json requires PostgreSQL 15 to 18 (the servers tested: 15, 17, 18)"
+grep -q "PostgreSQL 15, 17 and 18" README.md && grep -q "PostgreSQL 15, 17 and 18" grid_marketing.control \
+  && grep -q "Supported servers: PostgreSQL 15, 17 and 18" CHANGELOG.md && grep -q "Tested on PostgreSQL 15, 17 and 18" META.json \
   && ok "README and the control file state the supported servers" || nok "README and the control file state the supported servers"
 
 # the validator is not a rubber stamp: documents the spec forbids are rejected

@@ -264,7 +264,8 @@ echo "# pgbench: $runs run(s), $committed transactions, $aborted client(s) abort
 errs=$(grep -h 'aborted in command' "$DIR"/pgbench.*.out | grep -v 'perhaps the backend died while processing' | head -5)
 is "$errs" "" "pgbench clients aborted only by the crash restart"
 if [ -s "$DIR/killed" ]; then
-  is "$(grep -c "server process (PID $(cat "$DIR/killed")) was terminated by signal 9" "$DIR/server.log")" 1 "a pgbench backend was killed with SIGKILL and the server restarted"
+  # 15 and 17 log "server process (PID n) was terminated ...", 18 names the process type
+  is "$(grep -c "(PID $(cat "$DIR/killed")) was terminated by signal 9" "$DIR/server.log")" 1 "a pgbench backend was killed with SIGKILL and the server restarted"
 else
   nok "a pgbench backend was killed with SIGKILL"
 fi
