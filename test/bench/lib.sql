@@ -79,7 +79,7 @@ CREATE OR REPLACE FUNCTION bench.report_md() RETURNS SETOF text LANGUAGE sql AS 
     UNION ALL SELECT '| --- | --- | ---: | ---: | ---: | --- | --- | ---: |'
     UNION ALL (SELECT format('| %s | %s | %s | %s | %s | %s | %s | %s |', replace(name, '|', '/'), baseline,
                              coalesce(baseline_ms::text, ''), gm_ms, coalesce(ratio::text || 'x', ''), goal,
-                             CASE WHEN met THEN 'yes' ELSE '**no**' END,
+                             CASE WHEN met THEN 'yes' WHEN NOT met THEN '**no**' ELSE '' END,
                              coalesce(baseline_peak_mb::text || ' / ', '') || coalesce(gm_peak_mb::text, ''))
                  FROM bench.result ORDER BY at)
 $$;
