@@ -27,6 +27,9 @@ JOIN (SELECT c.grid_id, gm.nps(s.nps_score) AS nps FROM city.survey s JOIN city.
   USING (grid_id)
 GROUP BY p.region ORDER BY p.region;
 RESET enable_partitionwise_aggregate;
+\echo 'Assignment where the data lives (doc/scale-out.md, tested by test/scripts/shard_assign.sh): grids'
+\echo 'pushed to every shard with gm.push_config, each shard''s customer table tracked by'
+\echo 'gm.track_assignment (assigned at insert), gm.reassign on every shard at once after a boundary move.'
 \echo 'Configuration fingerprint (equal on every server after SELECT * FROM gm.push_config(<shard>)):'
 SELECT gm.config_fingerprint() AS config_fingerprint;
 \echo 'A calendar as a self-contained value (what ships to a shard inside a query):'

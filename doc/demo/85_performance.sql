@@ -24,6 +24,14 @@ FROM gm.grid g, generate_series('2026-10-01'::date, '2026-10-31', '1 day') d WHE
 
 -- 2. actuals of September (the weights of October's split) and October
 SELECT gm.compute_actuals('month', '2026-09-01') AS september_rows, gm.compute_actuals('month', '2025-10-01') AS october_2025_rows;
+\echo 'The monthly summary the actuals read (kept by triggers on gm.sale): sales per month'
+SELECT month, count(*) AS grid_seller_product_rows, sum(sales) AS sales, sum(amount) AS revenue
+FROM gm.sale_month GROUP BY month ORDER BY month DESC LIMIT 3;
+\echo 'Recomputing a month whose sales did not change writes nothing (the rows keep their recorded_at):'
+BEGIN;
+SELECT gm.compute_actuals('month', '2026-09-01') AS september_rows;
+SELECT count(*) AS rewritten_in_this_transaction FROM gm.actual WHERE period_start = '2026-09-01' AND recorded_at = now();
+COMMIT;
 
 -- 3. October's revenue target: the city's 2026 target / 12, split company -> regions -> grids ->
 --    people by September's actuals, exactly to the fen (gm.split_targets, the tree split in C)
