@@ -208,7 +208,12 @@ P -d gm_dump_src -c "
   UPDATE gm.followup_event SET default_due = interval '13 hours' WHERE event = 'complaint';
   INSERT INTO gm.followup_event(event, duty, default_due) VALUES ('acc_site_survey', 'marketer', interval '5 hours');
   UPDATE gm.followup_setting SET top_role = 'vp_dump';
-  UPDATE gm.parameter SET value = 7 WHERE name = 'followup_callback_after_days';" >/dev/null \
+  UPDATE gm.parameter SET value = 7 WHERE name = 'followup_callback_after_days';
+  -- sales and surveys: their monthly summaries are not dumped, the restore refills them
+  INSERT INTO gm.sale(customer_key, grid_id, person, product, amount, sold_on, new_customer)
+  SELECT 'c' || i, (SELECT grid_id FROM gm.grid WHERE code = 'D1'), 'someone', 'tv', 10 * i, date '2026-09-20' + i, i = 3 FROM generate_series(1, 20) i;
+  INSERT INTO gm.survey(customer_key, grid_id, answered_on, nps_score, csat_score)
+  SELECT 's' || i, (SELECT grid_id FROM gm.grid WHERE code = 'D1'), date '2026-09-25' + i, i % 11, 1 + i % 5 FROM generate_series(1, 12) i;" >/dev/null \
   || nok "configuration rows for the dump test"
 counts() { P -d "$1" -c "SELECT string_agg(format('%s=%s', c.relname, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s', c.oid::regclass), false, true, '')))[1]::text), ' ' ORDER BY c.relname)
   FROM pg_extension x, unnest(x.extconfig) t(oid) JOIN pg_class c ON c.oid = t.oid WHERE x.extname = 'grid_marketing' AND c.relkind IN ('r','p')"; }
@@ -220,6 +225,12 @@ tmp=$(mktemp); pg_dump -Fc -d gm_dump_src -f "$tmp" 2>/dev/null
 dropdb --if-exists gm_dump_dst >/dev/null 2>&1; createdb gm_dump_dst
 if pg_restore -d gm_dump_dst "$tmp" 2>"$tmp.err"; then ok "pg_restore succeeds"; else nok "pg_restore succeeds"; sed 's/^/#   /' "$tmp.err" | head; fi
 check "$(counts gm_dump_dst)" "$before" "configuration rows survive dump/restore exactly once"
+SUMM="SELECT (SELECT string_agg(month || ':' || amount || ':' || sales || ':' || new_customers, ',' ORDER BY month) FROM gm.sale_month) || '/' ||
+             (SELECT string_agg(month || ':' || answers || ':' || nps_promoters || ':' || csat_satisfied, ',' ORDER BY month) FROM gm.survey_month)"
+want="$(P -d gm_dump_src -c "SELECT (SELECT string_agg(m || ':' || a || ':' || n || ':' || c, ',' ORDER BY m) FROM (SELECT date_trunc('month', sold_on)::date m, sum(amount) a, count(*) n, count(*) FILTER (WHERE new_customer) c FROM gm.sale GROUP BY 1) x) || '/' ||
+                                   (SELECT string_agg(m || ':' || n || ':' || p || ':' || c, ',' ORDER BY m) FROM (SELECT date_trunc('month', answered_on)::date m, count(*) n, count(*) FILTER (WHERE nps_score >= 9) p, count(*) FILTER (WHERE csat_score >= 4) c FROM gm.survey GROUP BY 1) y)")"
+check "$(P -d gm_dump_src -c "$SUMM")" "${want:-<no rows>}" "the source's monthly summaries of sales and surveys equal its rows"
+check "$(P -d gm_dump_dst -c "$SUMM")" "${want:-<no rows>}" "the summaries (not dumped) are refilled by the restore, the same as the source's"
 check "$(P -d gm_dump_dst -c "SELECT (SELECT string_agg(amount || ':' || origin, ',') FROM gm.sla_policy WHERE event = 'proposal') || '/' ||
                                     (SELECT string_agg(is_workday || ':' || note || ':' || origin, ',') FROM gm.calendar_day WHERE calendar = 'cn' AND day = '2026-10-07') || '/' ||
                                     gm.is_workday('2026-10-07', 'cn')")" \
