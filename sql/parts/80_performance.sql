@@ -235,7 +235,7 @@ CREATE INDEX survey_month_empty_idx ON gm.survey_month (month) WHERE answers = 0
 -- one statement's change, as signed monthly deltas grouped and upserted in key order (concurrent
 -- writers of the same month, grid and person queue on its row; rows emptied are removed)
 CREATE FUNCTION gm._sale_month_apply() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, gm AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gm AS $$
 DECLARE
     v_old constant text := 'SELECT o.sold_on, o.grid_id, o.person, o.product, -o.amount AS amount, -1 AS s, o.new_customer, o.campaign_id FROM gm_old o';
     v_new constant text := 'SELECT n.sold_on, n.grid_id, n.person, n.product, n.amount, 1 AS s, n.new_customer, n.campaign_id FROM gm_new n';
@@ -275,7 +275,7 @@ END $$;
 COMMENT ON FUNCTION gm._sale_month_apply() IS 'Internal: trigger keeping gm.sale_month in step with a statement on gm.sale';
 
 CREATE FUNCTION gm._survey_month_apply() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, gm AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER SET search_path = pg_catalog, gm AS $$
 DECLARE
     v_old constant text := 'SELECT o.answered_on, o.grid_id, o.person, -1 AS s, o.nps_score AS nps, o.csat_score AS csat FROM gm_old o';
     v_new constant text := 'SELECT n.answered_on, n.grid_id, n.person, 1 AS s, n.nps_score AS nps, n.csat_score AS csat FROM gm_new n';
@@ -962,11 +962,11 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION gm._check_open(text, date) IS 'Internal: 55000 when the period is closed';
 
+-- The CTEs' row counts are unknown to the planner: it would sort tens of thousands of rows on
+-- text keys for merge joins and group aggregates; hash them in memory instead (one period's rows;
+-- a hash aggregate spills to disk if it ever must).
 CREATE FUNCTION gm.compute_actuals(period_kind text, period_start date, kpis text[] DEFAULT NULL)
     RETURNS bigint
--- the CTEs' row counts are unknown to the planner: it would sort tens of thousands of rows on
--- text keys for merge joins and group aggregates; hash them in memory instead (one period's rows;
--- a hash aggregate spills to disk if it ever must)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm SET jit = off
     SET work_mem = '64MB' SET enable_mergejoin = off SET enable_sort = off AS $$
 DECLARE
