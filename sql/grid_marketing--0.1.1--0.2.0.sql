@@ -4028,13 +4028,20 @@ INSERT INTO gm.scorecard_item(role_kind, kpi, part, weight, scope, origin) VALUE
     ('community_manager', 'profile_completeness', 'process',  0.15, 'grid',   'shipped'),
     ('community_manager', 'collaboration',   'collaboration', 0.20, 'person', 'shipped');
 
+-- the rule once, as an expression the planner inlines (gm.period_people applies it per member)
+CREATE FUNCTION gm._role_kind(duty text, top_level boolean) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN $1 OPERATOR(pg_catalog.=) 'manager' THEN CASE WHEN $2 THEN 'region_manager' ELSE 'grid_manager' END
+                WHEN $1 OPERATOR(pg_catalog.=) 'marketer' THEN 'account_manager'
+                WHEN $1 OPERATOR(pg_catalog.=) 'community' THEN 'community_manager'
+                ELSE $1 END
+$$;
+COMMENT ON FUNCTION gm._role_kind(text, boolean) IS
+    'Internal: the scorecard role of a duty in a grid with (false) or without (true) a parent: the rule of gm.role_kind';
+
 CREATE FUNCTION gm.role_kind(duty text, grid_id bigint) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
-    SELECT CASE WHEN $1 = 'manager' THEN
-                     CASE WHEN (SELECT g.parent_id FROM gm.grid g WHERE g.grid_id = $2) IS NULL THEN 'region_manager' ELSE 'grid_manager' END
-                WHEN $1 = 'marketer' THEN 'account_manager'
-                WHEN $1 = 'community' THEN 'community_manager'
-                ELSE $1 END
+    SELECT gm._role_kind($1, (SELECT g.parent_id FROM gm.grid g WHERE g.grid_id = $2) IS NULL)
 $$;
 COMMENT ON FUNCTION gm.role_kind(text, bigint) IS
     'The scorecard role of a team member: manager of a grid without parent region_manager, other managers grid_manager, marketer account_manager, community community_manager, any other duty as it is';
@@ -4043,12 +4050,8 @@ COMMENT ON FUNCTION gm.role_kind(text, bigint) IS
 CREATE FUNCTION gm.period_people(period_kind text, period_start date)
     RETURNS TABLE(person name, grid_id bigint, duty text, role_kind text)
 LANGUAGE sql STABLE PARALLEL SAFE ROWS 5000 SET search_path = pg_catalog, gm AS $$
-    -- gm.role_kind, written out as a join
-    SELECT m.role_name, m.grid_id, m.duty,
-           CASE WHEN m.duty = 'manager' THEN CASE WHEN g.parent_id IS NULL THEN 'region_manager' ELSE 'grid_manager' END
-                WHEN m.duty = 'marketer' THEN 'account_manager'
-                WHEN m.duty = 'community' THEN 'community_manager'
-                ELSE m.duty END
+    -- gm.role_kind with the grid joined once, not looked up per member
+    SELECT m.role_name, m.grid_id, m.duty, gm._role_kind(m.duty, g.parent_id IS NULL)
       FROM (SELECT DISTINCT ON (m.role_name, m.grid_id) m.role_name, m.grid_id, m.duty
               FROM gm.grid_member m
              WHERE m.valid_from < (SELECT gm.period_end($1, $2)) AND $2 < m.valid_to   -- the end once, not per member
