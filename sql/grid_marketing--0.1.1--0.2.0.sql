@@ -3594,13 +3594,19 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION gm._check_open(text, date) IS 'Internal: 55000 when the period is closed';
 
--- The CTEs' row counts are unknown to the planner: it would sort tens of thousands of rows on
--- text keys for merge joins and group aggregates; hash them in memory instead (one period's rows;
--- a hash aggregate spills to disk if it ever must).
+-- The roll-up and the merge, in C (src/actuals.c): the indicators' rows are added to every figure
+-- they belong to in one pass and one hash table, then compared with the period's current rows.
+CREATE FUNCTION gm._actuals_merge(raw_query text, period_kind text, period_start date, period_end date, kpis text[],
+                                  OUT figures bigint, OUT written bigint)
+    RETURNS record
+    AS 'MODULE_PATHNAME', 'gm_actuals_merge'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION gm._actuals_merge(text, text, date, date, text[]) IS
+    'Internal (gm.compute_actuals): runs raw_query ($1 period_start, $2 period_end; rows kpi, additive, grid_id, person, product, num, den), rolls its rows up to person, grid, region and company, per product and for all products, and merges the figures into gm.actual for the period and indicators (unchanged rows untouched, changed updated, vanished deleted, new inserted); returns the figures and the rows written; a NULL argument 22004, raw rows of other columns 42804';
+
 CREATE FUNCTION gm.compute_actuals(period_kind text, period_start date, kpis text[] DEFAULT NULL)
     RETURNS bigint
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm SET jit = off
-    SET work_mem = '64MB' SET enable_mergejoin = off SET enable_sort = off AS $$
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, gm SET jit = off AS $$
 DECLARE
     v_end date;
     v_codes text[];
@@ -3618,69 +3624,20 @@ BEGIN
     END IF;
     -- one computation of a period at a time (a second one waits, then sees the first's rows)
     PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('gm.compute_actuals'), pg_catalog.hashtext(period_kind || ' ' || period_start));
-    -- the indicators' rows, one branch per indicator function, all rolled up and merged at once
+    -- the indicators' rows, one branch per indicator function
     SELECT array_agg(x.code ORDER BY x.code),
-           string_agg(format('SELECT %L::text AS kpi, %L::boolean AS additive, r.grid_id, r.person, coalesce(r.product, '''') AS product, r.num, r.den FROM %s($1, $2) r',
+           string_agg(format('SELECT %L::text AS kpi, %L::boolean AS additive, r.grid_id::bigint, r.person::name, coalesce(r.product, '''')::text AS product, r.num::numeric, r.den::numeric FROM %s($1, $2) r',
                              x.code, x.additive, x.actual_fn), ' UNION ALL ' ORDER BY x.code)
       INTO v_codes, v_raw
       FROM gm.kpi x WHERE x.feed = 'computed' AND x.enabled AND (kpis IS NULL OR x.code = ANY (kpis));
     IF v_codes IS NULL THEN
         RETURN 0;
     END IF;
-    -- a merge: rows whose figures did not change are left as they are (no write, no WAL, no
-    -- foreign-key check), changed ones updated, new ones inserted, vanished ones deleted
-    EXECUTE format($q$
-        WITH raw AS MATERIALIZED (%s
-        ), fine AS (
-            SELECT raw.kpi, raw.additive, raw.grid_id, raw.person, p.product, sum(raw.num) AS num, sum(raw.den) AS den
-              FROM raw CROSS JOIN LATERAL (SELECT ''::text UNION ALL SELECT raw.product WHERE raw.product <> '') p(product)
-             GROUP BY raw.kpi, raw.additive, raw.grid_id, raw.person, p.product
-        ), up AS (
-            SELECT c.ancestor_id, c.grid_id FROM gm.grid_closure c
-             WHERE c.grid_id IN (SELECT DISTINCT f.grid_id FROM fine f WHERE f.grid_id IS NOT NULL)
-        ), lv AS MATERIALIZED (
-            SELECT f.kpi, f.additive, 'person'::text AS level, f.grid_id, f.person, f.product, f.num, f.den
-              FROM fine f WHERE f.person IS NOT NULL AND f.grid_id IS NOT NULL
-            UNION ALL
-            SELECT f.kpi, f.additive, CASE WHEN g.parent_id IS NULL THEN 'region' ELSE 'grid' END, u.ancestor_id, NULL, f.product, sum(f.num), sum(f.den)
-              FROM fine f JOIN up u ON u.grid_id = f.grid_id JOIN gm.grid g ON g.grid_id = u.ancestor_id
-             GROUP BY f.kpi, f.additive, g.parent_id IS NULL, u.ancestor_id, f.product
-            UNION ALL
-            SELECT f.kpi, f.additive, 'company', NULL, NULL, f.product, sum(f.num), sum(f.den) FROM fine f GROUP BY f.kpi, f.additive, f.product
-        ), cur AS MATERIALIZED (
-            SELECT a.ctid AS tid, a.kpi, a.level, a.grid_id, a.person, a.product, a.num, a.den, a.value, a.source
-              FROM gm.actual a WHERE a.period_start = $1 AND a.period_kind = $4 AND a.kpi = ANY ($3)
-        ), d AS MATERIALIZED (
-            SELECT c.tid, lv.kpi, lv.level, lv.grid_id, lv.person, lv.product, lv.num, lv.den,
-                   CASE WHEN lv.additive THEN lv.num ELSE lv.num / nullif(lv.den, 0) END AS value
-              FROM lv FULL JOIN cur c
-                ON c.kpi COLLATE "C" = lv.kpi COLLATE "C" AND c.level COLLATE "C" = lv.level COLLATE "C"
-               AND coalesce(c.grid_id, 0) = coalesce(lv.grid_id, 0)
-               AND coalesce(c.person, '') = coalesce(lv.person, '') AND c.product COLLATE "C" = lv.product COLLATE "C"
-             WHERE c.tid IS NULL OR lv.level IS NULL
-                OR (c.num, c.den, c.value, c.source) IS DISTINCT FROM
-                   (lv.num, lv.den, CASE WHEN lv.additive THEN lv.num ELSE lv.num / nullif(lv.den, 0) END, 'computed')
-        ), ins AS (
-            INSERT INTO gm.actual (kpi, period_kind, period_start, level, grid_id, person, product, num, den, value, source)
-            SELECT d.kpi, $4, $1, d.level, d.grid_id, d.person, d.product, d.num, d.den, d.value, 'computed'
-              FROM d WHERE d.tid IS NULL
-            RETURNING 1
-        ), upd AS (
-            UPDATE gm.actual a SET num = d.num, den = d.den, value = d.value, source = 'computed',
-                                   recorded_at = pg_catalog.now(), recorded_by = gm.actor()
-              FROM d
-             WHERE a.period_start = $1 AND a.period_kind = $4 AND a.kpi = ANY ($3)
-               AND a.ctid = d.tid AND d.level IS NOT NULL
-            RETURNING 1
-        ), del AS (
-            DELETE FROM gm.actual a USING d
-             WHERE a.period_start = $1 AND a.period_kind = $4 AND a.kpi = ANY ($3)
-               AND a.ctid = d.tid AND d.level IS NULL
-            RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM lv), (SELECT count(*) FROM ins) + (SELECT count(*) FROM upd) + (SELECT count(*) FROM del)$q$, v_raw)
-    INTO v_n, v_written
-    USING compute_actuals.period_start, v_end, v_codes, compute_actuals.period_kind;
+    -- rolled up and merged with the period's former rows: rows whose figures did not change are
+    -- left as they are (no write, no WAL, no foreign-key check), changed ones updated, new ones
+    -- inserted, vanished ones deleted
+    SELECT m.figures, m.written INTO v_n, v_written
+      FROM gm._actuals_merge(v_raw, compute_actuals.period_kind, compute_actuals.period_start, v_end, v_codes) m;
     RAISE DEBUG 'gm.compute_actuals(%, %): % rows, % written', period_kind, period_start, v_n, v_written;
     RETURN v_n;
 END $$;
@@ -4081,7 +4038,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm SET enable_me
     ), tgt AS MATERIALIZED (
         SELECT t.kpi, t.level, t.grid_id, coalesce(t.person, ''::name) AS person_key, t.value FROM gm.target t
          WHERE t.period_start = $2 AND t.period_kind = $1 AND t.product = '' AND t.grid_id IS NOT NULL
-    ), cap AS (SELECT gm.param('score_attainment_cap') AS v)
+    ), cap AS MATERIALIZED (SELECT gm.param('score_attainment_cap') AS v)   -- once, not per line
     SELECT w.person, w.grid_id, w.role_kind, w.kpi, w.part, w.weight, w.scope, r.actual, r.target, r.attainment,
            round(100 * CASE WHEN r.attainment IS NOT NULL THEN least(r.attainment, cap.v) END, 2),
            round(w.weight * 100 * CASE WHEN r.attainment IS NOT NULL THEN least(r.attainment, cap.v) ELSE 0 END, 4)

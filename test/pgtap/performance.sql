@@ -203,6 +203,47 @@ SELECT is(pg_temp.act('spend', 'region', 'R1'), 900.00, 'spend of a region');
 SELECT is(gm.compute_actuals('month', '2026-03-01'), 0::bigint, 'an empty month: nothing to write');
 SELECT throws_ok($$SELECT gm.compute_actuals('month', NULL)$$, '22004', NULL, 'NULL period 22004');
 SELECT throws_ok($$SELECT gm.compute_actuals('month', '2026-01-01', ARRAY['nosuch'])$$, '42704', NULL, 'an unknown indicator named 42704');
+-- the roll-up and merge (gm._actuals_merge, src/actuals.c): a grid below a grid counts for every
+-- ancestor; a figure that did not change is not rewritten, a changed one is, a vanished one goes
+INSERT INTO gm.grid(code, name, kind, parent_id, capacity, attrs) VALUES ('G1a', '网格一甲', 'physical', pg_temp.g('G1'), 50, '{}');
+INSERT INTO gm.sale(customer_key, grid_id, person, product, channel, amount, sold_on, new_customer) VALUES
+    ('d1', pg_temp.g('G1a'), 'a1', 'tv', 'visit', 10.50, '2026-08-03', false),
+    ('d2', pg_temp.g('G1a'), NULL, '', 'store', 0.25, '2026-08-31', true),
+    ('d3', pg_temp.g('G2'), 'a2', 'tv', 'visit', 100.00, '2026-08-10', false);
+SELECT ok(gm.compute_actuals('month', '2026-08-01') > 0, 'August: sales in a grid two levels below its region');
+SELECT is(pg_temp.act('revenue', 'grid', 'G1a', NULL, '', '2026-08-01'), 10.75, 'the sub-grid');
+SELECT is(pg_temp.act('revenue', 'grid', 'G1', NULL, '', '2026-08-01'), 10.75, 'its parent grid (a grid, not a region)');
+SELECT is(pg_temp.act('revenue', 'region', 'R1', NULL, '', '2026-08-01'), 110.75, 'the region above both');
+SELECT is(pg_temp.act('revenue', 'person', 'G1a', 'a1', 'tv', '2026-08-01'), 10.50, 'the seller in the sub-grid, per product');
+SELECT is(pg_temp.act('revenue', 'company', NULL, NULL, 'tv', '2026-08-01'), 110.50, 'the company per product (a sale without product only in '''')');
+SELECT is(pg_temp.act('cac', 'grid', 'G1', NULL, '', '2026-08-01'), 0::numeric, 'CAC with nothing spent: 0 / 1 new customer');
+SELECT is((SELECT count(*)::int FROM gm.actual WHERE period_start = '2026-08-01' AND kpi = 'revenue' AND level = 'grid' AND grid_id = pg_temp.g('G1a') AND person IS NULL),
+          2, 'the sub-grid: all products and tv');
+CREATE TEMP TABLE aug AS SELECT ctid AS tid, kpi, level, grid_id, person, product, recorded_at FROM gm.actual WHERE period_start = '2026-08-01';
+UPDATE gm.actual SET value = 7, source = 'external' WHERE period_start = '2026-08-01' AND kpi = 'sales' AND level = 'company' AND product = '';
+INSERT INTO gm.actual(kpi, period_kind, period_start, level, grid_id, person, product, num, value, source)
+VALUES ('revenue', 'month', '2026-08-01', 'person', pg_temp.g('G2'), 'ghost', '', 1, 1, 'computed');
+UPDATE gm.sale SET amount = 100.01 WHERE customer_key = 'd3';
+SELECT ok(gm.compute_actuals('month', '2026-08-01') > 0, 'August recomputed after a change');
+SELECT is(pg_temp.act('sales', 'company', NULL, NULL, '', '2026-08-01'), 3::numeric, 'a computed figure overwritten from outside is computed again');
+SELECT is((SELECT source FROM gm.actual WHERE period_start = '2026-08-01' AND kpi = 'sales' AND level = 'company' AND product = ''), 'computed', '... and marked computed');
+SELECT is((SELECT count(*)::int FROM gm.actual WHERE period_start = '2026-08-01' AND person = 'ghost'), 0, 'a figure no longer computed is deleted');
+SELECT is(pg_temp.act('revenue', 'region', 'R1', NULL, '', '2026-08-01'), 110.76, 'the changed sale reaches the region');
+SELECT is((SELECT string_agg(DISTINCT a.kpi || ':' || a.level, ',' ORDER BY a.kpi || ':' || a.level) FROM gm.actual a JOIN aug o USING (kpi, level, product)
+            WHERE a.period_start = '2026-08-01' AND a.grid_id IS NOT DISTINCT FROM o.grid_id AND a.person IS NOT DISTINCT FROM o.person
+              AND (a.ctid <> o.tid OR a.recorded_at <> o.recorded_at)),
+          'revenue:company,revenue:grid,revenue:person,revenue:region,roi:company,roi:grid,roi:region,sales:company',
+          'only the figures that changed were rewritten');
+DELETE FROM gm.sale WHERE customer_key IN ('d1', 'd2', 'd3');
+SELECT is(gm.compute_actuals('month', '2026-08-01'), 0::bigint, 'August without sales: no figures');
+SELECT is((SELECT count(*)::int FROM gm.actual WHERE period_start = '2026-08-01'), 0, '... and no rows left');
+DELETE FROM gm.grid WHERE code = 'G1a';
+SELECT throws_ok($$SELECT gm._actuals_merge(NULL, 'month', '2026-08-01', '2026-09-01', '{revenue}')$$, '22004', NULL, '_actuals_merge: a NULL argument 22004');
+SELECT throws_ok($$SELECT gm._actuals_merge('SELECT ''revenue''::text, true, 1::bigint, NULL::name, ''''::text, 1::numeric', 'month', '2026-08-01', '2026-09-01', '{revenue}')$$,
+                 '42804', NULL, '_actuals_merge: raw rows of 6 columns 42804');
+SELECT throws_ok($$SELECT gm._actuals_merge('SELECT ''revenue''::text, true, 1::int, NULL::name, ''''::text, 1::numeric, NULL::numeric WHERE $1 < $2', 'month', '2026-08-01', '2026-09-01', '{revenue}')$$,
+                 '42804', NULL, '_actuals_merge: a grid_id of type integer 42804');
+SELECT is((SELECT count(*)::int FROM gm.actual WHERE period_start = '2026-08-01'), 0, 'the failed merges wrote nothing');
 -- externally fed indicators
 SELECT lives_ok($$SELECT gm.record_actual('collaboration', 'month', '2026-01-01', pg_temp.g('G1'), 'a1', 80)$$, 'an external actual recorded');
 SELECT lives_ok($$SELECT gm.record_actual('collaboration', 'month', '2026-01-01', pg_temp.g('G1'), 'a1', 90)$$, 'recorded again: replaced');
