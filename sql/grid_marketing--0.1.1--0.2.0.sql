@@ -4061,6 +4061,35 @@ $$;
 COMMENT ON FUNCTION gm.scorecard_lines(text, date) IS
     'The lines of every person''s scorecard for a period: each item of their role with the actual and target used (their own or their grid''s), attainment, item score 100 × min(attainment, score_attainment_cap) and contribution weight × item score (0 without actual or target)';
 
+-- The lines of a scorecard as one jsonb array, in C (src/scorecard.c): jsonb_agg(jsonb_build_object(...))
+-- would turn every numeric into text and back.
+CREATE FUNCTION gm._score_lines_trans(internal, text, text, numeric, text, numeric, numeric, numeric, numeric) RETURNS internal
+    AS 'MODULE_PATHNAME', 'gm_score_lines_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._score_lines_trans(internal, text, text, numeric, text, numeric, numeric, numeric, numeric) IS
+    'Internal: transition function of gm._score_lines';
+CREATE FUNCTION gm._score_lines_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'gm_score_lines_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._score_lines_combine(internal, internal) IS 'Internal: combine function of gm._score_lines';
+CREATE FUNCTION gm._score_lines_serial(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'gm_score_lines_serial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gm._score_lines_serial(internal) IS 'Internal: serialisation of the gm._score_lines state';
+CREATE FUNCTION gm._score_lines_deserial(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'gm_score_lines_deserial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gm._score_lines_deserial(bytea, internal) IS 'Internal: deserialisation of the gm._score_lines state';
+CREATE FUNCTION gm._score_lines_final(internal) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'gm_score_lines_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION gm._score_lines_final(internal) IS
+    'Internal: final function of gm._score_lines (sorts the lines in place, leaving the state valid: READ_ONLY)';
+CREATE AGGREGATE gm._score_lines(kpi text, part text, weight numeric, scope text, actual numeric, target numeric,
+                                 attainment numeric, contribution numeric) (
+    SFUNC = gm._score_lines_trans, STYPE = internal,
+    FINALFUNC = gm._score_lines_final,
+    COMBINEFUNC = gm._score_lines_combine, SERIALFUNC = gm._score_lines_serial, DESERIALFUNC = gm._score_lines_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE gm._score_lines(text, text, numeric, text, numeric, numeric, numeric, numeric) IS
+    'Internal (gm.scorecard): the lines as a jsonb array of {kpi, part, weight, scope, actual, target, attainment rounded to 4, contribution rounded to 2}, largest contribution first, ties by kpi; equal to jsonb_agg(jsonb_build_object(...) ORDER BY contribution DESC, kpi)';
+
 CREATE FUNCTION gm.scorecard(period_kind text, period_start date)
     RETURNS TABLE(person name, grid_id bigint, role_kind text, score numeric, result_score numeric, process_score numeric,
                   collaboration_score numeric, rank bigint, ranked_of bigint, lines jsonb)
@@ -4071,9 +4100,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, gm AS $$
                round(sum(l.contribution) FILTER (WHERE l.part = 'result') / sum(l.weight) FILTER (WHERE l.part = 'result'), 2) AS result_score,
                round(sum(l.contribution) FILTER (WHERE l.part = 'process') / sum(l.weight) FILTER (WHERE l.part = 'process'), 2) AS process_score,
                round(sum(l.contribution) FILTER (WHERE l.part = 'collaboration') / sum(l.weight) FILTER (WHERE l.part = 'collaboration'), 2) AS collaboration_score,
-               jsonb_agg(jsonb_build_object('kpi', l.kpi, 'part', l.part, 'weight', l.weight, 'scope', l.scope,
-                                            'actual', l.actual, 'target', l.target, 'attainment', round(l.attainment, 4),
-                                            'contribution', round(l.contribution, 2)) ORDER BY l.contribution DESC, l.kpi) AS lines
+               gm._score_lines(l.kpi, l.part, l.weight, l.scope, l.actual, l.target, l.attainment, l.contribution) AS lines
           FROM gm.scorecard_lines($1, $2) l
          GROUP BY l.person, l.grid_id, l.role_kind
     )

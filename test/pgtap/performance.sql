@@ -474,4 +474,48 @@ SELECT is((SELECT string_agg(p.proname, ', ' ORDER BY p.proname) FROM pg_proc p
 SELECT is((SELECT count(*)::int FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
             WHERE c.relname = 'alert_open_key' AND i.indisunique AND i.indpred IS NOT NULL), 1, 'one open alert per condition: a unique partial index');
 
+-- gm._score_lines (src/scorecard.c): the lines array equals jsonb_agg(jsonb_build_object(...) ORDER BY
+-- contribution DESC, kpi), NULLs and ties included, serially and through parallel workers
+CREATE TEMP TABLE sl(g int, kpi text, part text, weight numeric, scope text, actual numeric, target numeric, attainment numeric, contribution numeric);
+INSERT INTO sl VALUES
+    (1, 'revenue', 'result', 0.30, 'person', 1200.00, 30000.00, 0.04, 1.2), (1, 'nps', 'result', 0.15, 'grid', NULL, 70, NULL, 0),
+    (1, 'csat', 'process', 0.15, 'grid', 95.5, 90, 1.0611111111111111, 15.9166666666666667), (1, 'ab', 'process', 0.10, 'grid', 1, 1, 1, 1.2),
+    (1, 'zz', NULL, 0.10, NULL, -0.000001, 1e-20, 12345678901234567890.123456789, NULL),
+    (2, 'sales', 'result', 1, 'person', 0, 0, NULL, 0);
+CREATE FUNCTION pg_temp.sl_ref(int) RETURNS jsonb LANGUAGE sql AS $$
+    SELECT jsonb_agg(jsonb_build_object('kpi', kpi, 'part', part, 'weight', weight, 'scope', scope, 'actual', actual, 'target', target,
+                                        'attainment', round(attainment, 4), 'contribution', round(contribution, 2)) ORDER BY contribution DESC, kpi)
+      FROM sl WHERE g = $1 $$;
+SELECT is((SELECT gm._score_lines(kpi, part, weight, scope, actual, target, attainment, contribution)::text FROM sl WHERE g = 1),
+          pg_temp.sl_ref(1)::text, '_score_lines: the same array as jsonb_agg(jsonb_build_object(...) ORDER BY ...), NULLs first, ties by kpi');
+SELECT is((SELECT gm._score_lines(kpi, part, weight, scope, actual, target, attainment, contribution)::text FROM sl WHERE g = 2),
+          pg_temp.sl_ref(2)::text, '... for a single line');
+SELECT is((SELECT gm._score_lines(kpi, part, weight, scope, actual, target, attainment, contribution) FROM sl WHERE g = 3), NULL, '... NULL for no lines');
+SELECT is((SELECT gm._score_lines('k', 'p', 'NaN', 's', 'Infinity', '-Infinity', 'NaN', 1)::text),
+          (SELECT jsonb_agg(jsonb_build_object('kpi', 'k', 'part', 'p', 'weight', 'NaN'::numeric, 'scope', 's', 'actual', 'Infinity'::numeric,
+                                               'target', '-Infinity'::numeric, 'attainment', round('NaN'::numeric, 4), 'contribution', round(1::numeric, 2)))::text),
+          '... NaN and infinities as jsonb_build_object writes them (strings)');
+CREATE TABLE public.slp AS SELECT i % 50 AS g, 'k' || i AS kpi, 'result' AS part, 0.1 AS weight, 'person' AS scope,
+                                  (i % 13)::numeric AS actual, 10::numeric AS target, (i % 13) / 10.0 AS attainment, ((i * 37) % 101)::numeric AS contribution
+                             FROM generate_series(1, 200000) i;
+ANALYZE public.slp;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2;
+SET parallel_leader_participation = off;
+CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text; acc text := '';
+BEGIN
+    FOR r IN EXECUTE 'EXPLAIN (COSTS off) ' || q LOOP acc := acc || r || E'\n'; END LOOP;
+    RETURN acc;
+END $$;
+SELECT matches(pg_temp.plan_of('SELECT g, gm._score_lines(kpi, part, weight, scope, actual, target, attainment, contribution) FROM slp GROUP BY g'),
+               'Partial (Hash|Group)Aggregate', '... the state goes through parallel workers (partial aggregates, serialised and combined)');
+CREATE TEMP TABLE slp_par AS SELECT g, gm._score_lines(kpi, part, weight, scope, actual, target, attainment, contribution)::text AS lines FROM slp GROUP BY g;
+RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size; RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
+SET max_parallel_workers_per_gather = 0;
+SELECT is((SELECT count(*)::int FROM slp_par p JOIN (SELECT g, jsonb_agg(jsonb_build_object('kpi', kpi, 'part', part, 'weight', weight, 'scope', scope, 'actual', actual,
+                                   'target', target, 'attainment', round(attainment, 4), 'contribution', round(contribution, 2)) ORDER BY contribution DESC, kpi)::text AS lines
+                              FROM slp GROUP BY g) r USING (g) WHERE p.lines = r.lines), 50, '... 50 groups of 4,000 lines, equal whether or not the state went through workers');
+RESET max_parallel_workers_per_gather;
+DROP TABLE public.slp;
+
 SELECT * FROM finish();
