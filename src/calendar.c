@@ -18,6 +18,8 @@
 #include "common/int.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/primnodes.h"
+#include "nodes/pg_list.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/array.h"
@@ -403,16 +405,35 @@ typedef struct NameCache
 	uint64		generation;
 	char	   *name;
 	Size		len;
+	bool		constant;		/* the name is a constant of the expression */
 	CalCompiled *cc;
 } NameCache;
+
+/* is argument argno of the call a Const (the same value in every call of this FmgrInfo)? */
+static bool
+arg_is_const(FmgrInfo *flinfo, int argno)
+{
+	Node	   *e = flinfo->fn_expr;
+	List	   *args;
+
+	if (e == NULL || !IsA(e, FuncExpr))
+		return false;
+	args = ((FuncExpr *) e)->args;
+	return argno < list_length(args) && IsA(list_nth(args, argno), Const);
+}
 
 static CalCompiled *
 cal_from_name_arg(FunctionCallInfo fcinfo, int argno)
 {
 	NameCache  *nc = (NameCache *) fcinfo->flinfo->fn_extra;
-	struct varlena *raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+	struct varlena *raw;
 	text	   *t;
 
+	/* a constant name (the usual call per row): no comparison at all */
+	if (nc != NULL && nc->constant && nc->cc != NULL && nc->generation == named_generation &&
+		gm_cache_valid(&cal_watch))
+		return nc->cc;
+	raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
 	/* the call per row: the same name as last time, read in place unless toasted */
 	t = (VARATT_IS_EXTENDED(raw) && !VARATT_IS_SHORT(raw)) ? PG_GETARG_TEXT_PP(argno) : (text *) raw;
 	if (nc != NULL && nc->cc != NULL && nc->generation == named_generation &&
@@ -431,6 +452,7 @@ cal_from_name_arg(FunctionCallInfo fcinfo, int argno)
 	nc->len = strlen(nc->name);
 	nc->cc = cal_lookup_name(nc->name);
 	nc->generation = named_generation;
+	nc->constant = arg_is_const(fcinfo->flinfo, argno);
 	return nc->cc;
 }
 

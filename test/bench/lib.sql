@@ -37,6 +37,22 @@ BEGIN
   RETURN round(best, 1);
 END $$;
 
+-- Before a long measurement: flush what earlier benchmarks left dirty (a checkpoint) and wait (up
+-- to max_wait seconds) until no autovacuum worker runs, so that two cores measure the statement,
+-- not the vacuum of the tables an earlier benchmark wrote.  Returns the seconds waited.
+CREATE OR REPLACE FUNCTION bench.settle(max_wait int DEFAULT 120) RETURNS numeric
+LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz := clock_timestamp();
+BEGIN
+  CHECKPOINT;
+  FOR i IN 1..max_wait * 10 LOOP
+    PERFORM pg_stat_clear_snapshot();
+    EXIT WHEN NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'autovacuum worker');
+    PERFORM pg_sleep(0.1);
+  END LOOP;
+  RETURN round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+END $$;
+
 -- kind 'speedup': ratio = baseline / gm, met when >= goal
 -- kind 'cost':    ratio = gm / baseline, met when <= goal
 CREATE OR REPLACE FUNCTION bench.compare(name text, baseline_sql text, gm_sql text, goal numeric,
