@@ -419,6 +419,22 @@ col_array(Col *c, int count, Oid type)
 	return PointerGetDatum(construct_md_array(c->v, c->n, 1, dims, lbs, type, typlen, typbyval, typalign));
 }
 
+static void
+col_grow(Col *c, int cap)
+{
+	c->v = repalloc(c->v, cap * sizeof(Datum));
+	c->n = repalloc(c->n, cap * sizeof(bool));
+}
+
+/* one of the three set-based writes; returns the rows it wrote */
+static uint64
+spi_write(const char *sql, int nargs, Oid *types, Datum *vals, int expect, const char *what)
+{
+	if (SPI_execute_with_args(sql, nargs, types, vals, NULL, false, 0) != expect)
+		elog(ERROR, "%s the actuals failed", what);
+	return SPI_processed;
+}
+
 PG_FUNCTION_INFO_V1(gm_actuals_merge);
 Datum
 gm_actuals_merge(PG_FUNCTION_ARGS)
@@ -591,11 +607,7 @@ gm_actuals_merge(PG_FUNCTION_ARGS)
 			{
 				/* vanished (or a second row of one figure, which the key forbids) */
 				if (ndel == cap_del)
-				{
-					cap_del *= 2;
-					d_tid.v = repalloc(d_tid.v, cap_del * sizeof(Datum));
-					d_tid.n = repalloc(d_tid.n, cap_del * sizeof(bool));
-				}
+					col_grow(&d_tid, cap_del *= 2);
 				d_tid.v[ndel] = datumCopy(tid, false, sizeof(ItemPointerData));
 				d_tid.n[ndel++] = false;
 			}
@@ -627,15 +639,13 @@ gm_actuals_merge(PG_FUNCTION_ARGS)
 					if (nupd == cap_upd)
 					{
 						cap_upd *= 2;
-						u_tid.v = repalloc(u_tid.v, cap_upd * sizeof(Datum));
-						u_num.v = repalloc(u_num.v, cap_upd * sizeof(Datum));
-						u_num.n = repalloc(u_num.n, cap_upd * sizeof(bool));
-						u_den.v = repalloc(u_den.v, cap_upd * sizeof(Datum));
-						u_den.n = repalloc(u_den.n, cap_upd * sizeof(bool));
-						u_val.v = repalloc(u_val.v, cap_upd * sizeof(Datum));
-						u_val.n = repalloc(u_val.n, cap_upd * sizeof(bool));
+						col_grow(&u_tid, cap_upd);
+						col_grow(&u_num, cap_upd);
+						col_grow(&u_den, cap_upd);
+						col_grow(&u_val, cap_upd);
 					}
 					u_tid.v[nupd] = datumCopy(tid, false, sizeof(ItemPointerData));
+					u_tid.n[nupd] = false;
 					u_num.v[nupd] = e->num;
 					u_num.n[nupd] = !e->has_num;
 					u_den.v[nupd] = e->den;
@@ -722,14 +732,11 @@ gm_actuals_merge(PG_FUNCTION_ARGS)
 			vals[8] = period_kind;
 			vals[9] = period_start;
 			MemoryContextSwitchTo(old);
-			if (SPI_execute_with_args(
-									  "INSERT INTO gm.actual (kpi, period_kind, period_start, level, grid_id, person, product, num, den, value, source)"
+			written += spi_write("INSERT INTO gm.actual (kpi, period_kind, period_start, level, grid_id, person, product, num, den, value, source)"
 									  " SELECT u.kpi, $9, $10, u.level, u.grid_id, u.person, u.product, u.num, u.den, u.value, 'computed'"
 									  "   FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
 									  "                  pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8)) u(kpi, level, grid_id, person, product, num, den, value)",
-									  10, types, vals, NULL, false, 0) != SPI_OK_INSERT)
-				elog(ERROR, "inserting the new actuals failed");
-			written += SPI_processed;
+								 10, types, vals, SPI_OK_INSERT, "inserting");
 		}
 		else
 			MemoryContextSwitchTo(old);
@@ -749,14 +756,11 @@ gm_actuals_merge(PG_FUNCTION_ARGS)
 		vals[5] = period_kind;
 		vals[6] = kpis_arr;
 		MemoryContextSwitchTo(old);
-		if (SPI_execute_with_args(
-								  "UPDATE gm.actual a SET num = u.num, den = u.den, value = u.value, source = 'computed',"
+		written += spi_write("UPDATE gm.actual a SET num = u.num, den = u.den, value = u.value, source = 'computed',"
 								  "       recorded_at = pg_catalog.now(), recorded_by = gm.actor()"
 								  "  FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4)) u(tid, num, den, value)"
 								  " WHERE a.ctid = u.tid AND a.period_start = $5 AND a.period_kind = $6 AND a.kpi = ANY ($7)",
-								  7, types, vals, NULL, false, 0) != SPI_OK_UPDATE)
-			elog(ERROR, "updating the changed actuals failed");
-		written += SPI_processed;
+							 7, types, vals, SPI_OK_UPDATE, "updating");
 	}
 	if (ndel > 0)
 	{
@@ -769,12 +773,9 @@ gm_actuals_merge(PG_FUNCTION_ARGS)
 		vals[2] = period_kind;
 		vals[3] = kpis_arr;
 		MemoryContextSwitchTo(old);
-		if (SPI_execute_with_args(
-								  "DELETE FROM gm.actual a"
+		written += spi_write("DELETE FROM gm.actual a"
 								  " WHERE a.ctid = ANY ($1) AND a.period_start = $2 AND a.period_kind = $3 AND a.kpi = ANY ($4)",
-								  4, types, vals, NULL, false, 0) != SPI_OK_DELETE)
-			elog(ERROR, "deleting the vanished actuals failed");
-		written += SPI_processed;
+							 4, types, vals, SPI_OK_DELETE, "deleting");
 	}
 	SPI_finish();
 	MemoryContextSwitchTo(caller);

@@ -238,6 +238,20 @@ DELETE FROM gm.sale WHERE customer_key IN ('d1', 'd2', 'd3');
 SELECT is(gm.compute_actuals('month', '2026-08-01'), 0::bigint, 'August without sales: no figures');
 SELECT is((SELECT count(*)::int FROM gm.actual WHERE period_start = '2026-08-01'), 0, '... and no rows left');
 DELETE FROM gm.grid WHERE code = 'G1a';
+-- more changed and vanished figures than the merge's first arrays hold (1,024 updates, 256 deletes)
+INSERT INTO gm.sale(customer_key, grid_id, person, product, channel, amount, sold_on, new_customer)
+SELECT 's' || i, pg_temp.g('G2'), 'seller' || i, (ARRAY['tv', 'broadband'])[1 + i % 2], 'visit', i, '2026-09-15', i % 3 = 0
+  FROM generate_series(1, 700) i;
+SELECT ok(gm.compute_actuals('month', '2026-09-01') > 2000, 'September: 700 sellers, over 2,000 figures');
+UPDATE gm.actual SET value = -1, source = 'external' WHERE period_start = '2026-09-01';
+SELECT ok(gm.compute_actuals('month', '2026-09-01') > 2000, 'every figure overwritten from outside: recomputed');
+SELECT is((SELECT count(*)::int FROM gm.actual WHERE period_start = '2026-09-01' AND (source <> 'computed' OR value < 0)), 0,
+          '... all of them computed again (more than 1,024 updates)');
+SELECT is((SELECT count(*)::int FROM gm.actual WHERE period_start = '2026-09-01' AND kpi = 'revenue' AND level = 'person' AND product = '' AND value = substr(person, 7)::numeric), 700,
+          '... each seller''s revenue right');
+DELETE FROM gm.sale WHERE customer_key LIKE 's%' AND sold_on = '2026-09-15';
+SELECT is(gm.compute_actuals('month', '2026-09-01'), 0::bigint, 'the sales deleted: no figures');
+SELECT is((SELECT count(*)::int FROM gm.actual WHERE period_start = '2026-09-01'), 0, '... and every row deleted (more than 256 deletes)');
 SELECT throws_ok($$SELECT gm._actuals_merge(NULL, 'month', '2026-08-01', '2026-09-01', '{revenue}')$$, '22004', NULL, '_actuals_merge: a NULL argument 22004');
 SELECT throws_ok($$SELECT gm._actuals_merge('SELECT ''revenue''::text, true, 1::bigint, NULL::name, ''''::text, 1::numeric', 'month', '2026-08-01', '2026-09-01', '{revenue}')$$,
                  '42804', NULL, '_actuals_merge: raw rows of 6 columns 42804');
